@@ -1,0 +1,97 @@
+package dev.inflight.activity;
+
+/**
+ * One request's share of a tracked backend connection: count bytes through it, then close it.
+ *
+ * <p>Obtained from {@link ActivityTracker#open} (or a {@link RequestActivity}). Typical use:
+ *
+ * <pre>{@code
+ * try (ActivityHandle h = tracker.open("openai.1", sessionId, ConnectionType.STREAMING, "gpt-4")) {
+ *   InputStream body = ActivityStreams.countRx(backendBody, h); // bytes from the backend
+ *   OutputStream out = ActivityStreams.countTx(clientOut, h);   // bytes to the client
+ *   body.transferTo(out);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety guarantees:
+ *
+ * <ol>
+ *   <li>{@link #addRx} and {@link #addTx} may be called from any thread, concurrently; they never
+ *       block, never allocate, and never read the clock (except once, for the first byte sent
+ *       to the client).
+ *   <li>{@link #end} and {@link #close} may be called any number of times, from any thread; only
+ *       the first call has an effect.
+ *   <li>Calls after the handle (or its row) ended are no-ops: they never resurrect a row and
+ *       never count bytes twice.
+ * </ol>
+ */
+public interface ActivityHandle extends AutoCloseable {
+
+  /**
+   * Counts bytes received from the backend.
+   *
+   * @param bytes the number of bytes, zero or more
+   * @throws IllegalArgumentException if {@code bytes} is negative
+   */
+  void addRx(long bytes);
+
+  /**
+   * Counts bytes sent to the client.
+   *
+   * @param bytes the number of bytes, zero or more
+   * @throws IllegalArgumentException if {@code bytes} is negative
+   */
+  void addTx(long bytes);
+
+  /**
+   * Ends this request's share of the connection with the given reason. The row disappears when
+   * its last request ends. Only the first call has an effect.
+   *
+   * @param reason why the request ended
+   */
+  void end(EndReason reason);
+
+  /** Ends the request as {@link EndReason#COMPLETED}, unless it already ended. */
+  @Override
+  default void close() {
+    end(EndReason.COMPLETED);
+  }
+
+  /**
+   * Whether this handle still counts bytes: false once it ended, or its row was evicted, or
+   * it belongs to a disabled tracker.
+   *
+   * @return true while bytes added through this handle are counted
+   */
+  boolean isOpen();
+
+  /**
+   * The shared handle that counts nothing, used by disabled trackers.
+   *
+   * @return a stateless no-op handle
+   */
+  static ActivityHandle noop() {
+    return NoopHandle.INSTANCE;
+  }
+}
+
+enum NoopHandle implements ActivityHandle {
+  INSTANCE;
+
+  @Override
+  public void addRx(long bytes) {}
+
+  @Override
+  public void addTx(long bytes) {}
+
+  @Override
+  public void end(EndReason reason) {}
+
+  @Override
+  public void close() {}
+
+  @Override
+  public boolean isOpen() {
+    return false;
+  }
+}

@@ -1,0 +1,289 @@
+package dev.inflight.activity;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Immutable tracker settings, built with {@link #builder()} or read from string values with
+ * {@link #fromValues(Map, String)}.
+ *
+ * <table>
+ *   <caption>Settings, their keys in {@link #fromValues} and their defaults</caption>
+ *   <tr><th>setting</th><th>key</th><th>default</th></tr>
+ *   <tr><td>enabled</td><td>{@code enable_activity_tracking}</td><td>false</td></tr>
+ *   <tr><td>stale timeout</td><td>{@code activity_stale_timeout_seconds}</td><td>300</td></tr>
+ *   <tr><td>sweep interval</td><td>{@code activity_sweep_interval_seconds}</td><td>30</td></tr>
+ *   <tr><td>max connections</td><td>{@code activity_max_connections}</td><td>10000</td></tr>
+ * </table>
+ *
+ * <p>A sweep interval of zero starts no sweeper thread; call {@link ActivityTracker#sweep()}
+ * yourself (tests do, with a fake {@link ActivityClock}).
+ */
+public final class ActivitySettings {
+
+  /** Key of the enable flag in {@link #fromValues} (also the config file key). */
+  public static final String KEY_ENABLED = Enablement.CONFIG_KEY;
+  /** Key of the stale timeout, in seconds. */
+  public static final String KEY_STALE_TIMEOUT = "activity_stale_timeout_seconds";
+  /** Key of the sweep interval, in seconds (0 = no sweeper thread). */
+  public static final String KEY_SWEEP_INTERVAL = "activity_sweep_interval_seconds";
+  /** Key of the row cap. */
+  public static final String KEY_MAX_CONNECTIONS = "activity_max_connections";
+
+  /** The default stale timeout: five minutes without byte progress. */
+  public static final Duration DEFAULT_STALE_TIMEOUT = Duration.ofMinutes(5);
+  /** The default interval between stale sweeps. */
+  public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(30);
+  /** The default cap on active rows. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+  private static final ActivitySettings DEFAULTS = builder().build();
+
+  private final boolean enabled;
+  private final Duration staleTimeout;
+  private final Duration sweepInterval;
+  private final int maxConnections;
+  private final ActivityClock clock;
+
+  private ActivitySettings(Builder b) {
+    this.enabled = b.enabled;
+    this.staleTimeout = b.staleTimeout;
+    this.sweepInterval = b.sweepInterval;
+    this.maxConnections = b.maxConnections;
+    this.clock = b.clock;
+  }
+
+  /**
+   * The defaults: disabled, 5 minute stale timeout, 30 s sweeps, 10,000 rows, system clock.
+   *
+   * @return the default settings
+   */
+  public static ActivitySettings defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Reads settings from string values, such as servlet init-params or a flattened config file.
+   * Absent keys keep their defaults; unknown keys are ignored.
+   *
+   * @param values key/value pairs, keys as in the class documentation
+   * @param source a name for where the values came from, used in error messages
+   * @return the settings
+   * @throws IllegalArgumentException naming the source, key and value when a value is invalid
+   */
+  public static ActivitySettings fromValues(Map<String, String> values, String source) {
+    Builder b = builder();
+    String enabled = values.get(KEY_ENABLED);
+    if (enabled != null) {
+      b.enabled(Enablement.parseBoolean(enabled, source + " " + KEY_ENABLED));
+    }
+    String stale = values.get(KEY_STALE_TIMEOUT);
+    if (stale != null) {
+      b.staleTimeout(parseSeconds(stale, source, KEY_STALE_TIMEOUT));
+    }
+    String sweep = values.get(KEY_SWEEP_INTERVAL);
+    if (sweep != null) {
+      b.sweepInterval(parseSeconds(sweep, source, KEY_SWEEP_INTERVAL));
+    }
+    String max = values.get(KEY_MAX_CONNECTIONS);
+    if (max != null) {
+      try {
+        b.maxConnections(Integer.parseInt(max.trim()));
+      } catch (IllegalArgumentException e) {
+        throw invalid(source, KEY_MAX_CONNECTIONS, max, "a positive whole number", e);
+      }
+    }
+    return b.build();
+  }
+
+  private static Duration parseSeconds(String value, String source, String key) {
+    try {
+      double seconds = Double.parseDouble(value.trim());
+      if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+        throw new IllegalArgumentException("not a finite, non-negative number");
+      }
+      return Duration.ofNanos(Math.round(seconds * 1e9));
+    } catch (IllegalArgumentException e) {
+      throw invalid(source, key, value, "a non-negative number of seconds", e);
+    }
+  }
+
+  private static IllegalArgumentException invalid(
+      String source, String key, String value, String expected, Exception cause) {
+    return new IllegalArgumentException(
+        source + ": " + key + "='" + value + "' is invalid, expected " + expected, cause);
+  }
+
+  /**
+   * Whether tracking is on. When off, the tracker does no work at all.
+   *
+   * @return the enable flag
+   */
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /**
+   * How long a row may go without byte progress before the sweeper evicts it.
+   *
+   * @return the stale timeout, positive
+   */
+  public Duration staleTimeout() {
+    return staleTimeout;
+  }
+
+  /**
+   * How often the sweeper runs; zero means no sweeper thread.
+   *
+   * @return the sweep interval, zero or positive
+   */
+  public Duration sweepInterval() {
+    return sweepInterval;
+  }
+
+  /**
+   * The most active rows kept; past it the oldest idle row is evicted.
+   *
+   * @return the row cap, at least 1
+   */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /**
+   * The time source.
+   *
+   * @return the clock
+   */
+  public ActivityClock clock() {
+    return clock;
+  }
+
+  /**
+   * A builder holding these settings, to change some of them.
+   *
+   * @return a new builder with these values
+   */
+  public Builder toBuilder() {
+    return new Builder()
+        .enabled(enabled)
+        .staleTimeout(staleTimeout)
+        .sweepInterval(sweepInterval)
+        .maxConnections(maxConnections)
+        .clock(clock);
+  }
+
+  @Override
+  public String toString() {
+    return "ActivitySettings{enabled="
+        + enabled
+        + ", staleTimeout="
+        + staleTimeout
+        + ", sweepInterval="
+        + sweepInterval
+        + ", maxConnections="
+        + maxConnections
+        + '}';
+  }
+
+  /** Builds {@link ActivitySettings}; each setter validates its value at once. */
+  public static final class Builder {
+    private boolean enabled;
+    private Duration staleTimeout = DEFAULT_STALE_TIMEOUT;
+    private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private ActivityClock clock = ActivityClock.system();
+
+    private Builder() {}
+
+    /**
+     * Turns tracking on or off.
+     *
+     * @param enabled the flag
+     * @return this builder
+     */
+    public Builder enabled(boolean enabled) {
+      this.enabled = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the stale timeout.
+     *
+     * @param staleTimeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder staleTimeout(Duration staleTimeout) {
+      Objects.requireNonNull(staleTimeout, "staleTimeout");
+      if (staleTimeout.isNegative() || staleTimeout.isZero()) {
+        throw new IllegalArgumentException("staleTimeout must be positive, got " + staleTimeout);
+      }
+      this.staleTimeout = staleTimeout;
+      return this;
+    }
+
+    /**
+     * Sets the sweep interval.
+     *
+     * @param sweepInterval zero (no sweeper thread) or a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder sweepInterval(Duration sweepInterval) {
+      Objects.requireNonNull(sweepInterval, "sweepInterval");
+      if (sweepInterval.isNegative()) {
+        throw new IllegalArgumentException(
+            "sweepInterval must not be negative, got " + sweepInterval);
+      }
+      this.sweepInterval = sweepInterval;
+      return this;
+    }
+
+    /**
+     * Sets the row cap.
+     *
+     * @param maxConnections at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException(
+            "maxConnections must be at least 1, got " + maxConnections);
+      }
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * Sets the time source.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(ActivityClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Builds the settings.
+     *
+     * @return immutable settings
+     */
+    public ActivitySettings build() {
+      return new ActivitySettings(this);
+    }
+  }
+}

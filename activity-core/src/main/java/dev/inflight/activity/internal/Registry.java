@@ -1,0 +1,321 @@
+package dev.inflight.activity.internal;
+
+import dev.inflight.activity.ActivityClock;
+import dev.inflight.activity.ActivityHandle;
+import dev.inflight.activity.ActivitySettings;
+import dev.inflight.activity.BackendSnapshot;
+import dev.inflight.activity.ConnectionSnapshot;
+import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.GlobalSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The enabled tracker's state: backends, their rows, the row cap and the stale sweeper.
+ *
+ * <p>Thread-safety guarantees:
+ *
+ * <ol>
+ *   <li>Adding bytes touches only the row's own counters (see {@link Row}).
+ *   <li>Opening, joining, ending and evicting a row run inside {@code compute} on the backend's
+ *       map for the row's session key, so they are serialised per row and a row ends exactly
+ *       once.
+ *   <li>Snapshots never block writers. They read each backend's folded totals before its rows,
+ *       so a row ending meanwhile can only be missed, never counted twice; reported cumulative
+ *       values are then clamped so that they never decrease. Once writers are quiet, a snapshot
+ *       is exact.
+ * </ol>
+ */
+public final class Registry {
+  private static final System.Logger LOG = System.getLogger("dev.inflight.activity");
+
+  final ActivityClock clock;
+  private final long staleNanos;
+  private final int maxConnections;
+  private final ConcurrentHashMap<String, BackendState> backends = new ConcurrentHashMap<>();
+  private final AtomicInteger rowCount = new AtomicInteger();
+  private final AtomicBoolean capWarned = new AtomicBoolean();
+  private final @Nullable ScheduledExecutorService sweeper;
+
+  /**
+   * Creates the registry and, if the sweep interval is positive, starts its sweeper thread.
+   *
+   * @param settings the settings
+   */
+  public Registry(ActivitySettings settings) {
+    this.clock = settings.clock();
+    this.staleNanos = settings.staleTimeout().toNanos();
+    this.maxConnections = settings.maxConnections();
+    Duration interval = settings.sweepInterval();
+    if (interval.isZero()) {
+      this.sweeper = null;
+    } else {
+      ScheduledThreadPoolExecutor executor =
+          new ScheduledThreadPoolExecutor(1, Registry::newSweeperThread);
+      executor.setRemoveOnCancelPolicy(true);
+      executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      long nanos = interval.toNanos();
+      executor.scheduleWithFixedDelay(this::sweepSafely, nanos, nanos, TimeUnit.NANOSECONDS);
+      this.sweeper = executor;
+    }
+  }
+
+  private static Thread newSweeperThread(Runnable r) {
+    Thread t = new Thread(r, "inflight-activity-sweeper");
+    t.setDaemon(true);
+    // No context class loader: the thread must not pin a web application's loader.
+    t.setContextClassLoader(null);
+    return t;
+  }
+
+  /**
+   * Opens (or joins) the row for (backend, session).
+   *
+   * @return the request's handle
+   */
+  public ActivityHandle open(
+      String backend, String sessionId, ConnectionType type, @Nullable String model) {
+    String b = Names.require(backend, "backend", Names.MAX_NAME);
+    String s = Names.require(sessionId, "sessionId", Names.MAX_SESSION_ID);
+    String m = model == null ? null : Names.clean(model, Names.MAX_NAME);
+    if (type == null) {
+      throw new IllegalArgumentException("type must not be null");
+    }
+    BackendState state = backends.get(b);
+    if (state == null) {
+      state = backends.computeIfAbsent(b, BackendState::new);
+    }
+    BackendState st = state;
+    while (rowCount.get() >= maxConnections && !st.rows.containsKey(s)) {
+      if (!evictOldestIdle()) {
+        break;
+      }
+    }
+    long now = clock.nanoTime();
+    Row row =
+        st.rows.compute(
+            s,
+            (key, existing) -> {
+              if (existing != null) {
+                existing.join(type, m, now);
+                return existing;
+              }
+              rowCount.incrementAndGet();
+              return new Row(this, st, key, type, m, now, clock.epochMillis());
+            });
+    return new RowHandle(this, row);
+  }
+
+  /** Ends one request of the row; the row ends with its last request. */
+  void endRequest(Row row, EndReason reason) {
+    row.backend.rows.computeIfPresent(
+        row.sessionId,
+        (key, current) -> {
+          if (current != row) {
+            return current; // our row was evicted and replaced: nothing to end
+          }
+          current.noteReason(reason);
+          if (--current.requests > 0) {
+            return current;
+          }
+          finish(current, current.reason);
+          return null;
+        });
+  }
+
+  /** Evicts a row unless it already ended. */
+  private void evict(Row row) {
+    row.backend.rows.computeIfPresent(
+        row.sessionId,
+        (key, current) -> {
+          if (current != row) {
+            return current;
+          }
+          finish(current, EndReason.EVICTED);
+          return null;
+        });
+  }
+
+  /** Seals the row and folds its bytes into the backend. Runs inside compute. */
+  private void finish(Row row, EndReason reason) {
+    long[] bytes = row.seal();
+    if (bytes == null) {
+      return;
+    }
+    BackendState b = row.backend;
+    b.foldedRx.addAndGet(bytes[0]);
+    b.foldedTx.addAndGet(bytes[1]);
+    b.ended.incrementAndGet(reason.ordinal());
+    rowCount.decrementAndGet();
+  }
+
+  /**
+   * Evicts the row that made no progress for the longest time.
+   *
+   * @return false if there was no row to evict
+   */
+  private boolean evictOldestIdle() {
+    long now = clock.nanoTime();
+    Row oldest = null;
+    long oldestProgress = Long.MAX_VALUE;
+    for (BackendState b : backends.values()) {
+      for (Row row : b.rows.values()) {
+        long rx = row.rx;
+        long tx = row.tx;
+        if (rx < 0 || tx < 0) {
+          continue;
+        }
+        long progress = row.observeProgress(rx + tx, now);
+        if (oldest == null
+            || progress - oldestProgress < 0
+            || (progress == oldestProgress && row.startedNanos - oldest.startedNanos < 0)) {
+          oldest = row;
+          oldestProgress = progress;
+        }
+      }
+    }
+    if (oldest == null) {
+      return false;
+    }
+    if (capWarned.compareAndSet(false, true)) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "Activity tracker reached its cap of {0} connections; evicting the oldest idle ones"
+              + " (first: backend {1}). Further evictions are not logged until it drops below"
+              + " the cap.",
+          maxConnections,
+          oldest.backend.name);
+    }
+    evict(oldest);
+    return true;
+  }
+
+  private void sweepSafely() {
+    try {
+      sweep();
+    } catch (Throwable t) {
+      // One failed sweep must not stop the next ones.
+      LOG.log(System.Logger.Level.ERROR, "Activity sweep failed; the next sweep will run", t);
+    }
+  }
+
+  /**
+   * Evicts every row that made no byte progress for the stale timeout.
+   *
+   * @return the number of rows evicted
+   */
+  public int sweep() {
+    long now = clock.nanoTime();
+    int evicted = 0;
+    for (BackendState b : backends.values()) {
+      for (Row row : b.rows.values()) {
+        long rx = row.rx;
+        long tx = row.tx;
+        if (rx < 0 || tx < 0) {
+          continue;
+        }
+        long progress = row.observeProgress(rx + tx, now);
+        if (now - progress >= staleNanos) {
+          evict(row);
+          evicted++;
+        }
+      }
+    }
+    if (rowCount.get() < maxConnections) {
+      capWarned.set(false);
+    }
+    return evicted;
+  }
+
+  /** The number of active rows. */
+  public int activeConnections() {
+    return rowCount.get();
+  }
+
+  /** A snapshot of every backend. */
+  public GlobalSnapshot snapshot() {
+    long now = clock.nanoTime();
+    long wall = clock.epochMillis();
+    List<BackendSnapshot> list = new ArrayList<>(backends.size());
+    for (BackendState b : backends.values()) {
+      list.add(snapshot(b, now, wall));
+    }
+    list.sort(Comparator.comparing(BackendSnapshot::name));
+    return new GlobalSnapshot(true, Instant.ofEpochMilli(wall), list);
+  }
+
+  /** A snapshot of one backend, or null if unknown. */
+  public @Nullable BackendSnapshot snapshot(String backend) {
+    BackendState b = backends.get(backend);
+    return b == null ? null : snapshot(b, clock.nanoTime(), clock.epochMillis());
+  }
+
+  private BackendSnapshot snapshot(BackendState b, long now, long wall) {
+    // Folded totals first, rows second: a row ending in between is missed, never doubled.
+    long foldedRx = b.foldedRx.get();
+    long foldedTx = b.foldedTx.get();
+    var ended = b.endCounts();
+    List<ConnectionSnapshot> rows = new ArrayList<>(b.rows.size());
+    long activeRx = 0;
+    long activeTx = 0;
+    for (Row row : b.rows.values()) {
+      long rx = row.rx;
+      long tx = row.tx;
+      if (rx < 0 || tx < 0) {
+        continue; // ended while we looked
+      }
+      activeRx += rx;
+      activeTx += tx;
+      long progress = row.observeProgress(rx + tx, now);
+      Duration firstByte =
+          row.hasFirstTx() ? Duration.ofNanos(Math.max(0, row.firstTxNanos() - row.startedNanos)) : null;
+      rows.add(
+          new ConnectionSnapshot(
+              b.name,
+              row.sessionId,
+              row.type,
+              row.model,
+              Instant.ofEpochMilli(row.startedEpochMillis),
+              Duration.ofNanos(Math.max(0, now - row.startedNanos)),
+              rx,
+              tx,
+              Math.max(1, requestsOf(row)),
+              firstByte,
+              Duration.ofNanos(Math.max(0, now - progress))));
+    }
+    rows.sort(
+        Comparator.comparing(ConnectionSnapshot::startedAt)
+            .thenComparing(ConnectionSnapshot::sessionId));
+    long cumRx = b.reportedRx.accumulateAndGet(foldedRx + activeRx, Math::max);
+    long cumTx = b.reportedTx.accumulateAndGet(foldedTx + activeTx, Math::max);
+    return new BackendSnapshot(b.name, rows, cumRx, cumTx, ended);
+  }
+
+  /** Reads the request count; a racy read of a plain int is fine for a snapshot. */
+  private static int requestsOf(Row row) {
+    return row.requests;
+  }
+
+  /** Stops the sweeper thread. Idempotent. */
+  public void close() {
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+    }
+  }
+
+  /** Whether the sweeper thread is still running (false if there never was one). */
+  public boolean sweeperRunning() {
+    return sweeper != null && !sweeper.isTerminated();
+  }
+}

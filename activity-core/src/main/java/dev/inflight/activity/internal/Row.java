@@ -1,0 +1,169 @@
+package dev.inflight.activity.internal;
+
+import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndReason;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.jspecify.annotations.Nullable;
+
+/** Padding before the counters, so that two rows never share the counters' cache line. */
+@SuppressWarnings("unused")
+abstract class RowPadBefore {
+  long p00, p01, p02, p03, p04, p05, p06, p07;
+  long p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+/** The two byte counters: the only fields written on the hot path. */
+abstract class RowCounters extends RowPadBefore {
+  /** Bytes from the backend; {@link Row#SEALED} or less once the row ended. */
+  volatile long rx;
+  /** Bytes to the client; {@link Row#SEALED} or less once the row ended. */
+  volatile long tx;
+}
+
+/** Padding after the counters. */
+@SuppressWarnings("unused")
+abstract class RowPadAfter extends RowCounters {
+  long q00, q01, q02, q03, q04, q05, q06, q07;
+  long q08, q09, q10, q11, q12, q13, q14, q15;
+}
+
+/**
+ * One connection row: a (backend, session) pair and its counters.
+ *
+ * <p>Thread-safety:
+ *
+ * <ol>
+ *   <li>Byte counters are updated with one atomic add each; when the row ends they are swapped
+ *       for {@link #SEALED} in one atomic step, so every add lands either before the swap
+ *       (counted once, in the fold) or after it (ignored): nothing lost, nothing twice.
+ *   <li>{@code requests}, {@code reason}, {@code type} and {@code model} change only inside the
+ *       backend map's {@code compute} for this row's key, which serialises join and end.
+ *   <li>The progress marks are written by the sweeper and by snapshots; racing writers store
+ *       nearly equal times, so the race is harmless.
+ * </ol>
+ */
+public final class Row extends RowPadAfter {
+  /** Counter value of an ended row; later adds keep it negative. */
+  static final long SEALED = Long.MIN_VALUE;
+  private static final long NO_FIRST_BYTE = Long.MIN_VALUE;
+
+  private static final VarHandle RX;
+  private static final VarHandle TX;
+  private static final VarHandle FIRST_TX;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      RX = lookup.findVarHandle(RowCounters.class, "rx", long.class);
+      TX = lookup.findVarHandle(RowCounters.class, "tx", long.class);
+      FIRST_TX = lookup.findVarHandle(Row.class, "firstTxNanos", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final BackendState backend;
+  final String sessionId;
+  final long startedEpochMillis;
+  final long startedNanos;
+  private final Registry owner;
+
+  volatile ConnectionType type;
+  volatile @Nullable String model;
+  /** Guarded by the backend map's bin lock for {@link #sessionId}. */
+  volatile int requests = 1;
+  /** Guarded like {@link #requests}: the most severe reason given so far. */
+  EndReason reason = EndReason.COMPLETED;
+
+  private volatile long firstTxNanos = NO_FIRST_BYTE;
+  volatile long lastSeenBytes;
+  volatile long lastProgressNanos;
+
+  Row(
+      Registry owner,
+      BackendState backend,
+      String sessionId,
+      ConnectionType type,
+      @Nullable String model,
+      long startedNanos,
+      long startedEpochMillis) {
+    this.owner = owner;
+    this.backend = backend;
+    this.sessionId = sessionId;
+    this.type = type;
+    this.model = model;
+    this.startedNanos = startedNanos;
+    this.startedEpochMillis = startedEpochMillis;
+    this.lastProgressNanos = startedNanos;
+  }
+
+  void addRx(long bytes) {
+    RX.getAndAdd(this, bytes);
+  }
+
+  void addTx(long bytes) {
+    long before = (long) TX.getAndAdd(this, bytes);
+    if (firstTxNanos == NO_FIRST_BYTE && before >= 0) {
+      FIRST_TX.compareAndSet(this, NO_FIRST_BYTE, owner.clock.nanoTime());
+    }
+  }
+
+  /** Called inside compute when another request joins this row. */
+  void join(ConnectionType joinedType, @Nullable String joinedModel, long nowNanos) {
+    requests++;
+    if (joinedType == ConnectionType.STREAMING) {
+      type = ConnectionType.STREAMING;
+    }
+    if (joinedModel != null) {
+      model = joinedModel;
+    }
+    lastProgressNanos = nowNanos;
+  }
+
+  /** Records a request's reason, keeping the most severe one. Called inside compute. */
+  void noteReason(EndReason r) {
+    if (r.ordinal() > reason.ordinal()) {
+      reason = r;
+    }
+  }
+
+  /**
+   * Ends the counters: swaps both for {@link #SEALED}.
+   *
+   * @return {rx, tx} as they were, or null if the row was already sealed
+   */
+  long @Nullable [] seal() {
+    long r = (long) RX.getAndSet(this, SEALED);
+    long t = (long) TX.getAndSet(this, SEALED);
+    if (r < 0) {
+      return null;
+    }
+    return new long[] {r, t};
+  }
+
+  boolean isSealed() {
+    return rx < 0;
+  }
+
+  long firstTxNanos() {
+    return firstTxNanos;
+  }
+
+  boolean hasFirstTx() {
+    return firstTxNanos != NO_FIRST_BYTE;
+  }
+
+  /**
+   * Updates the progress mark from the current byte total and returns the time of the last
+   * progress seen. Reads no clock: {@code nowNanos} comes from the caller.
+   */
+  long observeProgress(long total, long nowNanos) {
+    if (total != lastSeenBytes) {
+      lastSeenBytes = total;
+      lastProgressNanos = nowNanos;
+      return nowNanos;
+    }
+    return lastProgressNanos;
+  }
+}
