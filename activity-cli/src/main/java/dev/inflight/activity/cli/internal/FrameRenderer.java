@@ -1,0 +1,242 @@
+package dev.inflight.activity.cli.internal;
+
+import dev.inflight.activity.json.ConnectionView;
+import dev.inflight.activity.json.DiagnosticsDocument;
+import dev.inflight.activity.json.GlobalActivityView;
+import dev.inflight.activity.json.InstanceView;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Draws one screen of the activity view: a summary box (active connections, total RX/TX, time)
+ * and a table of the active connections, as in the seed's sample. Pure: same document, same
+ * text.
+ */
+final class FrameRenderer {
+
+  /** The characters a box is drawn with. */
+  enum Box {
+    UNICODE('─', '│', '┌', '┐', '└', '┘', '┬', '┴', '├', '┤', '┼'),
+    ASCII('-', '|', '+', '+', '+', '+', '+', '+', '+', '+', '+');
+
+    final char h;
+    final char v;
+    final char tl;
+    final char tr;
+    final char bl;
+    final char br;
+    final char tDown;
+    final char tUp;
+    final char tRight;
+    final char tLeft;
+    final char cross;
+
+    Box(
+        char h, char v, char tl, char tr, char bl, char br, char tDown, char tUp, char tRight,
+        char tLeft, char cross) {
+      this.h = h;
+      this.v = v;
+      this.tl = tl;
+      this.tr = tr;
+      this.bl = bl;
+      this.br = br;
+      this.tDown = tDown;
+      this.tUp = tUp;
+      this.tRight = tRight;
+      this.tLeft = tLeft;
+      this.cross = cross;
+    }
+  }
+
+  static final String TITLE = "Connection Activity";
+  static final String TABLE_TITLE = "Active Connections";
+  static final String NO_CONNECTIONS = "No active connections.";
+  static final String DISABLED = "Activity tracking is DISABLED on this proxy.";
+  static final List<String> ENABLE_HINT =
+      List.of(
+          "Enable it with any of (highest priority first):",
+          "  --enable-activity-tracking       command-line flag of the proxy",
+          "  ENABLE_ACTIVITY_TRACKING=1       environment variable",
+          "  enable_activity_tracking: true   in config/config.yaml");
+
+  private static final String[] HEADERS = {
+    "Backend", "Session", "Type", "Model", "Duration", "RX", "TX"
+  };
+  /** Columns 4..6 (Duration, RX, TX) are numbers: right-aligned. */
+  private static final int FIRST_NUMERIC = 4;
+
+  private final Box box;
+  private final ZoneId zone;
+
+  FrameRenderer(Box box, ZoneId zone) {
+    this.box = Objects.requireNonNull(box, "box");
+    this.zone = Objects.requireNonNull(zone, "zone");
+  }
+
+  /**
+   * Renders a document.
+   *
+   * @param doc the parsed {@code /v1/diagnostics} document
+   * @return the lines of the frame
+   */
+  List<String> render(DiagnosticsDocument doc) {
+    List<String> lines = new ArrayList<>();
+    if (!doc.activityTrackingEnabled() || !doc.globalActivity().enabled()) {
+      List<String> body = new ArrayList<>();
+      body.add(DISABLED + "  |  Updated: " + Format.clock(doc.timestamp(), zone));
+      body.add("");
+      body.addAll(ENABLE_HINT);
+      lines.addAll(panel(TITLE, body, 0));
+      return lines;
+    }
+    List<String[]> rows = rows(doc);
+    GlobalActivityView g = doc.globalActivity();
+    String summary =
+        "Active Connections: "
+            + g.totalActiveConnections()
+            + "  |  Total RX: "
+            + Format.bytes(g.totalBytesRx())
+            + "  |  Total TX: "
+            + Format.bytes(g.totalBytesTx())
+            + "  |  Updated: "
+            + Format.clock(doc.timestamp(), zone);
+    if (rows.isEmpty()) {
+      lines.addAll(panel(TITLE, List.of(summary), 0));
+      lines.add("");
+      lines.add(NO_CONNECTIONS);
+      return lines;
+    }
+    List<String> table = table(rows);
+    int tableWidth = table.get(0).length();
+    lines.addAll(panel(TITLE, List.of(summary), tableWidth));
+    lines.add("");
+    lines.add(center(TABLE_TITLE, tableWidth));
+    lines.addAll(table);
+    return lines;
+  }
+
+  /**
+   * Renders a frame that says why no document could be shown (watch mode keeps polling).
+   *
+   * @param message the one-line error
+   * @param nowEpochSeconds the time of the attempt
+   * @return the lines of the frame
+   */
+  List<String> renderError(String message, double nowEpochSeconds) {
+    return panel(
+        TITLE,
+        List.of(
+            "Error: " + message,
+            "Last attempt: " + Format.clock(nowEpochSeconds, zone) + "  (still polling)"),
+        0);
+  }
+
+  private static List<String[]> rows(DiagnosticsDocument doc) {
+    record Row(String backend, ConnectionView c) {}
+    List<Row> all = new ArrayList<>();
+    for (InstanceView instance : doc.instances()) {
+      if (instance.activity() == null) {
+        continue;
+      }
+      for (ConnectionView c : instance.activity().connections()) {
+        all.add(new Row(instance.name(), c));
+      }
+    }
+    all.sort(
+        Comparator.comparing(Row::backend)
+            .thenComparingDouble(r -> r.c().startedAt())
+            .thenComparing(r -> r.c().sessionId()));
+    List<String[]> rows = new ArrayList<>(all.size());
+    for (Row r : all) {
+      ConnectionView c = r.c();
+      rows.add(
+          new String[] {
+            r.backend(),
+            Format.session(c.sessionId()),
+            c.connectionType(),
+            c.model() == null ? "-" : c.model(),
+            Format.duration(c.durationSeconds()),
+            Format.bytes(c.bytesRx()),
+            Format.bytes(c.bytesTx())
+          });
+    }
+    return rows;
+  }
+
+  private List<String> table(List<String[]> rows) {
+    int[] widths = new int[HEADERS.length];
+    for (int i = 0; i < HEADERS.length; i++) {
+      widths[i] = HEADERS[i].length();
+    }
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    }
+    List<String> out = new ArrayList<>();
+    out.add(rule(widths, box.tl, box.tDown, box.tr));
+    out.add(line(HEADERS, widths));
+    out.add(rule(widths, box.tRight, box.cross, box.tLeft));
+    for (String[] row : rows) {
+      out.add(line(row, widths));
+    }
+    out.add(rule(widths, box.bl, box.tUp, box.br));
+    return out;
+  }
+
+  private String rule(int[] widths, char left, char middle, char right) {
+    StringBuilder sb = new StringBuilder().append(left);
+    for (int i = 0; i < widths.length; i++) {
+      if (i > 0) {
+        sb.append(middle);
+      }
+      sb.append(String.valueOf(box.h).repeat(widths[i] + 2));
+    }
+    return sb.append(right).toString();
+  }
+
+  private String line(String[] cells, int[] widths) {
+    StringBuilder sb = new StringBuilder().append(box.v);
+    for (int i = 0; i < cells.length; i++) {
+      sb.append(' ');
+      sb.append(i >= FIRST_NUMERIC ? padLeft(cells[i], widths[i]) : padRight(cells[i], widths[i]));
+      sb.append(' ').append(box.v);
+    }
+    return sb.toString();
+  }
+
+  /** A box with a centred title, at least {@code minWidth} wide, holding the given lines. */
+  private List<String> panel(String title, List<String> body, int minWidth) {
+    int inner = Math.max(title.length() + 4, minWidth - 2);
+    for (String b : body) {
+      inner = Math.max(inner, b.length() + 2);
+    }
+    String label = " " + title + " ";
+    int left = (inner - label.length()) / 2;
+    int right = inner - label.length() - left;
+    String h = String.valueOf(box.h);
+    List<String> out = new ArrayList<>();
+    out.add(box.tl + h.repeat(left) + label + h.repeat(right) + box.tr);
+    for (String b : body) {
+      out.add(box.v + " " + padRight(b, inner - 2) + " " + box.v);
+    }
+    out.add(box.bl + h.repeat(inner) + box.br);
+    return out;
+  }
+
+  private static String center(String text, int width) {
+    int pad = Math.max(0, (width - text.length()) / 2);
+    return " ".repeat(pad) + text;
+  }
+
+  private static String padRight(String s, int width) {
+    return s.length() >= width ? s : s + " ".repeat(width - s.length());
+  }
+
+  private static String padLeft(String s, int width) {
+    return s.length() >= width ? s : " ".repeat(width - s.length()) + s;
+  }
+}

@@ -1,0 +1,273 @@
+package dev.inflight.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.inflight.activity.json.ActivityView;
+import dev.inflight.activity.json.ConnectionView;
+import dev.inflight.activity.json.DiagnosticsDocument;
+import dev.inflight.activity.json.DiagnosticsJson;
+import dev.inflight.activity.json.GlobalActivityView;
+import dev.inflight.activity.json.InstanceView;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo proxy started in-process on free ports, driven by a real HTTP client. */
+class DemoProxyTest {
+
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  @TempDir Path dir;
+
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private DemoProxy proxy;
+  private final CountDownLatch release = new CountDownLatch(1);
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
+
+  /** Starts the demo with the built-in config on free ports, tracking as the flags say. */
+  static DemoProxy startDemo(Path workDir, int tokenDelayMillis, int traffic, String... flags)
+      throws Exception {
+    DemoSetup setup =
+        DemoSetup.resolve(List.of(flags), Map.of(), workDir)
+            .with(0, traffic, tokenDelayMillis)
+            .withoutSweeper();
+    return DemoProxy.start(setup, Map.of());
+  }
+
+  static String chat(String model, boolean stream, int maxTokens) {
+    return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"max_tokens\":" + maxTokens
+        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  }
+
+  HttpRequest post(String body, String session) {
+    return HttpRequest.newBuilder(proxy.localUri().resolve("/v1/chat/completions"))
+        .header("Content-Type", "application/json")
+        .header(ChatProxyServlet.SESSION_HEADER, session)
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  static DiagnosticsDocument diagnostics(HttpClient client, DemoProxy proxy)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        client.send(
+            HttpRequest.newBuilder(proxy.localUri().resolve("/v1/diagnostics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return DiagnosticsJson.parseDiagnostics(r.body());
+  }
+
+  static InstanceView instance(DiagnosticsDocument doc, String name) {
+    return doc.instances().stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  /** Polls the diagnostics endpoint until the condition holds (bounded). */
+  static DiagnosticsDocument awaitDiagnostics(
+      HttpClient client, DemoProxy proxy, Predicate<DiagnosticsDocument> condition)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    DiagnosticsDocument doc = diagnostics(client, proxy);
+    while (!condition.test(doc)) {
+      assertThat(System.nanoTime()).as("condition not met in time; last document: %s", doc).isLessThan(deadline);
+      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L); // bounded polling
+      doc = diagnostics(client, proxy);
+    }
+    return doc;
+  }
+
+  static Optional<ConnectionView> row(DiagnosticsDocument doc, String backend, String session) {
+    ActivityView a = instance(doc, backend).activity();
+    return a == null
+        ? Optional.empty()
+        : a.connections().stream().filter(c -> c.sessionId().equals(session)).findFirst();
+  }
+
+  @Test
+  void aStreamingCompletionIsShownLiveUnderItsBackendAndModelWithExactByteCounts()
+      throws Exception {
+    proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
+    FakeBackend fake = proxy.fakeBackend();
+    CountDownLatch held = new CountDownLatch(1);
+    CompletableFuture<Long> backendSent = new CompletableFuture<>();
+    fake.setStreamHook(
+        (model, index) -> {
+          if (index == 5) {
+            held.countDown();
+            release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          }
+        });
+    fake.setResponseListener((model, streaming, bytes) -> backendSent.complete(bytes));
+
+    HttpResponse<InputStream> response =
+        client.send(post(chat("claude-3-sonnet", true, 40), "session-stream-1"),
+            HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+        v -> assertThat(v).startsWith("text/event-stream"));
+    CompletableFuture<byte[]> received =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (InputStream in = response.body()) {
+                return in.readAllBytes();
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    assertThat(held.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+    // While the stream is held open: one row, under the right backend, with equal RX and TX
+    // once the six chunks sent so far have been relayed.
+    DiagnosticsDocument live =
+        awaitDiagnostics(
+            client, proxy,
+            d -> row(d, "anthropic", "session-stream-1")
+                .filter(c -> c.bytesRx() > 0 && c.bytesRx() == c.bytesTx())
+                .isPresent());
+    assertThat(live.activityTrackingEnabled()).isTrue();
+    InstanceView anthropic = instance(live, "anthropic");
+    assertThat(anthropic.connectorType()).isEqualTo("anthropic");
+    assertThat(anthropic.models()).containsExactly("claude-3-sonnet", "claude-3-haiku");
+    assertThat(anthropic.activity().activeConnections()).isEqualTo(1);
+    ConnectionView c = row(live, "anthropic", "session-stream-1").orElseThrow();
+    assertThat(c.connectionType()).isEqualTo("streaming");
+    assertThat(c.model()).isEqualTo("claude-3-sonnet");
+    assertThat(c.requests()).isEqualTo(1);
+    assertThat(instance(live, "openai.1").activity().activeConnections()).isZero();
+    GlobalActivityView g = live.globalActivity();
+    assertThat(g.totalActiveConnections()).isEqualTo(1);
+    assertThat(g.totalBytesRx()).isEqualTo(c.bytesRx());
+
+    release.countDown();
+    byte[] body = received.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    long sent = backendSent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(new String(body, StandardCharsets.UTF_8)).startsWith("data: {").endsWith("data: [DONE]\n\n");
+    assertThat(body.length).as("the proxy relays the stream unchanged").isEqualTo(sent);
+
+    // After the end: the row is gone and its bytes are in the cumulative counters.
+    DiagnosticsDocument after =
+        awaitDiagnostics(client, proxy, d -> instance(d, "anthropic").activity().completedConnections() == 1);
+    ActivityView a = instance(after, "anthropic").activity();
+    assertThat(a.activeConnections()).isZero();
+    assertThat(a.connections()).isEmpty();
+    assertThat(a.cumulativeBytesRx()).as("bytes_rx = what the backend sent").isEqualTo(sent);
+    assertThat(a.cumulativeBytesTx()).as("bytes_tx = what the client received").isEqualTo(body.length);
+    assertThat(instance(after, "openai.1").activity().cumulativeBytesRx()).isZero();
+  }
+
+  @Test
+  void aPlainJsonCompletionIsCountedAsNonStreaming() throws Exception {
+    proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
+    CompletableFuture<Long> backendSent = new CompletableFuture<>();
+    proxy.fakeBackend().setResponseListener((model, streaming, bytes) -> backendSent.complete(bytes));
+
+    HttpResponse<String> r =
+        client.send(post(chat("gpt-4o", false, 30), "session-json-1"), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("\"object\":\"chat.completion\"").contains("\"model\":\"gpt-4o\"");
+    long sent = backendSent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    DiagnosticsDocument after =
+        awaitDiagnostics(client, proxy, d -> instance(d, "openai.2").activity().completedConnections() == 1);
+    ActivityView a = instance(after, "openai.2").activity();
+    assertThat(a.cumulativeBytesRx()).isEqualTo(sent);
+    assertThat(a.cumulativeBytesTx()).isEqualTo(r.body().getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  @Test
+  void anUnknownModelIsAnOpenAiStyleErrorAndLeavesNoRow() throws Exception {
+    proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
+
+    HttpResponse<String> r =
+        client.send(post(chat("gpt-99", true, 5), "s"), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.body()).contains("\"type\":\"model_not_found\"").contains("gpt-99");
+    DiagnosticsDocument d = diagnostics(client, proxy);
+    assertThat(d.globalActivity().totalActiveConnections()).isZero();
+    assertThat(d.instances()).allSatisfy(i -> assertThat(i.activity().completedConnections()).isZero());
+  }
+
+  @Test
+  void withTrackingOffTheProxyWorksAndDiagnosticsSaySo() throws Exception {
+    proxy = startDemo(dir, 0, 0);
+
+    HttpResponse<String> r =
+        client.send(post(chat("gpt-4", true, 5), "s"), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).endsWith("data: [DONE]\n\n");
+    DiagnosticsDocument d = diagnostics(client, proxy);
+    assertThat(d.activityTrackingEnabled()).isFalse();
+    assertThat(d.globalActivity().enabled()).isFalse();
+    assertThat(d.instances()).extracting(InstanceView::name).contains("openai.1", "openai.2", "anthropic");
+    assertThat(d.instances()).allSatisfy(i -> assertThat(i.activity()).isNull());
+  }
+
+  @Test
+  void demoTrafficProducesRowsAndStopsOnClose() throws Exception {
+    proxy = startDemo(dir, 2, 3, "--enable-activity-tracking");
+
+    DiagnosticsDocument d =
+        awaitDiagnostics(client, proxy, x -> x.globalActivity().completedConnections() >= 3);
+    assertThat(d.globalActivity().cumulativeBytesRx()).isPositive();
+    assertThat(d.globalActivity().cumulativeBytesTx()).isPositive();
+
+    long start = System.nanoTime();
+    proxy.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.getName().startsWith("demo-traffic-") && t.isAlive());
+  }
+
+  @Test
+  void theActivityEndpointAnswersToo() throws Exception {
+    proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
+
+    HttpResponse<String> r =
+        client.send(
+            HttpRequest.newBuilder(proxy.localUri().resolve("/v1/diagnostics/activity")).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(DiagnosticsJson.parseActivity(r.body()).enabled()).isTrue();
+  }
+
+  @Test
+  void theBannerTellsWhatToDoNext() throws Exception {
+    proxy = startDemo(dir, 0, 2, "--enable-activity-tracking");
+    String banner = proxy.banner();
+    assertThat(banner)
+        .contains("activity tracking: ON (command-line flag)")
+        .contains("openai.1")
+        .contains("built-in fake backend")
+        .contains("demo traffic: 2 simulated sessions")
+        .contains("bin/inspect-activity --watch")
+        .contains("curl http://localhost:" + proxy.port() + "/v1/diagnostics");
+    URI base = proxy.localUri();
+    assertThat(base.getHost()).isEqualTo("127.0.0.1");
+  }
+}

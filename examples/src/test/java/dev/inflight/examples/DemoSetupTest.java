@@ -1,0 +1,238 @@
+package dev.inflight.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.inflight.activity.Enablement;
+import dev.inflight.activity.Enablement.Source;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DemoSetupTest {
+
+  private static final String BACKENDS =
+      "backends:\n"
+          + "  - name: openai.1\n"
+          + "    connector_type: openai\n"
+          + "    url: builtin\n"
+          + "    models: [gpt-4]\n";
+
+  @TempDir Path dir;
+
+  private static final String ENABLE = Enablement.ENABLE_FLAG;
+  private static final String DISABLE = Enablement.DISABLE_FLAG;
+
+  /**
+   * flag(s), ENABLE_ACTIVITY_TRACKING (null = unset), the config line (null = none), then
+   * either the expected value and source, or the expected error text.
+   */
+  static Stream<Arguments> precedence() {
+    return Stream.of(
+        row(List.of(), null, null, false, Source.DEFAULT),
+        row(List.of(), null, "true", true, Source.CONFIG_FILE),
+        row(List.of(), null, "false", false, Source.CONFIG_FILE),
+        row(List.of(), null, "\"yes\"", true, Source.CONFIG_FILE),
+        row(List.of(), null, "1", true, Source.CONFIG_FILE),
+        row(List.of(), null, "off", false, Source.CONFIG_FILE),
+        row(List.of(), "1", null, true, Source.ENVIRONMENT),
+        row(List.of(), "1", "false", true, Source.ENVIRONMENT),
+        row(List.of(), "0", "true", false, Source.ENVIRONMENT),
+        row(List.of(), " TRUE ", "false", true, Source.ENVIRONMENT),
+        row(List.of(), "", "true", true, Source.CONFIG_FILE), // blank counts as unset
+        row(List.of(ENABLE), null, null, true, Source.CLI_FLAG),
+        row(List.of(ENABLE), "0", "false", true, Source.CLI_FLAG),
+        row(List.of(DISABLE), "1", "true", false, Source.CLI_FLAG),
+        row(List.of(ENABLE, DISABLE), null, null, false, Source.CLI_FLAG),
+        row(List.of(DISABLE, ENABLE), null, null, true, Source.CLI_FLAG),
+        row(List.of(ENABLE), "maybe", "perhaps", true, Source.CLI_FLAG), // the flag decides
+        row(List.of(), "1", "perhaps", true, Source.ENVIRONMENT),
+        error(List.of(), "maybe", "true", "environment variable ENABLE_ACTIVITY_TRACKING='maybe' is not a boolean"),
+        error(List.of(), "2", null, "ENABLE_ACTIVITY_TRACKING='2'"),
+        error(List.of(), null, "perhaps", "config file key enable_activity_tracking='perhaps' is not a boolean"),
+        error(List.of(), null, "[1, 2]", "enable_activity_tracking must be true or false"),
+        error(List.of(), "", "7", "enable_activity_tracking='7'"));
+  }
+
+  private static Arguments row(
+      List<String> args, @Nullable String env, @Nullable String config, boolean on, Source source) {
+    return Arguments.of(args, env, config, on, source, null);
+  }
+
+  private static Arguments error(
+      List<String> args, @Nullable String env, @Nullable String config, String message) {
+    return Arguments.of(args, env, config, false, null, message);
+  }
+
+  @ParameterizedTest(name = "args={0} env={1} config={2}")
+  @MethodSource("precedence")
+  void flagBeatsEnvironmentBeatsConfigFile(
+      List<String> args,
+      @Nullable String env,
+      @Nullable String config,
+      boolean on,
+      @Nullable Source source,
+      @Nullable String message)
+      throws IOException {
+    Path file = writeConfig(config == null ? "" : "enable_activity_tracking: " + config + "\n");
+    Map<String, String> environment = new HashMap<>();
+    if (env != null) {
+      environment.put(Enablement.ENV_VAR, env);
+    }
+    if (message == null) {
+      DemoSetup setup = resolve(args, environment);
+      assertThat(setup.enablement()).isEqualTo(new Enablement(on, source));
+      assertThat(setup.settings().enabled()).isEqualTo(on);
+    } else {
+      assertThatThrownBy(() -> resolve(args, environment))
+          .isInstanceOf(DemoException.class)
+          .hasMessageContaining(message)
+          .satisfies(
+              e -> {
+                if (message.contains("enable_activity_tracking")) {
+                  assertThat(e.getMessage()).contains(file.toString()); // names the file
+                }
+              });
+    }
+  }
+
+  @Test
+  void aBadValueIsOneErrorLineAndExitCodeTwo() throws IOException {
+    writeConfig("");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    DemoProxy.Launch launch =
+        DemoProxy.launch(
+            new String[0],
+            Map.of(Enablement.ENV_VAR, "maybe"),
+            dir,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(launch.exitCode()).isEqualTo(2);
+    assertThat(launch.proxy()).isNull();
+    assertThat(out.size()).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "inflight-demo: error: environment variable ENABLE_ACTIVITY_TRACKING='maybe' is not a"
+                + " boolean: use 1/true/yes/on or 0/false/no/off\n");
+  }
+
+  @Test
+  void portComesFromTheFlagThenTheConfigThenDefaults() throws Exception {
+    writeConfig("");
+    assertThat(resolve(List.of(), Map.of()).port()).isEqualTo(8000);
+    writeConfig("port: 9100\n");
+    assertThat(resolve(List.of(), Map.of()).port()).isEqualTo(9100);
+    assertThat(resolve(List.of("--port", "9200"), Map.of()).port()).isEqualTo(9200);
+    assertThat(resolve(List.of("--port=0"), Map.of()).port()).isZero();
+  }
+
+  @Test
+  void optionsAreParsedAndChecked() throws Exception {
+    writeConfig("");
+    DemoSetup s = resolve(List.of("--demo-traffic", "4", "--host", "0.0.0.0", "--fake-backend-port=9999"), Map.of());
+    assertThat(s.demoTraffic()).isEqualTo(4);
+    assertThat(s.host()).isEqualTo("0.0.0.0");
+    assertThat(s.config().fakeBackendPort()).isEqualTo(9999);
+    assertThat(resolve(List.of("--help"), Map.of()).help()).isTrue();
+
+    assertThatThrownBy(() -> resolve(List.of("--port", "http"), Map.of()))
+        .hasMessage("--port must be a whole number, got 'http'");
+    assertThatThrownBy(() -> resolve(List.of("--port", "70000"), Map.of()))
+        .hasMessage("--port must be between 0 and 65535, got 70000");
+    assertThatThrownBy(() -> resolve(List.of("--demo-traffic"), Map.of()))
+        .hasMessage("--demo-traffic needs a value");
+    assertThatThrownBy(() -> resolve(List.of("--demo-traffic", "1000"), Map.of()))
+        .hasMessage("--demo-traffic must be between 0 and 64, got 1000");
+    assertThatThrownBy(() -> resolve(List.of("--verbose"), Map.of()))
+        .hasMessage("unknown option '--verbose' (see --help)");
+    assertThatThrownBy(() -> resolve(List.of("--enable-activity-tracking=yes"), Map.of()))
+        .hasMessageContaining("takes no value");
+  }
+
+  @Test
+  void trackerSettingsComeFromTheConfigFile() throws Exception {
+    writeConfig("activity_stale_timeout_seconds: 42\nactivity_max_connections: 7\n");
+    DemoSetup s = resolve(List.of(ENABLE), Map.of());
+    assertThat(s.settings().staleTimeout()).isEqualTo(Duration.ofSeconds(42));
+    assertThat(s.settings().maxConnections()).isEqualTo(7);
+
+    writeConfig("activity_max_connections: lots\n");
+    assertThatThrownBy(() -> resolve(List.of(ENABLE), Map.of()))
+        .isInstanceOf(DemoException.class)
+        .hasMessageContaining("activity_max_connections");
+  }
+
+  @Test
+  void withoutAConfigFileTheBuiltInOneIsUsed() throws Exception {
+    DemoSetup s = resolve(List.of(), Map.of());
+    assertThat(s.config().source()).isEqualTo("built-in default config");
+    assertThat(s.enablement()).isEqualTo(new Enablement(false, Source.CONFIG_FILE));
+    assertThat(s.config().backends())
+        .extracting(DemoConfig.Backend::name)
+        .containsExactly("openai.1", "openai.2", "anthropic");
+    // and it is the file the README points at
+    DemoConfig shipped = DemoConfig.load(Path.of("config", "config.yaml"));
+    assertThat(shipped.backends()).isEqualTo(s.config().backends());
+  }
+
+  @Test
+  void configMistakesNameTheFileAndTheKey() throws Exception {
+    Path missing = dir.resolve("nope.yaml");
+    assertThatThrownBy(() -> resolve(List.of("--config", missing.toString()), Map.of()))
+        .hasMessage("config file " + missing + " not found");
+
+    Path file = writeConfigRaw("backends: [\n");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of())).hasMessageContaining(file + ": not valid YAML");
+
+    writeConfigRaw("port: 8000\n");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of())).hasMessageContaining("no backends configured");
+
+    writeConfigRaw(BACKENDS.replace("url: builtin", "url: ftp://x"));
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .hasMessageContaining("backends[0].url must be 'builtin' or an http(s) URL");
+
+    writeConfigRaw(BACKENDS.replace("models: [gpt-4]", "models: []"));
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .hasMessageContaining("backends[0].models must be a non-empty list");
+
+    writeConfigRaw(BACKENDS + BACKENDS.replace("backends:\n", ""));
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .hasMessageContaining("duplicate backend name 'openai.1'");
+
+    writeConfigRaw(BACKENDS + "fake_backend:\n  token_delay_ms: 5000\n");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .hasMessageContaining("fake_backend.token_delay_ms must be between 0 and 1000, got 5000");
+  }
+
+  private DemoSetup resolve(List<String> args, Map<String, String> env) throws DemoException {
+    return DemoSetup.resolve(args, env, dir);
+  }
+
+  private Path writeConfig(String extra) throws IOException {
+    return writeConfigRaw(extra + BACKENDS);
+  }
+
+  private Path writeConfigRaw(String text) throws IOException {
+    Path file = dir.resolve("config").resolve("config.yaml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, text);
+    return file;
+  }
+}
