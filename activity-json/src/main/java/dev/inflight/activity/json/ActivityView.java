@@ -1,0 +1,30 @@
+package dev.inflight.activity.json;
+
+import java.util.List;
+
+/**
+ * The {@code activity} object of one instance. Immutable. Fields beyond the seed's are 0 when
+ * the server does not send them.
+ *
+ * @param activeConnections {@code active_connections}
+ * @param connections {@code connections}
+ * @param totalBytesRx {@code total_bytes_rx}
+ * @param totalBytesTx {@code total_bytes_tx}
+ * @param cumulativeBytesRx {@code cumulative_bytes_rx}
+ * @param cumulativeBytesTx {@code cumulative_bytes_tx}
+ * @param completedConnections {@code completed_connections}
+ */
+public record ActivityView(
+    int activeConnections,
+    List<ConnectionView> connections,
+    long totalBytesRx,
+    long totalBytesTx,
+    long cumulativeBytesRx,
+    long cumulativeBytesTx,
+    long completedConnections) {
+
+  /** Copies the list. */
+  public ActivityView {
+    connections = List.copyOf(connections);
+  }
+}

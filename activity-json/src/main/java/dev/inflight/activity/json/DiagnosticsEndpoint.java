@@ -1,0 +1,108 @@
+package dev.inflight.activity.json;
+
+import dev.inflight.activity.ActivityTracker;
+import dev.inflight.activity.DiagnosticsAccess;
+import dev.inflight.activity.GlobalSnapshot;
+import dev.inflight.activity.json.internal.Renderer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The HTTP handling of {@code GET /v1/diagnostics} and {@code GET /v1/diagnostics/activity},
+ * written once for every adapter: an adapter passes the method, the path, the remote address
+ * and a header lookup, and copies the {@link DiagnosticsResponse} back.
+ *
+ * <ol>
+ *   <li>Access is decided by {@link DiagnosticsAccess} (loopback only, no forwarding headers,
+ *       loopback Host and Origin); a refusal is {@code 403} with a generic JSON body.
+ *   <li>An unknown path is {@code 404}; a method other than GET or HEAD is {@code 405} with
+ *       {@code Allow: GET, HEAD}.
+ *   <li>Every response is {@code application/json; charset=utf-8} with {@code Cache-Control:
+ *       no-store} and {@code X-Content-Type-Options: nosniff}, and no CORS headers.
+ *   <li>A failure while rendering is a {@code 500} with a generic body: no stack trace leaks.
+ * </ol>
+ *
+ * <pre>{@code
+ * DiagnosticsEndpoint endpoint = DiagnosticsEndpoint.create(ActivityTracker::global, DiagnosticsJson.create());
+ * DiagnosticsResponse r = endpoint.handle("GET", "/v1/diagnostics", req.getRemoteAddr(), req::getHeader);
+ * }</pre>
+ *
+ * <p>Instances are thread-safe.
+ */
+public final class DiagnosticsEndpoint {
+  /** The full diagnostics document. */
+  public static final String DIAGNOSTICS_PATH = "/v1/diagnostics";
+  /** The lightweight activity document. */
+  public static final String ACTIVITY_PATH = "/v1/diagnostics/activity";
+
+  private static final System.Logger LOG = System.getLogger("dev.inflight.activity.json");
+  private static final Map<String, String> JSON_HEADERS =
+      Map.of(
+          "Content-Type", "application/json; charset=utf-8",
+          "Cache-Control", "no-store",
+          "X-Content-Type-Options", "nosniff");
+
+  private final Supplier<ActivityTracker> tracker;
+  private final DiagnosticsJson json;
+
+  private DiagnosticsEndpoint(Supplier<ActivityTracker> tracker, DiagnosticsJson json) {
+    this.tracker = tracker;
+    this.json = json;
+  }
+
+  /**
+   * Creates the endpoint.
+   *
+   * @param tracker supplies the tracker per request, e.g. {@code ActivityTracker::global}
+   * @param json the renderer, with the host's backend descriptions
+   * @return the endpoint
+   */
+  public static DiagnosticsEndpoint create(Supplier<ActivityTracker> tracker, DiagnosticsJson json) {
+    return new DiagnosticsEndpoint(
+        Objects.requireNonNull(tracker, "tracker"), Objects.requireNonNull(json, "json"));
+  }
+
+  /**
+   * Handles one request.
+   *
+   * @param method the HTTP method
+   * @param path {@value #DIAGNOSTICS_PATH} or {@value #ACTIVITY_PATH} (a trailing slash is
+   *     ignored); anything else is 404
+   * @param remoteAddress the peer address the container reports, or null if unknown (refused)
+   * @param headers the request headers
+   * @return the response to send
+   */
+  public DiagnosticsResponse handle(
+      String method, String path, @Nullable String remoteAddress, DiagnosticsAccess.Headers headers) {
+    DiagnosticsAccess.Decision decision = DiagnosticsAccess.decide(remoteAddress, headers);
+    if (!decision.allowed()) {
+      return error(403, "forbidden", "diagnostics are served to local clients only");
+    }
+    String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    boolean full = DIAGNOSTICS_PATH.equals(p);
+    if (!full && !ACTIVITY_PATH.equals(p)) {
+      return error(404, "not_found", "no such diagnostics resource");
+    }
+    if (!"GET".equals(method) && !"HEAD".equals(method)) {
+      Map<String, String> h = new LinkedHashMap<>(JSON_HEADERS);
+      h.put("Allow", "GET, HEAD");
+      return new DiagnosticsResponse(
+          405, h, Renderer.error("method_not_allowed", "use GET or HEAD"));
+    }
+    try {
+      GlobalSnapshot snapshot = tracker.get().getGlobalSnapshot();
+      byte[] body = full ? json.diagnostics(snapshot) : json.activity(snapshot);
+      return new DiagnosticsResponse(200, JSON_HEADERS, body);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "Rendering diagnostics failed", e);
+      return error(500, "internal_error", "diagnostics are unavailable");
+    }
+  }
+
+  private static DiagnosticsResponse error(int status, String code, String detail) {
+    return new DiagnosticsResponse(status, JSON_HEADERS, Renderer.error(code, detail));
+  }
+}

@@ -1,0 +1,102 @@
+package dev.inflight.activity.json;
+
+import dev.inflight.activity.GlobalSnapshot;
+import dev.inflight.activity.json.internal.Parser;
+import dev.inflight.activity.json.internal.Renderer;
+import java.util.Objects;
+
+/**
+ * Renders tracker snapshots as the diagnostics documents and parses them back.
+ *
+ * <p>The documents use the seed's field names (snake_case) and JSON types; timestamps are epoch
+ * seconds and durations seconds, both with millisecond precision. Beside the seed's fields they
+ * carry extras: {@code requests}, {@code first_byte_seconds} and {@code idle_seconds} per
+ * connection; {@code cumulative_bytes_rx/tx}, {@code completed_connections} (rows ended for
+ * any reason) and {@code ended} ({@code completed}, {@code client_aborted}, {@code errored},
+ * {@code evicted}) per instance; {@code enabled} and the cumulative counters in {@code
+ * global_activity}. When tracking is disabled every instance has {@code "activity": null}.
+ *
+ * <pre>{@code
+ * DiagnosticsJson json = DiagnosticsJson.create(
+ *     BackendDirectory.of(List.of(BackendDescription.of("openai.1", "openai", List.of("gpt-4")))),
+ *     SessionIdDisplay.FULL);
+ * byte[] body = json.diagnostics(tracker.getGlobalSnapshot());
+ * }</pre>
+ *
+ * <p>Instances are thread-safe and immutable.
+ */
+public final class DiagnosticsJson {
+
+  private final Renderer renderer;
+
+  private DiagnosticsJson(BackendDirectory directory, SessionIdDisplay display) {
+    this.renderer = new Renderer(directory, display);
+  }
+
+  /**
+   * A renderer that shows the host's backend descriptions.
+   *
+   * @param directory how the host describes its backends
+   * @param display how session ids are shown
+   * @return the renderer
+   */
+  public static DiagnosticsJson create(BackendDirectory directory, SessionIdDisplay display) {
+    Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(display, "display");
+    return new DiagnosticsJson(directory, display);
+  }
+
+  /**
+   * A renderer with no backend descriptions and full session ids.
+   *
+   * @return the renderer
+   */
+  public static DiagnosticsJson create() {
+    return create(BackendDirectory.none(), SessionIdDisplay.FULL);
+  }
+
+  /**
+   * The {@code /v1/diagnostics} document.
+   *
+   * @param snapshot the tracker's snapshot
+   * @return the document, UTF-8
+   */
+  public byte[] diagnostics(GlobalSnapshot snapshot) {
+    return renderer.diagnostics(snapshot);
+  }
+
+  /**
+   * The {@code /v1/diagnostics/activity} document: {@code global_activity} plus a {@code
+   * timestamp}.
+   *
+   * @param snapshot the tracker's snapshot
+   * @return the document, UTF-8
+   */
+  public byte[] activity(GlobalSnapshot snapshot) {
+    return renderer.activity(snapshot);
+  }
+
+  /**
+   * Parses a {@code /v1/diagnostics} document, from this library or any seed-compatible server.
+   *
+   * @param json the document
+   * @return the typed view
+   * @throws DiagnosticsFormatException if it is not JSON or a required field is missing or of
+   *     the wrong type; the message names the field
+   */
+  public static DiagnosticsDocument parseDiagnostics(String json) {
+    return Parser.diagnostics(json);
+  }
+
+  /**
+   * Parses a {@code /v1/diagnostics/activity} document.
+   *
+   * @param json the document
+   * @return the typed view
+   * @throws DiagnosticsFormatException if it is not JSON or a required field is missing or of
+   *     the wrong type
+   */
+  public static GlobalActivityView parseActivity(String json) {
+    return Parser.activity(json);
+  }
+}

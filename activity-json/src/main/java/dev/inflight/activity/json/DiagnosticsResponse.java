@@ -1,0 +1,21 @@
+package dev.inflight.activity.json;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What an adapter sends back for a diagnostics request: copy the status and headers, set
+ * {@code Content-Length} to the body's length, and write the body unless the method was HEAD.
+ *
+ * @param status the HTTP status
+ * @param headers the response headers (content type, caching, ...); unmodifiable
+ * @param body the JSON body, UTF-8; owned by the receiver
+ */
+public record DiagnosticsResponse(int status, Map<String, String> headers, byte[] body) {
+
+  /** Validates and copies the headers. */
+  public DiagnosticsResponse {
+    headers = Map.copyOf(headers);
+    Objects.requireNonNull(body, "body");
+  }
+}

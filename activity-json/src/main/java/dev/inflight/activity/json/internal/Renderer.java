@@ -1,0 +1,244 @@
+package dev.inflight.activity.json.internal;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.inflight.activity.BackendSnapshot;
+import dev.inflight.activity.ConnectionSnapshot;
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.GlobalSnapshot;
+import dev.inflight.activity.json.BackendDescription;
+import dev.inflight.activity.json.BackendDirectory;
+import dev.inflight.activity.json.SessionIdDisplay;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/** Writes snapshots as the seed's JSON documents, with Jackson's streaming generator. */
+public final class Renderer {
+  /** Shown as connector type for backends the host did not describe. */
+  public static final String UNKNOWN_CONNECTOR = "unknown";
+
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  private final BackendDirectory directory;
+  private final SessionIdDisplay display;
+
+  /**
+   * Creates a renderer.
+   *
+   * @param directory the host's backend descriptions
+   * @param display how session ids are shown
+   */
+  public Renderer(BackendDirectory directory, SessionIdDisplay display) {
+    this.directory = directory;
+    this.display = display;
+  }
+
+  /** The {@code /v1/diagnostics} document. */
+  public byte[] diagnostics(GlobalSnapshot snapshot) {
+    return write(g -> writeDiagnostics(g, snapshot));
+  }
+
+  /** The {@code /v1/diagnostics/activity} document. */
+  public byte[] activity(GlobalSnapshot snapshot) {
+    return write(g -> writeGlobal(g, snapshot, true));
+  }
+
+  /** A small {@code {"error": code, "detail": detail}} body. */
+  public static byte[] error(String code, String detail) {
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("error", code);
+          g.writeStringField("detail", detail);
+          g.writeEndObject();
+        });
+  }
+
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static byte[] write(Body body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+      g.enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+      body.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen with an in-memory stream
+    }
+    return out.toByteArray();
+  }
+
+  private void writeDiagnostics(JsonGenerator g, GlobalSnapshot s) throws IOException {
+    g.writeStartObject();
+    g.writeFieldName("timestamp");
+    g.writeNumber(epochSeconds(s.takenAt()));
+    g.writeBooleanField("activity_tracking_enabled", s.enabled());
+    g.writeArrayFieldStart("instances");
+    Map<String, BackendSnapshot> byName = new LinkedHashMap<>();
+    for (BackendSnapshot b : s.backends()) {
+      byName.put(b.name(), b);
+    }
+    for (BackendDescription d : directory.backends()) {
+      BackendSnapshot b = byName.remove(d.name());
+      writeInstance(g, d, s.enabled() ? (b == null ? BackendSnapshot.empty(d.name()) : b) : null);
+    }
+    for (BackendSnapshot b : byName.values()) {
+      writeInstance(g, undescribed(b), s.enabled() ? b : null);
+    }
+    g.writeEndArray();
+    g.writeFieldName("global_activity");
+    writeGlobal(g, s, false);
+    g.writeEndObject();
+  }
+
+  private static BackendDescription undescribed(BackendSnapshot b) {
+    TreeSet<String> models = new TreeSet<>();
+    for (ConnectionSnapshot c : b.connections()) {
+      if (c.model() != null) {
+        models.add(c.model());
+      }
+    }
+    return new BackendDescription(
+        b.name(), UNKNOWN_CONNECTOR, false, true, List.of(), new ArrayList<>(models));
+  }
+
+  private void writeInstance(JsonGenerator g, BackendDescription d, @Nullable BackendSnapshot b)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField("name", d.name());
+    g.writeStringField("connector_type", d.connectorType());
+    g.writeBooleanField("is_rate_limited", d.rateLimited());
+    g.writeBooleanField("is_functional", d.functional());
+    writeStrings(g, "validation_errors", d.validationErrors());
+    writeStrings(g, "models", d.models());
+    if (b == null) {
+      g.writeNullField("activity");
+    } else {
+      g.writeObjectFieldStart("activity");
+      g.writeNumberField("active_connections", b.activeConnections());
+      g.writeArrayFieldStart("connections");
+      for (ConnectionSnapshot c : b.connections()) {
+        writeConnection(g, c);
+      }
+      g.writeEndArray();
+      g.writeNumberField("total_bytes_rx", b.totalBytesRx());
+      g.writeNumberField("total_bytes_tx", b.totalBytesTx());
+      g.writeNumberField("cumulative_bytes_rx", b.cumulativeBytesRx());
+      g.writeNumberField("cumulative_bytes_tx", b.cumulativeBytesTx());
+      g.writeNumberField("completed_connections", b.completedConnections());
+      g.writeObjectFieldStart("ended");
+      for (EndReason r : EndReason.values()) {
+        g.writeNumberField(r.wireName(), b.ended().get(r));
+      }
+      g.writeEndObject();
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  private void writeConnection(JsonGenerator g, ConnectionSnapshot c) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("session_id", showSession(c.sessionId()));
+    g.writeStringField("connection_type", c.type().wireName());
+    g.writeFieldName("started_at");
+    g.writeNumber(epochSeconds(c.startedAt()));
+    g.writeFieldName("duration_seconds");
+    g.writeNumber(seconds(c.duration()));
+    if (c.model() == null) {
+      g.writeNullField("model");
+    } else {
+      g.writeStringField("model", c.model());
+    }
+    g.writeNumberField("bytes_rx", c.bytesRx());
+    g.writeNumberField("bytes_tx", c.bytesTx());
+    g.writeNumberField("requests", c.requests());
+    g.writeFieldName("first_byte_seconds");
+    if (c.firstByte() == null) {
+      g.writeNull();
+    } else {
+      g.writeNumber(seconds(c.firstByte()));
+    }
+    g.writeFieldName("idle_seconds");
+    g.writeNumber(seconds(c.idle()));
+    g.writeEndObject();
+  }
+
+  private static void writeGlobal(JsonGenerator g, GlobalSnapshot s, boolean withTimestamp)
+      throws IOException {
+    g.writeStartObject();
+    g.writeBooleanField("enabled", s.enabled());
+    if (withTimestamp) {
+      g.writeFieldName("timestamp");
+      g.writeNumber(epochSeconds(s.takenAt()));
+    }
+    g.writeNumberField("total_active_connections", s.totalActiveConnections());
+    g.writeNumberField("total_bytes_rx", s.totalBytesRx());
+    g.writeNumberField("total_bytes_tx", s.totalBytesTx());
+    g.writeNumberField("cumulative_bytes_rx", s.cumulativeBytesRx());
+    g.writeNumberField("cumulative_bytes_tx", s.cumulativeBytesTx());
+    g.writeNumberField("completed_connections", s.completedConnections());
+    g.writeEndObject();
+  }
+
+  private static void writeStrings(JsonGenerator g, String field, List<String> values)
+      throws IOException {
+    g.writeArrayFieldStart(field);
+    for (String v : values) {
+      g.writeString(v);
+    }
+    g.writeEndArray();
+  }
+
+  private String showSession(String id) {
+    switch (display) {
+      case FULL:
+        return id;
+      case TRUNCATED:
+        return id.length() <= 8 ? id : id.substring(0, 8) + "...";
+      case HASHED:
+        return hash(id);
+      default:
+        throw new AssertionError(display);
+    }
+  }
+
+  private static String hash(String id) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+      StringBuilder b = new StringBuilder("sha256:");
+      for (int i = 0; i < 8; i++) {
+        b.append(Character.forDigit((digest[i] >> 4) & 0xF, 16));
+        b.append(Character.forDigit(digest[i] & 0xF, 16));
+      }
+      return b.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JDK", e);
+    }
+  }
+
+  /** Epoch seconds with millisecond precision, written plainly (1701791990.456). */
+  static BigDecimal epochSeconds(Instant t) {
+    return BigDecimal.valueOf(t.toEpochMilli(), 3);
+  }
+
+  /** Seconds with millisecond precision (9.667). */
+  static BigDecimal seconds(Duration d) {
+    return BigDecimal.valueOf(d.toMillis(), 3);
+  }
+}
