@@ -47,7 +47,7 @@ final class Format {
     if (seconds < 59.95) {
       return String.format(Locale.ROOT, "%.1fs", seconds);
     }
-    long whole = (long) seconds;
+    long whole = Math.round(seconds);
     if (whole < 3600) {
       return (whole / 60) + "m " + (whole % 60) + "s";
     }

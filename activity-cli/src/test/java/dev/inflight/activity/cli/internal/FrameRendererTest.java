@@ -19,10 +19,10 @@ class FrameRendererTest {
   static DiagnosticsDocument seedDocument() {
     ConnectionView openai =
         new ConnectionView(
-            "abc123def456", "streaming", NOW - 12.3, 12.3, "gpt-4", 15_360, 14_848, 1, 0.4, 0.1);
+            "abc123def456789", "streaming", NOW - 12.3, 12.3, "gpt-4", 15_360, 14_848, 1, 0.4, 0.1);
     ConnectionView anthropic =
         new ConnectionView(
-            "xyz789abc123", "streaming", NOW - 5.7, 5.7, "claude-3-sonnet", 8_397, 8_192, 1, null, 0);
+            "xyz789abc123456", "streaming", NOW - 5.7, 5.7, "claude-3-sonnet", 8_397, 8_192, 1, null, 0);
     InstanceView i1 =
         new InstanceView(
             "openai.1", "openai", false, true, List.of(), List.of("gpt-4"),
@@ -45,11 +45,11 @@ class FrameRendererTest {
         .isEqualTo(
             String.join(
                 "\n",
-                "┌─────────────────────────────────── Connection Activity ───────────────────────────────────┐",
+                "┌────────────────────────────────── Connection Activity ──────────────────────────────────┐",
                 "│ Active Connections: 2  |  Total RX: 23.2 KB  |  Total TX: 22.5 KB  |  Updated: 16:00:05 │",
-                "└──────────────────────────────────────────────────────────────────────────────────────────┘",
+                "└─────────────────────────────────────────────────────────────────────────────────────────┘",
                 "",
-                "                           Active Connections",
+                "                                    Active Connections",
                 "┌───────────┬───────────────┬───────────┬─────────────────┬──────────┬─────────┬─────────┐",
                 "│ Backend   │ Session       │ Type      │ Model           │ Duration │      RX │      TX │",
                 "├───────────┼───────────────┼───────────┼─────────────────┼──────────┼─────────┼─────────┤",
