@@ -89,7 +89,12 @@ public final class ActivitySettings {
     }
     String stale = values.get(KEY_STALE_TIMEOUT);
     if (stale != null) {
-      b.staleTimeout(parseSeconds(stale, source, KEY_STALE_TIMEOUT));
+      Duration d = parseSeconds(stale, source, KEY_STALE_TIMEOUT);
+      try {
+        b.staleTimeout(d);
+      } catch (IllegalArgumentException e) {
+        throw invalid(source, KEY_STALE_TIMEOUT, stale, "a positive number of seconds", e);
+      }
     }
     String sweep = values.get(KEY_SWEEP_INTERVAL);
     if (sweep != null) {

@@ -31,9 +31,10 @@ public final class Names {
     if (s.length() <= max && isClean(s)) {
       return s;
     }
-    int limit = s.length() <= max ? s.length() : max - 1;
-    if (limit > 0 && Character.isHighSurrogate(s.charAt(limit - 1))) {
-      limit--;
+    boolean cut = s.length() > max;
+    int limit = cut ? max - 1 : s.length();
+    if (cut && limit > 0 && Character.isHighSurrogate(s.charAt(limit - 1))) {
+      limit--; // never keep half of a pair that the cut splits
     }
     StringBuilder b = new StringBuilder(limit + 1);
     for (int i = 0; i < limit; i++) {
@@ -44,7 +45,7 @@ public final class Names {
         b.append(isUnsafe(c) || Character.isSurrogate(c) ? REPLACEMENT : c);
       }
     }
-    if (limit < s.length()) {
+    if (cut) {
       b.append(ELLIPSIS);
     }
     return b.toString();

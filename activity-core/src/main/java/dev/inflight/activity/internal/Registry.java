@@ -46,6 +46,7 @@ public final class Registry {
   private final ConcurrentHashMap<String, BackendState> backends = new ConcurrentHashMap<>();
   private final AtomicInteger rowCount = new AtomicInteger();
   private final AtomicBoolean capWarned = new AtomicBoolean();
+  private final AtomicBoolean openFailureLogged = new AtomicBoolean();
   private final @Nullable ScheduledExecutorService sweeper;
 
   /**
@@ -72,7 +73,8 @@ public final class Registry {
   }
 
   private static Thread newSweeperThread(Runnable r) {
-    Thread t = new Thread(r, "inflight-activity-sweeper");
+    // No inherited thread-locals either: they could hold a web application's objects.
+    Thread t = new Thread(null, r, "inflight-activity-sweeper", 0, false);
     t.setDaemon(true);
     // No context class loader: the thread must not pin a web application's loader.
     t.setContextClassLoader(null);
@@ -96,13 +98,30 @@ public final class Registry {
     if (state == null) {
       state = backends.computeIfAbsent(b, BackendState::new);
     }
-    BackendState st = state;
+    try {
+      return openRow(state, s, type, m);
+    } catch (RuntimeException e) {
+      // e.g. a failing custom clock: the request goes on untracked, the registry stays intact
+      // Logged in full once; a broken clock would otherwise log on every request.
+      System.Logger.Level level =
+          openFailureLogged.compareAndSet(false, true)
+              ? System.Logger.Level.WARNING
+              : System.Logger.Level.DEBUG;
+      LOG.log(level, "Activity tracking could not open a row; the request is not tracked", e);
+      return ActivityHandle.noop();
+    }
+  }
+
+  private ActivityHandle openRow(
+      BackendState st, String s, ConnectionType type, @Nullable String m) {
     while (rowCount.get() >= maxConnections && !st.rows.containsKey(s)) {
       if (!evictOldestIdle()) {
         break;
       }
     }
+    // Read the clock before compute: nothing inside compute may throw once rowCount moved.
     long now = clock.nanoTime();
+    long wall = clock.epochMillis();
     Row row =
         st.rows.compute(
             s,
@@ -111,8 +130,9 @@ public final class Registry {
                 existing.join(type, m, now);
                 return existing;
               }
+              Row created = new Row(this, st, key, type, m, now, wall);
               rowCount.incrementAndGet();
-              return new Row(this, st, key, type, m, now, clock.epochMillis());
+              return created;
             });
     return new RowHandle(this, row);
   }

@@ -105,8 +105,19 @@ public final class Row extends RowPadAfter {
   void addTx(long bytes) {
     long before = (long) TX.getAndAdd(this, bytes);
     if (firstTxNanos == NO_FIRST_BYTE && before >= 0) {
-      FIRST_TX.compareAndSet(this, NO_FIRST_BYTE, owner.clock.nanoTime());
+      recordFirstTx();
     }
+  }
+
+  /** Off the common path: runs once per row; a failing clock must not fail the write. */
+  private void recordFirstTx() {
+    long now;
+    try {
+      now = owner.clock.nanoTime();
+    } catch (RuntimeException e) {
+      return; // the next byte tries again
+    }
+    FIRST_TX.compareAndSet(this, NO_FIRST_BYTE, now);
   }
 
   /** Called inside compute when another request joins this row. */
