@@ -7,7 +7,6 @@ import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.json.DiagnosticsJson;
 import dev.inflight.activity.json.SessionIdDisplay;
 import dev.inflight.activity.servlet.ActivityFilter;
-import dev.inflight.activity.servlet.DiagnosticsServlet;
 import dev.inflight.activity.servlet.ServletActivity;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -190,7 +189,7 @@ public final class DemoProxy implements AutoCloseable {
     connector.setHost(setup.host());
     connector.setPort(setup.port());
     server.addConnector(connector);
-    server.setStopTimeout(1000);
+    server.setStopTimeout(500);
 
     HttpClient http =
         HttpClient.newBuilder()
@@ -205,7 +204,7 @@ public final class DemoProxy implements AutoCloseable {
     FilterHolder filter = new FilterHolder(ActivityFilter.builder().tracker(tracker).build());
     filter.setAsyncSupported(true);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-    ServletHolder diagnostics = new ServletHolder(new DiagnosticsServlet(tracker, json));
+    ServletHolder diagnostics = new ServletHolder(new DiagnosticsBridge(tracker, json));
     context.addServlet(diagnostics, "/v1/diagnostics");
     context.addServlet(diagnostics, "/v1/diagnostics/activity");
     // the proxy
@@ -259,15 +258,18 @@ public final class DemoProxy implements AutoCloseable {
     }
     DemoTraffic t = traffic;
     if (t != null) {
-      t.close();
+      t.signalStop();
+    }
+    if (fakeBackend != null) {
+      fakeBackend.close(); // ends its streams at once, so the proxy's requests finish
     }
     try {
       server.stop();
     } catch (Exception e) {
       LOG.log(System.Logger.Level.WARNING, "proxy did not stop cleanly", e);
     }
-    if (fakeBackend != null) {
-      fakeBackend.close();
+    if (t != null) {
+      t.close();
     }
     tracker.close();
   }

@@ -64,7 +64,7 @@ final class DemoTraffic implements AutoCloseable {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     try {
       while (stop.getCount() > 0) {
-        String sessionId = String.format(Locale.ROOT, "demo-%012x", random.nextLong() >>> 16);
+        String sessionId = String.format(Locale.ROOT, "%016x", random.nextLong());
         int requests = 1 + random.nextInt(4);
         for (int r = 0; r < requests && stop.getCount() > 0; r++) {
           String model = models.get(random.nextInt(models.size()));
@@ -112,16 +112,22 @@ final class DemoTraffic implements AutoCloseable {
     }
   }
 
-  /** Stops every session and waits (bounded) for them to finish. */
-  @Override
-  public void close() {
+  /** Asks every session to stop, cutting short its wait or request in progress. */
+  void signalStop() {
     stop.countDown();
     for (Thread t : sessions) {
       t.interrupt();
     }
+  }
+
+  /** Stops every session and waits (bounded) for them to finish. */
+  @Override
+  public void close() {
+    signalStop();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
     for (Thread t : sessions) {
       try {
-        t.join(2000);
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

@@ -88,7 +88,7 @@ final class FakeBackend implements AutoCloseable {
     context.setContextPath("/");
     context.addServlet(new ServletHolder(backend.new Completions()), "/v1/chat/completions");
     server.setHandler(context);
-    server.setStopTimeout(1000);
+    server.setStopTimeout(500);
     server.start();
     return backend;
   }

@@ -238,7 +238,7 @@ class DemoProxyTest {
 
     long start = System.nanoTime();
     proxy.close();
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     assertThat(Thread.getAllStackTraces().keySet())
         .noneMatch(t -> t.getName().startsWith("demo-traffic-") && t.isAlive());
   }

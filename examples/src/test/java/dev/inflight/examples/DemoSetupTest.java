@@ -87,7 +87,7 @@ class DemoSetupTest {
       boolean on,
       @Nullable Source source,
       @Nullable String message)
-      throws IOException {
+      throws Exception {
     Path file = writeConfig(config == null ? "" : "enable_activity_tracking: " + config + "\n");
     Map<String, String> environment = new HashMap<>();
     if (env != null) {
