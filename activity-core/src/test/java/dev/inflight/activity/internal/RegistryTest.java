@@ -1,0 +1,596 @@
+package dev.inflight.activity.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import dev.inflight.activity.ActivityClock;
+import dev.inflight.activity.ActivityHandle;
+import dev.inflight.activity.ActivitySettings;
+import dev.inflight.activity.ActivityTracker;
+import dev.inflight.activity.BackendSnapshot;
+import dev.inflight.activity.ConnectionSnapshot;
+import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndCounts;
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.testing.FakeClock;
+import dev.inflight.activity.testing.LogCapture;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class RegistryTest {
+
+  private static final Duration STALE = Duration.ofMinutes(5);
+  private static final Duration AWAIT = Duration.ofSeconds(10);
+
+  private final FakeClock clock = new FakeClock();
+  private final List<ActivityTracker> trackers = new java.util.ArrayList<>();
+
+  @AfterEach
+  void closeTrackers() {
+    trackers.forEach(ActivityTracker::close);
+  }
+
+  private ActivityTracker tracker(ActivitySettings.Builder settings) {
+    ActivityTracker t = ActivityTracker.create(settings.enabled(true).build());
+    trackers.add(t);
+    return t;
+  }
+
+  private ActivityTracker manualTracker() {
+    return tracker(
+        ActivitySettings.builder().clock(clock).staleTimeout(STALE).sweepInterval(Duration.ZERO));
+  }
+
+  private static BackendSnapshot backend(ActivityTracker t, String name) {
+    return t.getBackendSnapshot(name).orElseThrow();
+  }
+
+  private static List<String> sessions(ActivityTracker t, String backend) {
+    return backend(t, backend).connections().stream().map(ConnectionSnapshot::sessionId).toList();
+  }
+
+  /** Polls until the condition holds, failing after {@link #AWAIT}. */
+  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + AWAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  @Nested
+  class StaleSweep {
+
+    @Test
+    void aRowWithoutByteProgressForTheTimeoutIsEvictedAndCountedEvicted() {
+      ActivityTracker t = manualTracker();
+      ActivityHandle h = t.open("b", "s", ConnectionType.STREAMING, null);
+      h.addRx(10);
+      h.addTx(20);
+      assertThat(t.sweep()).isZero(); // the periodic sweep notices the progress at t=0
+
+      clock.advance(STALE.minusNanos(1));
+      assertThat(t.sweep()).isZero();
+      assertThat(t.activeConnections()).isEqualTo(1);
+
+      clock.advance(Duration.ofNanos(1));
+      assertThat(t.sweep()).isEqualTo(1);
+
+      BackendSnapshot b = backend(t, "b");
+      assertThat(b.connections()).isEmpty();
+      assertThat(b.ended()).isEqualTo(new EndCounts(0, 0, 0, 1));
+      assertThat(b.cumulativeBytesRx()).isEqualTo(10);
+      assertThat(b.cumulativeBytesTx()).isEqualTo(20);
+      assertThat(h.isOpen()).isFalse();
+      assertThat(t.activeConnections()).isZero();
+    }
+
+    @Test
+    void aStreamThatKeepsMovingIsNeverEvictedEvenAfterTwentyMinutes() {
+      ActivityTracker t = manualTracker();
+      ActivityHandle h = t.open("b", "s", ConnectionType.STREAMING, null);
+      for (int i = 0; i < 40; i++) { // 20 minutes, a chunk every 30 s
+        clock.advance(Duration.ofSeconds(30));
+        h.addTx(100);
+        assertThat(t.sweep()).isZero();
+      }
+      ConnectionSnapshot row = backend(t, "b").connections().get(0);
+      assertThat(row.duration()).isEqualTo(Duration.ofMinutes(20));
+      assertThat(row.bytesTx()).isEqualTo(4000);
+      assertThat(h.isOpen()).isTrue();
+
+      clock.advance(STALE);
+      assertThat(t.sweep()).isEqualTo(1);
+    }
+
+    @Test
+    void progressIsNoticedEvenWhenNoSweepRanWhileTheBytesMoved() {
+      ActivityTracker t = manualTracker();
+      ActivityHandle h = t.open("b", "s", ConnectionType.STREAMING, null);
+      clock.advance(Duration.ofMinutes(3));
+      h.addRx(1); // nobody looks at the clock here
+      clock.advance(Duration.ofMinutes(3));
+
+      assertThat(t.sweep()).isZero(); // 6 minutes since the start, but bytes moved
+      assertThat(h.isOpen()).isTrue();
+    }
+
+    @Test
+    void progressIsTimedWhenASweepOrSnapshotFirstSeesIt() {
+      // No clock read on the byte path: bytes count as progress at the first look after them,
+      // so eviction may come up to one sweep interval after the timeout, never before it.
+      ActivityTracker t = manualTracker();
+      ActivityHandle h = t.open("b", "s", ConnectionType.STREAMING, null);
+      h.addRx(1);
+      clock.advance(Duration.ofSeconds(30));
+      t.getGlobalSnapshot(); // first look at t=30s
+
+      clock.advance(STALE.minusSeconds(1));
+      assertThat(t.sweep()).isZero();
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(t.sweep()).isEqualTo(1);
+    }
+
+    @Test
+    void theTimeoutCountsFromTheLastProgressNotFromTheStart() {
+      ActivityTracker t = manualTracker();
+      ActivityHandle h = t.open("b", "s", ConnectionType.STREAMING, null);
+      clock.advance(Duration.ofMinutes(4));
+      h.addTx(1);
+      assertThat(t.sweep()).isZero(); // sees the progress at 4 min
+
+      clock.advance(STALE.minusSeconds(1));
+      assertThat(t.sweep()).isZero();
+      assertThat(backend(t, "b").connections().get(0).idle()).isEqualTo(STALE.minusSeconds(1));
+
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(t.sweep()).isEqualTo(1);
+    }
+
+    @Test
+    void aJoinCountsAsProgress() {
+      ActivityTracker t = manualTracker();
+      t.open("b", "s", ConnectionType.STREAMING, null);
+      clock.advance(Duration.ofMinutes(4));
+      t.open("b", "s", ConnectionType.STREAMING, null);
+      clock.advance(Duration.ofMinutes(4));
+
+      assertThat(t.sweep()).isZero();
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(t.sweep()).isEqualTo(1);
+    }
+
+    @Test
+    void lateOperationsOnAnEvictedHandleAreNoOps() {
+      ActivityTracker t = manualTracker();
+      ActivityHandle h = t.open("b", "s", ConnectionType.STREAMING, null);
+      h.addRx(7);
+      t.sweep();
+      clock.advance(STALE);
+      assertThat(t.sweep()).isEqualTo(1);
+
+      h.addRx(1000);
+      h.addTx(1000);
+      h.end(EndReason.ERRORED);
+      h.close();
+
+      BackendSnapshot b = backend(t, "b");
+      assertThat(h.isOpen()).isFalse();
+      assertThat(b.connections()).isEmpty();
+      assertThat(b.cumulativeBytesRx()).isEqualTo(7);
+      assertThat(b.cumulativeBytesTx()).isZero();
+      assertThat(b.ended()).isEqualTo(new EndCounts(0, 0, 0, 1));
+      assertThat(t.activeConnections()).isZero();
+    }
+
+    @Test
+    void aNewOpenAfterEvictionIsAFreshRowThatTheOldHandleCannotTouch() {
+      ActivityTracker t = manualTracker();
+      ActivityHandle old = t.open("b", "s", ConnectionType.STREAMING, "old");
+      old.addRx(100);
+      t.sweep();
+      clock.advance(STALE);
+      assertThat(t.sweep()).isEqualTo(1);
+
+      ActivityHandle fresh = t.open("b", "s", ConnectionType.NON_STREAMING, "new");
+      old.close();
+      old.addRx(50);
+      fresh.addRx(1);
+
+      ConnectionSnapshot row = backend(t, "b").connections().get(0);
+      assertThat(fresh.isOpen()).isTrue();
+      assertThat(row.model()).isEqualTo("new");
+      assertThat(row.requests()).isEqualTo(1);
+      assertThat(row.bytesRx()).isEqualTo(1);
+      assertThat(backend(t, "b").ended()).isEqualTo(new EndCounts(0, 0, 0, 1));
+
+      fresh.close();
+      assertThat(backend(t, "b").ended()).isEqualTo(new EndCounts(1, 0, 0, 1));
+      assertThat(backend(t, "b").cumulativeBytesRx()).isEqualTo(101);
+    }
+
+    @Test
+    void anEvictedJoinedRowIsCountedOnceAndItsHandlesEndHarmlessly() {
+      ActivityTracker t = manualTracker();
+      ActivityHandle a = t.open("b", "s", ConnectionType.STREAMING, null);
+      ActivityHandle b = t.open("b", "s", ConnectionType.STREAMING, null);
+      clock.advance(STALE);
+      assertThat(t.sweep()).isEqualTo(1);
+      a.close();
+      b.end(EndReason.ERRORED);
+
+      assertThat(a.isOpen()).isFalse();
+      assertThat(b.isOpen()).isFalse();
+      assertThat(backend(t, "b").ended()).isEqualTo(new EndCounts(0, 0, 0, 1));
+    }
+
+    @Test
+    void oneSweepEvictsEveryStaleRowOnEveryBackendAndKeepsTheMovingOnes() {
+      ActivityTracker t = manualTracker();
+      t.open("a", "idle1", ConnectionType.STREAMING, null);
+      t.open("b", "idle2", ConnectionType.STREAMING, null);
+      ActivityHandle moving = t.open("b", "moving", ConnectionType.STREAMING, null);
+      clock.advance(STALE);
+      moving.addRx(1);
+
+      assertThat(t.sweep()).isEqualTo(2);
+      assertThat(sessions(t, "a")).isEmpty();
+      assertThat(sessions(t, "b")).containsExactly("moving");
+      assertThat(t.getGlobalSnapshot().ended().evicted()).isEqualTo(2);
+    }
+  }
+
+  /** A clock for the real sweeper thread: records who calls it and can fail once. */
+  private static final class SweeperProbeClock implements ActivityClock {
+    final FakeClock time = new FakeClock();
+    final Thread creator = Thread.currentThread();
+    final AtomicReference<@Nullable Thread> sweeper = new AtomicReference<>();
+    final CountDownLatch firstSweep = new CountDownLatch(1);
+    final AtomicBoolean failNextSweep = new AtomicBoolean();
+    final CountDownLatch failed = new CountDownLatch(1);
+    final AtomicInteger sweeps = new AtomicInteger();
+    final InheritableThreadLocal<String> inherited;
+    final AtomicReference<@Nullable String> inheritedSeen = new AtomicReference<>("not seen");
+
+    SweeperProbeClock(InheritableThreadLocal<String> inherited) {
+      this.inherited = inherited;
+    }
+
+    @Override
+    public long nanoTime() {
+      Thread current = Thread.currentThread();
+      if (current != creator) {
+        sweeper.compareAndSet(null, current);
+        inheritedSeen.compareAndSet("not seen", inherited.get());
+        sweeps.incrementAndGet();
+        firstSweep.countDown();
+        if (failNextSweep.compareAndSet(true, false)) {
+          failed.countDown();
+          throw new IllegalStateException("clock failure for one sweep");
+        }
+      }
+      return time.nanoTime();
+    }
+
+    @Override
+    public long epochMillis() {
+      return time.epochMillis();
+    }
+  }
+
+  @Nested
+  class SweeperThread {
+
+    private final InheritableThreadLocal<String> inherited = new InheritableThreadLocal<>();
+    private final SweeperProbeClock probe = new SweeperProbeClock(inherited);
+
+    private ActivityTracker threadedTracker() {
+      return tracker(
+          ActivitySettings.builder()
+              .clock(probe)
+              .staleTimeout(STALE)
+              .sweepInterval(Duration.ofMillis(10)));
+    }
+
+    @Test
+    void theSweeperIsANamedDaemonThreadWithoutContextClassLoader() throws Exception {
+      threadedTracker();
+      assertThat(probe.firstSweep.await(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+      Thread sweeper = probe.sweeper.get();
+      assertThat(sweeper).isNotNull();
+      assertThat(sweeper.getName()).isEqualTo("inflight-activity-sweeper");
+      assertThat(sweeper.isDaemon()).isTrue();
+      assertThat(sweeper.getContextClassLoader()).isNull();
+    }
+
+    @Test
+    void theSweeperInheritsNoThreadLocalsFromTheThreadThatCreatedTheTracker() throws Exception {
+      inherited.set("a web application's object");
+      try {
+        threadedTracker();
+        assertThat(probe.firstSweep.await(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      } finally {
+        inherited.remove();
+      }
+      assertThat(probe.inheritedSeen.get()).isNull();
+    }
+
+    @Test
+    void theSweeperEvictsStaleRowsOnItsOwn() throws Exception {
+      ActivityTracker t = threadedTracker();
+      ActivityHandle h = t.open("b", "s", ConnectionType.STREAMING, null);
+      probe.time.advance(STALE);
+
+      awaitTrue("the stale row is evicted", () -> t.activeConnections() == 0);
+      assertThat(h.isOpen()).isFalse();
+      assertThat(backend(t, "b").ended().evicted()).isEqualTo(1);
+    }
+
+    @Test
+    void theSweeperSurvivesAnExceptionInOneSweep() throws Exception {
+      try (LogCapture logs = LogCapture.start()) {
+        probe.failNextSweep.set(true);
+        ActivityTracker t = threadedTracker();
+        assertThat(probe.failed.await(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+        ActivityHandle h = t.open("b", "s", ConnectionType.STREAMING, null);
+        probe.time.advance(STALE);
+        awaitTrue("a later sweep evicts the stale row", () -> !h.isOpen());
+
+        assertThat(logs.messages(Level.SEVERE)).anyMatch(m -> m.contains("sweep failed"));
+        assertThat(t.isEnabled()).isTrue();
+      }
+    }
+
+    @Test
+    void closeStopsTheSweeperThread() throws Exception {
+      ActivityTracker t = threadedTracker();
+      assertThat(probe.firstSweep.await(AWAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      Thread sweeper = probe.sweeper.get();
+
+      t.close();
+
+      assertThat(t.isEnabled()).isFalse();
+      sweeper.join(AWAIT.toMillis());
+      assertThat(sweeper.isAlive()).isFalse();
+      int sweepsAfterStop = probe.sweeps.get();
+      t.open("b", "s", ConnectionType.STREAMING, null); // no-op now: nothing to sweep
+      assertThat(probe.sweeps.get()).isEqualTo(sweepsAfterStop);
+    }
+
+    @Test
+    void theRegistryReportsWhetherItsSweeperRuns() throws Exception {
+      Registry manual =
+          new Registry(ActivitySettings.builder().enabled(true).sweepInterval(Duration.ZERO).build());
+      assertThat(manual.sweeperRunning()).isFalse();
+      manual.close();
+
+      Registry threaded =
+          new Registry(
+              ActivitySettings.builder()
+                  .enabled(true)
+                  .clock(probe)
+                  .sweepInterval(Duration.ofMillis(10))
+                  .build());
+      try {
+        assertThat(threaded.sweeperRunning()).isTrue();
+      } finally {
+        threaded.close();
+      }
+      awaitTrue("the sweeper stops", () -> !threaded.sweeperRunning());
+    }
+  }
+
+  @Nested
+  class Cap {
+
+    private ActivityTracker capped(int max) {
+      return tracker(
+          ActivitySettings.builder()
+              .clock(clock)
+              .staleTimeout(STALE)
+              .sweepInterval(Duration.ZERO)
+              .maxConnections(max));
+    }
+
+    @Test
+    void openingPastTheCapEvictsTheRowIdleTheLongest() {
+      ActivityTracker t = capped(3);
+      ActivityHandle s1 = t.open("b", "s1", ConnectionType.STREAMING, null);
+      clock.advance(Duration.ofSeconds(1));
+      ActivityHandle s2 = t.open("b", "s2", ConnectionType.STREAMING, null);
+      clock.advance(Duration.ofSeconds(1));
+      t.open("other", "s3", ConnectionType.STREAMING, null);
+      clock.advance(Duration.ofSeconds(1));
+      s1.addRx(10); // s1 is the oldest row, but it is moving: s2 is idle the longest
+
+      ActivityHandle s4 = t.open("b", "s4", ConnectionType.STREAMING, null);
+
+      assertThat(t.activeConnections()).isEqualTo(3);
+      assertThat(s2.isOpen()).isFalse();
+      assertThat(s1.isOpen()).isTrue();
+      assertThat(s4.isOpen()).isTrue();
+      assertThat(sessions(t, "b")).containsExactlyInAnyOrder("s1", "s4");
+      assertThat(backend(t, "b").ended()).isEqualTo(new EndCounts(0, 0, 0, 1));
+    }
+
+    @Test
+    void withAllRowsEquallyIdleTheOldestGoesFirst() {
+      ActivityTracker t = capped(2);
+      t.open("b", "first", ConnectionType.STREAMING, null);
+      clock.advance(Duration.ofMillis(1));
+      t.open("b", "second", ConnectionType.STREAMING, null);
+      clock.advance(Duration.ofMillis(1));
+      t.open("b", "third", ConnectionType.STREAMING, null);
+      clock.advance(Duration.ofMillis(1));
+      t.open("b", "fourth", ConnectionType.STREAMING, null);
+
+      assertThat(sessions(t, "b")).containsExactly("third", "fourth");
+      assertThat(backend(t, "b").ended().evicted()).isEqualTo(2);
+    }
+
+    @Test
+    void aJoinAtTheCapEvictsNothing() {
+      ActivityTracker t = capped(2);
+      t.open("b", "s1", ConnectionType.STREAMING, null);
+      t.open("b", "s2", ConnectionType.STREAMING, null);
+
+      t.open("b", "s1", ConnectionType.STREAMING, null);
+
+      assertThat(sessions(t, "b")).containsExactlyInAnyOrder("s1", "s2");
+      assertThat(backend(t, "b").ended().evicted()).isZero();
+    }
+
+    @Test
+    void bytesOfRowsEvictedByTheCapStayInTheCumulativeCounters() {
+      ActivityTracker t = capped(1);
+      long total = 0;
+      for (int i = 0; i < 20; i++) {
+        ActivityHandle h = t.open("b", "s" + i, ConnectionType.STREAMING, null);
+        h.addRx(i);
+        total += i;
+        assertThat(t.activeConnections()).isEqualTo(1);
+      }
+      BackendSnapshot b = backend(t, "b");
+      assertThat(b.cumulativeBytesRx()).isEqualTo(total);
+      assertThat(b.ended().evicted()).isEqualTo(19);
+      assertThat(b.completedConnections()).isEqualTo(19);
+    }
+
+    @Test
+    void theCapWarningIsLoggedOncePerBurstNotPerRequest() {
+      try (LogCapture logs = LogCapture.start()) {
+        ActivityTracker t = capped(2);
+        ActivityHandle a = t.open("b", "a", ConnectionType.STREAMING, null);
+        ActivityHandle b = t.open("b", "b", ConnectionType.STREAMING, null);
+        assertThat(logs.messages(Level.WARNING)).isEmpty();
+
+        for (int i = 0; i < 10; i++) {
+          t.open("b", "burst-" + i, ConnectionType.STREAMING, null);
+        }
+        assertThat(logs.messages(Level.WARNING))
+            .singleElement()
+            .satisfies(m -> assertThat(m).contains("cap of 2"));
+
+        t.sweep(); // still at the cap: the burst goes on
+        t.open("b", "more", ConnectionType.STREAMING, null);
+        assertThat(logs.messages(Level.WARNING)).hasSize(1);
+
+        a.close(); // evicted long ago: no-ops
+        b.close();
+        assertThat(t.activeConnections()).isEqualTo(2);
+        clock.advance(STALE);
+        t.sweep(); // below the cap now: the burst is over
+        assertThat(t.activeConnections()).isZero();
+
+        t.open("b", "x", ConnectionType.STREAMING, null);
+        t.open("b", "y", ConnectionType.STREAMING, null);
+        t.open("b", "z", ConnectionType.STREAMING, null);
+        assertThat(logs.messages(Level.WARNING)).hasSize(2);
+      }
+    }
+  }
+
+  /** A clock that fails on demand, as a broken custom clock might. */
+  private static final class FailingClock implements ActivityClock {
+    final FakeClock time = new FakeClock();
+    final AtomicInteger nanoFailures = new AtomicInteger();
+    final AtomicInteger wallFailures = new AtomicInteger();
+
+    @Override
+    public long nanoTime() {
+      if (nanoFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new IllegalStateException("clock failure");
+      }
+      return time.nanoTime();
+    }
+
+    @Override
+    public long epochMillis() {
+      if (wallFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new IllegalStateException("clock failure");
+      }
+      return time.epochMillis();
+    }
+  }
+
+  @Nested
+  class FailingClocks {
+
+    private final FailingClock failing = new FailingClock();
+
+    private ActivityTracker failingTracker(int max) {
+      return tracker(
+          ActivitySettings.builder()
+              .clock(failing)
+              .sweepInterval(Duration.ZERO)
+              .maxConnections(max));
+    }
+
+    @Test
+    void aClockFailingWhileOpeningLeavesTheRequestUntrackedAndTheRowCountRight() {
+      try (LogCapture logs = LogCapture.start()) {
+        ActivityTracker t = failingTracker(1);
+        failing.wallFailures.set(1);
+
+        ActivityHandle[] h = new ActivityHandle[1];
+        assertThatCode(() -> h[0] = t.open("b", "s", ConnectionType.STREAMING, null))
+            .doesNotThrowAnyException();
+
+        assertThat(h[0].isOpen()).isFalse();
+        assertThat(t.activeConnections()).isZero();
+        assertThat(logs.messages(Level.WARNING)).singleElement().asString().contains("not tracked");
+
+        ActivityHandle ok = t.open("b", "s", ConnectionType.STREAMING, null);
+        assertThat(ok.isOpen()).isTrue();
+        assertThat(t.activeConnections()).isEqualTo(1);
+        ok.close();
+        assertThat(t.activeConnections()).isZero();
+        assertThat(backend(t, "b").ended().evicted()).isZero(); // the cap never thought it full
+      }
+    }
+
+    @Test
+    void repeatedOpenFailuresAreLoggedAsAWarningOnlyOnce() {
+      try (LogCapture logs = LogCapture.start()) {
+        ActivityTracker t = failingTracker(10);
+        failing.wallFailures.set(5);
+        for (int i = 0; i < 5; i++) {
+          t.open("b", "s" + i, ConnectionType.STREAMING, null);
+        }
+        assertThat(logs.messages(Level.WARNING)).hasSize(1);
+        assertThat(t.activeConnections()).isZero();
+      }
+    }
+
+    @Test
+    void aClockFailingAtTheFirstByteToTheClientDoesNotFailTheWrite() {
+      ActivityTracker t = failingTracker(10);
+      ActivityHandle h = t.open("b", "s", ConnectionType.STREAMING, null);
+      failing.nanoFailures.set(1);
+
+      assertThatCode(() -> h.addTx(5)).doesNotThrowAnyException();
+      assertThat(backend(t, "b").connections().get(0).bytesTx()).isEqualTo(5);
+      assertThat(backend(t, "b").connections().get(0).firstByte()).isNull();
+
+      failing.time.advance(Duration.ofMillis(30));
+      h.addTx(1); // the next byte records it
+      ConnectionSnapshot row = backend(t, "b").connections().get(0);
+      assertThat(row.firstByte()).isEqualTo(Duration.ofMillis(30));
+    }
+  }
+}
