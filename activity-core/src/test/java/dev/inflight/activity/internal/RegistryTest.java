@@ -2,6 +2,9 @@ package dev.inflight.activity.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import dev.inflight.activity.ActivityClock;
 import dev.inflight.activity.ActivityHandle;
@@ -12,9 +15,15 @@ import dev.inflight.activity.ConnectionSnapshot;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndCounts;
 import dev.inflight.activity.EndReason;
+import dev.inflight.activity.GlobalSnapshot;
 import dev.inflight.activity.testing.FakeClock;
 import dev.inflight.activity.testing.LogCapture;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +36,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 class RegistryTest {
 
@@ -250,6 +260,329 @@ class RegistryTest {
       assertThat(sessions(t, "a")).isEmpty();
       assertThat(sessions(t, "b")).containsExactly("moving");
       assertThat(t.getGlobalSnapshot().ended().evicted()).isEqualTo(2);
+    }
+  }
+
+  /** One step of a random scenario; the fields are interpreted by {@link Model#apply}. */
+  record Step(Kind kind, int pick, int amount, int x, int y) {
+    enum Kind {
+      OPEN,
+      ADD_RX,
+      ADD_TX,
+      END,
+      SWEEP,
+      ADVANCE
+    }
+
+    static Gen<Step> gen() {
+      Gen<Kind> kinds =
+          integers()
+              .between(0, 11)
+              .map(i -> i < 3 ? Kind.OPEN : i < 5 ? Kind.ADD_RX : i < 7 ? Kind.ADD_TX
+                  : i < 9 ? Kind.END : i < 10 ? Kind.SWEEP : Kind.ADVANCE);
+      return kinds.zip(
+          integers().between(0, 1000),
+          integers().between(0, 5000),
+          integers().between(0, 3),
+          integers().between(0, 3),
+          Step::new);
+    }
+  }
+
+  /**
+   * A deliberately simple model of the tracker: plain maps and longs, no concurrency. It says
+   * what every snapshot must show after each step.
+   */
+  static final class Model {
+    static final class MRow {
+      final String backend;
+      final String session;
+      final long startedNanos;
+      long rx;
+      long tx;
+      int requests = 1;
+      EndReason worst = EndReason.COMPLETED;
+      long lastProgress;
+      ConnectionType type;
+      @Nullable String model;
+      boolean ended;
+
+      MRow(String backend, String session, long now, ConnectionType type, @Nullable String m) {
+        this.backend = backend;
+        this.session = session;
+        this.startedNanos = now;
+        this.lastProgress = now;
+        this.type = type;
+        this.model = m;
+      }
+    }
+
+    static final class MHandle {
+      final MRow row;
+      final ActivityHandle real;
+      boolean ended;
+
+      MHandle(MRow row, ActivityHandle real) {
+        this.row = row;
+        this.real = real;
+      }
+    }
+
+    final FakeClock clock = new FakeClock();
+    final int max;
+    final ActivityTracker tracker;
+    final Map<String, Map<String, MRow>> rows = new LinkedHashMap<>();
+    final Map<String, long[]> cumulative = new HashMap<>(); // backend -> {rx, tx}
+    final Map<String, long[]> endedBy = new HashMap<>(); // backend -> counts by reason
+    final Map<String, long[]> reported = new HashMap<>(); // backend -> last seen {rx, tx}
+    final List<MHandle> handles = new ArrayList<>();
+    long now; // nanos since the start
+
+    Model(int max) {
+      this.max = max;
+      this.tracker =
+          ActivityTracker.create(
+              ActivitySettings.builder()
+                  .enabled(true)
+                  .clock(clock)
+                  .staleTimeout(STALE)
+                  .sweepInterval(Duration.ZERO)
+                  .maxConnections(max)
+                  .build());
+    }
+
+    int rowCount() {
+      return rows.values().stream().mapToInt(Map::size).sum();
+    }
+
+    void endRow(MRow row, EndReason reason) {
+      row.ended = true;
+      rows.get(row.backend).remove(row.session);
+      endedBy.get(row.backend)[reason.ordinal()]++;
+    }
+
+    void apply(Step step) {
+      switch (step.kind()) {
+        case OPEN:
+          open(step);
+          break;
+        case ADD_RX:
+        case ADD_TX:
+          if (!handles.isEmpty()) {
+            MHandle h = handles.get(step.pick() % handles.size());
+            long n = step.amount();
+            boolean rx = step.kind() == Step.Kind.ADD_RX;
+            if (rx) {
+              h.real.addRx(n);
+            } else {
+              h.real.addTx(n);
+            }
+            if (!h.ended && !h.row.ended) {
+              if (rx) {
+                h.row.rx += n;
+                cumulative.get(h.row.backend)[0] += n;
+              } else {
+                h.row.tx += n;
+                cumulative.get(h.row.backend)[1] += n;
+              }
+              if (n > 0) {
+                h.row.lastProgress = now;
+              }
+            }
+          }
+          break;
+        case END:
+          if (!handles.isEmpty()) {
+            end(handles.get(step.pick() % handles.size()), EndReason.values()[step.x()]);
+          }
+          break;
+        case SWEEP:
+          int expected = 0;
+          for (Map<String, MRow> byBackend : rows.values()) {
+            for (MRow row : List.copyOf(byBackend.values())) {
+              if (now - row.lastProgress >= STALE.toNanos()) {
+                endRow(row, EndReason.EVICTED);
+                expected++;
+              }
+            }
+          }
+          assertThat(tracker.sweep()).as("rows evicted by the sweep").isEqualTo(expected);
+          break;
+        case ADVANCE:
+          Duration d = Duration.ofMillis(step.amount() * 40L); // up to 200 s
+          clock.advance(d);
+          now += d.toNanos();
+          break;
+        default:
+          throw new AssertionError(step);
+      }
+    }
+
+    void open(Step step) {
+      String backend = "b" + (step.x() % 2);
+      String session = "s" + step.y();
+      ConnectionType type = step.pick() % 2 == 0 ? ConnectionType.STREAMING : ConnectionType.NON_STREAMING;
+      String m = step.amount() % 3 == 0 ? null : "m" + step.amount() % 3;
+      rows.computeIfAbsent(backend, k -> new LinkedHashMap<>());
+      cumulative.computeIfAbsent(backend, k -> new long[2]);
+      endedBy.computeIfAbsent(backend, k -> new long[EndReason.values().length]);
+      MRow existing = rows.get(backend).get(session);
+      List<MRow> victims = List.of();
+      if (existing == null && rowCount() >= max) {
+        victims = idlestRows();
+      }
+      ActivityHandle real = tracker.open(backend, session, type, m);
+      MRow row;
+      if (existing != null) {
+        existing.requests++;
+        if (type == ConnectionType.STREAMING) {
+          existing.type = type;
+        }
+        if (m != null) {
+          existing.model = m;
+        }
+        existing.lastProgress = now;
+        row = existing;
+      } else {
+        if (!victims.isEmpty()) {
+          // the tracker chose one of the equally idle rows: find out which, check it was allowed
+          GlobalSnapshot g = tracker.getGlobalSnapshot();
+          List<MRow> gone =
+              victims.stream()
+                  .filter(v -> g.backend(v.backend).orElseThrow().connections().stream()
+                      .noneMatch(c -> c.sessionId().equals(v.session)))
+                  .toList();
+          assertThat(gone).as("exactly one of the idlest rows is evicted").hasSize(1);
+          endRow(gone.get(0), EndReason.EVICTED);
+        }
+        row = new MRow(backend, session, now, type, m);
+        rows.get(backend).put(session, row);
+      }
+      handles.add(new MHandle(row, real));
+    }
+
+    List<MRow> idlestRows() {
+      List<MRow> all = new ArrayList<>();
+      rows.values().forEach(r -> all.addAll(r.values()));
+      long minProgress = all.stream().mapToLong(r -> r.lastProgress).min().orElseThrow();
+      long minStart =
+          all.stream()
+              .filter(r -> r.lastProgress == minProgress)
+              .mapToLong(r -> r.startedNanos)
+              .min()
+              .orElseThrow();
+      return all.stream()
+          .filter(r -> r.lastProgress == minProgress && r.startedNanos == minStart)
+          .toList();
+    }
+
+    void end(MHandle h, EndReason reason) {
+      h.real.end(reason);
+      if (h.ended) {
+        return;
+      }
+      h.ended = true;
+      if (h.row.ended) {
+        return;
+      }
+      h.row.requests--;
+      if (reason.compareTo(h.row.worst) > 0) {
+        h.row.worst = reason;
+      }
+      if (h.row.requests == 0) {
+        endRow(h.row, h.row.worst);
+      }
+    }
+
+    /** Compares a fresh snapshot with the model. */
+    void check() {
+      GlobalSnapshot g = tracker.getGlobalSnapshot();
+      assertThat(g.backends()).extracting(BackendSnapshot::name)
+          .containsExactlyInAnyOrderElementsOf(rows.keySet());
+      long activeRx = 0;
+      long activeTx = 0;
+      long endedRows = 0;
+      for (BackendSnapshot b : g.backends()) {
+        Map<String, MRow> expected = rows.get(b.name());
+        assertThat(b.connections()).extracting(ConnectionSnapshot::sessionId)
+            .as("rows of %s", b.name())
+            .containsExactlyInAnyOrderElementsOf(expected.keySet());
+        for (ConnectionSnapshot c : b.connections()) {
+          MRow r = expected.get(c.sessionId());
+          assertThat(c.bytesRx()).as("rx of %s", c.sessionId()).isEqualTo(r.rx);
+          assertThat(c.bytesTx()).as("tx of %s", c.sessionId()).isEqualTo(r.tx);
+          assertThat(c.requests()).isEqualTo(r.requests);
+          assertThat(c.type()).isEqualTo(r.type);
+          assertThat(c.model()).isEqualTo(r.model);
+          assertThat(c.startedAt())
+              .isEqualTo(Instant.ofEpochMilli(
+                  FakeClock.DEFAULT_START.toEpochMilli() + r.startedNanos / 1_000_000));
+          assertThat(c.duration()).isEqualTo(Duration.ofNanos(now - r.startedNanos));
+          assertThat(c.idle()).isEqualTo(Duration.ofNanos(now - r.lastProgress));
+        }
+        // active sums equal the sums over the rows
+        assertThat(b.totalBytesRx())
+            .isEqualTo(expected.values().stream().mapToLong(r -> r.rx).sum());
+        assertThat(b.totalBytesTx())
+            .isEqualTo(expected.values().stream().mapToLong(r -> r.tx).sum());
+        activeRx += b.totalBytesRx();
+        activeTx += b.totalBytesTx();
+        // cumulative: every byte added to an open handle, never decreasing
+        long[] cum = cumulative.get(b.name());
+        assertThat(b.cumulativeBytesRx()).as("cumulative rx").isEqualTo(cum[0]);
+        assertThat(b.cumulativeBytesTx()).as("cumulative tx").isEqualTo(cum[1]);
+        long[] last = reported.computeIfAbsent(b.name(), k -> new long[2]);
+        assertThat(b.cumulativeBytesRx()).isGreaterThanOrEqualTo(last[0]);
+        assertThat(b.cumulativeBytesTx()).isGreaterThanOrEqualTo(last[1]);
+        last[0] = b.cumulativeBytesRx();
+        last[1] = b.cumulativeBytesTx();
+        long[] ended = endedBy.get(b.name());
+        for (EndReason reason : EndReason.values()) {
+          assertThat(b.ended().get(reason)).as("%s rows", reason).isEqualTo(ended[reason.ordinal()]);
+        }
+        assertThat(b.completedConnections()).isEqualTo(java.util.Arrays.stream(ended).sum());
+        endedRows += b.completedConnections();
+      }
+      assertThat(g.totalBytesRx()).isEqualTo(activeRx);
+      assertThat(g.totalBytesTx()).isEqualTo(activeTx);
+      assertThat(g.completedConnections()).isEqualTo(endedRows);
+      assertThat(g.totalActiveConnections()).isEqualTo(rowCount());
+      assertThat(tracker.activeConnections()).isEqualTo(rowCount());
+      assertThat(rowCount()).isLessThanOrEqualTo(max);
+    }
+
+    /** Runs the steps, checking after each, then closes every handle. */
+    void run(List<Step> steps) {
+      for (Step step : steps) {
+        apply(step);
+        check();
+      }
+      for (MHandle h : handles) {
+        end(h, EndReason.COMPLETED);
+        check();
+      }
+      assertThat(tracker.activeConnections()).as("empty once every handle closed").isZero();
+      assertThat(tracker.getGlobalSnapshot().backends())
+          .allSatisfy(b -> assertThat(b.connections()).isEmpty());
+      tracker.close();
+    }
+  }
+
+  @Nested
+  class AgainstAReferenceModel {
+
+    @Test
+    void randomScenariosAgreeWithTheModel() {
+      qt().withExamples(400)
+          .forAll(lists().of(Step.gen()).ofSizeBetween(1, 60))
+          .checkAssert(steps -> new Model(10_000).run(steps));
+    }
+
+    @Test
+    void randomScenariosAgreeWithTheModelUnderATightCap() {
+      qt().withExamples(400)
+          .forAll(lists().of(Step.gen()).ofSizeBetween(1, 60))
+          .checkAssert(steps -> new Model(3).run(steps));
     }
   }
 
