@@ -189,7 +189,7 @@ public final class DemoProxy implements AutoCloseable {
     connector.setHost(setup.host());
     connector.setPort(setup.port());
     server.addConnector(connector);
-    server.setStopTimeout(500);
+    server.setStopTimeout(0); // streams are cut on shutdown anyway: do not wait for them
 
     HttpClient http =
         HttpClient.newBuilder()
@@ -256,20 +256,18 @@ public final class DemoProxy implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    // Clients first (their streams end as client aborts), then the proxy, then the backend.
     DemoTraffic t = traffic;
     if (t != null) {
-      t.signalStop();
-    }
-    if (fakeBackend != null) {
-      fakeBackend.close(); // ends its streams at once, so the proxy's requests finish
+      t.close();
     }
     try {
       server.stop();
     } catch (Exception e) {
       LOG.log(System.Logger.Level.WARNING, "proxy did not stop cleanly", e);
     }
-    if (t != null) {
-      t.close();
+    if (fakeBackend != null) {
+      fakeBackend.close();
     }
     tracker.close();
   }

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,8 @@ final class DemoTraffic implements AutoCloseable {
   private final HttpClient http;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final List<Thread> sessions = new ArrayList<>();
+  /** Bodies being read; closed on stop, since a blocked read ignores interrupts. */
+  private final Set<InputStream> reading = ConcurrentHashMap.newKeySet();
 
   private DemoTraffic(URI proxyBase, List<String> models) {
     this.completions = proxyBase.resolve("/v1/chat/completions");
@@ -102,7 +106,13 @@ final class DemoTraffic implements AutoCloseable {
       HttpResponse<InputStream> response =
           http.send(request, HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream in = response.body()) {
+        reading.add(in);
+        if (stop.getCount() == 0) {
+          return;
+        }
         in.transferTo(OutputStream.nullOutputStream());
+      } finally {
+        reading.remove(response.body());
       }
     } catch (IOException e) {
       if (stop.getCount() > 0) {
@@ -117,6 +127,13 @@ final class DemoTraffic implements AutoCloseable {
     stop.countDown();
     for (Thread t : sessions) {
       t.interrupt();
+    }
+    for (InputStream in : reading) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // closing only to unblock the reader
+      }
     }
   }
 

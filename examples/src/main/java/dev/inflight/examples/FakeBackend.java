@@ -88,7 +88,7 @@ final class FakeBackend implements AutoCloseable {
     context.setContextPath("/");
     context.addServlet(new ServletHolder(backend.new Completions()), "/v1/chat/completions");
     server.setHandler(context);
-    server.setStopTimeout(500);
+    server.setStopTimeout(0); // streams are cut on shutdown anyway: do not wait for them
     server.start();
     return backend;
   }
