@@ -1,0 +1,133 @@
+package dev.inflight.activity.jaxrs;
+
+import dev.inflight.activity.ActivityTracker;
+import dev.inflight.activity.jaxrs.internal.ActivityProvider;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.core.Feature;
+import jakarta.ws.rs.core.FeatureContext;
+import jakarta.ws.rs.ext.WriterInterceptor;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tracks every request of a Jakarta REST application: counts the bytes sent to the client (TX)
+ * into the request's {@link dev.inflight.activity.RequestActivity}, which the resource attaches
+ * to a backend row through {@link JaxrsActivity}, and ends the request once its body is really
+ * written. Registered in one line:
+ *
+ * <pre>{@code
+ * ActivityTracker tracker = ActivityTracker.create(ActivitySettings.builder().enabled(true).build());
+ * resourceConfig.register(new ActivityFeature(tracker));   // or ActivityFeature.global()
+ * }</pre>
+ *
+ * <p><b>What it registers.</b> With a given tracker that is disabled: nothing, so switched-off
+ * tracking costs nothing per request. Otherwise one provider that is a request filter, a
+ * response filter and a writer interceptor (priority {@value #PRIORITY}):
+ *
+ * <ol>
+ *   <li>The request filter begins the request ({@code tracker.beginRequest(X-Session-Id)}),
+ *       stores it as a request property and binds it to the thread that runs the resource.
+ *   <li>The response filter ends a response that has no body (void, 204, an exception mapped
+ *       to a bare status, HEAD): nothing remains to be written. For any other response it
+ *       replaces the container's body stream with a counting one ({@code
+ *       ContainerResponseContext.setEntityStream}). That stream lies under every writer
+ *       interceptor (so it counts what is handed to the container, after any compression) and
+ *       also receives what is written outside the interceptor chain: SSE events sent from a
+ *       worker thread, Jersey's {@code ChunkedOutput} chunks. It never buffers; {@code flush()}
+ *       passes through. When the container closes it, the request ends as completed; when
+ *       the container's stream throws an I/O error, the client left: client-aborted.
+ *   <li>The writer interceptor, the outermost one, ends the request when {@code proceed()}
+ *       returns, that is when the writer has written the whole body (a plain entity, a {@code
+ *       StreamingOutput}, a resumed {@code AsyncResponse}'s entity); if {@code proceed()}
+ *       throws, it ends it as errored (client-aborted if the stream failed first). Bodies that
+ *       are written after the chain returns (an SSE sink, a {@code ChunkedOutput}) end when
+ *       the container closes their stream, or when a sink wrapped by {@link
+ *       JaxrsActivity#tracking} is closed.
+ * </ol>
+ *
+ * <p>Every path ends the request exactly once: the first end wins. A request whose response is
+ * never written (an {@code AsyncResponse} that is never resumed and has no timeout) is left to
+ * the tracker's stale sweep; give such responses a timeout ({@code AsyncResponse.setTimeout}),
+ * whose 503 ends the request. The status code does not change how a request ends: a mapped
+ * exception that is sent in full is completed.
+ *
+ * <p><b>Global tracker.</b> {@link #global()} looks up {@link ActivityTracker#global()} per
+ * request, so a tracker installed later takes effect at once; while it is disabled the filters
+ * return at their first check and allocate nothing.
+ *
+ * <p>Tracking never breaks a request: internal failures are caught and logged.
+ */
+public final class ActivityFeature implements Feature {
+
+  /** The priority of the filters and the interceptor: early requests, last responses. */
+  public static final int PRIORITY = 100;
+
+  /** The request header read for the session id unless configured otherwise. */
+  public static final String DEFAULT_SESSION_ID_HEADER = "X-Session-Id";
+
+  private final @Nullable ActivityTracker tracker;
+  private final @Nullable String sessionIdHeader;
+
+  /**
+   * Tracks with the given tracker, reading the session id from {@code X-Session-Id}.
+   *
+   * @param tracker the tracker; if it is disabled the feature registers nothing
+   */
+  public ActivityFeature(ActivityTracker tracker) {
+    this(Objects.requireNonNull(tracker, "tracker"), DEFAULT_SESSION_ID_HEADER);
+  }
+
+  /**
+   * Tracks with the given tracker and session id header.
+   *
+   * @param tracker the tracker; if it is disabled the feature registers nothing
+   * @param sessionIdHeader the request header carrying the session id; empty reads none, so
+   *     each request gets a generated id when it attaches
+   */
+  public ActivityFeature(ActivityTracker tracker, String sessionIdHeader) {
+    this(Objects.requireNonNull(tracker, "tracker"), sessionIdHeader, true);
+  }
+
+  private ActivityFeature(
+      @Nullable ActivityTracker tracker, String sessionIdHeader, boolean ignored) {
+    this.tracker = tracker;
+    String header = Objects.requireNonNull(sessionIdHeader, "sessionIdHeader").trim();
+    this.sessionIdHeader = header.isEmpty() ? null : header;
+  }
+
+  /**
+   * Tracks with whatever {@link ActivityTracker#global()} is at each request.
+   *
+   * @return a feature bound to the global tracker
+   */
+  public static ActivityFeature global() {
+    return new ActivityFeature(null, DEFAULT_SESSION_ID_HEADER, true);
+  }
+
+  /**
+   * Registers the filters and the interceptor, unless this feature's tracker is disabled.
+   *
+   * @param context the configuration being built
+   * @return true if anything was registered
+   */
+  @Override
+  public boolean configure(FeatureContext context) {
+    if (tracker != null && !tracker.isEnabled()) {
+      return false;
+    }
+    context.register(
+        new ActivityProvider(tracker, sessionIdHeader),
+        Map.of(
+            ContainerRequestFilter.class, PRIORITY,
+            ContainerResponseFilter.class, PRIORITY,
+            WriterInterceptor.class, PRIORITY));
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "ActivityFeature{" + (tracker == null ? "global" : tracker) + "}";
+  }
+}

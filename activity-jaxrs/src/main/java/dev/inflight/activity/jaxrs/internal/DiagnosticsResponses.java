@@ -1,0 +1,44 @@
+package dev.inflight.activity.jaxrs.internal;
+
+import dev.inflight.activity.json.DiagnosticsEndpoint;
+import dev.inflight.activity.json.DiagnosticsResponse;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Turns a request into a call of the shared endpoint, and its answer into a JAX-RS response. */
+public final class DiagnosticsResponses {
+
+  private DiagnosticsResponses() {}
+
+  /**
+   * Serves one diagnostics request.
+   *
+   * @param endpoint the shared endpoint
+   * @param method the HTTP method
+   * @param path the endpoint path
+   * @param remoteAddress the peer address, or null if unknown
+   * @param headers the request headers
+   * @return the response; for HEAD the body is left to the runtime, which sends none
+   */
+  public static Response respond(
+      DiagnosticsEndpoint endpoint,
+      String method,
+      String path,
+      @Nullable String remoteAddress,
+      HttpHeaders headers) {
+    DiagnosticsResponse answer =
+        endpoint.handle(method, path, remoteAddress, headers::getHeaderString);
+    Response.ResponseBuilder builder = Response.status(answer.status());
+    for (Map.Entry<String, String> header : answer.headers().entrySet()) {
+      builder.header(header.getKey(), header.getValue());
+    }
+    byte[] body = answer.body();
+    builder.header(HttpHeaders.CONTENT_LENGTH, body.length);
+    if (!"HEAD".equals(method)) {
+      builder.entity(body);
+    }
+    return builder.build();
+  }
+}

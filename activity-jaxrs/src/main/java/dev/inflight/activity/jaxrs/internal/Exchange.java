@@ -1,0 +1,111 @@
+package dev.inflight.activity.jaxrs.internal;
+
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.RequestActivity;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The per-request state of a tracked request: its {@link RequestActivity}, the counting stream
+ * installed for its body, and what the interceptor needs to know to end the request at the
+ * right moment. Created by the request filter only when tracking is on.
+ *
+ * <p>Thread-safety: the flags are volatile; {@link #end} may race from any thread (container,
+ * worker, async callback) and only the first call has an effect (the activity serialises it).
+ */
+public final class Exchange {
+
+  /** The request property holding the exchange. */
+  public static final String PROPERTY = "dev.inflight.activity.jaxrs.exchange";
+
+  private final RequestActivity activity;
+  private volatile boolean streamInstalled;
+  private volatile boolean endsOnClose = true;
+  private volatile boolean streamFailed;
+
+  /**
+   * Creates the state of one request.
+   *
+   * @param activity the request's activity, tracking
+   */
+  public Exchange(RequestActivity activity) {
+    this.activity = activity;
+  }
+
+  /**
+   * The request's activity.
+   *
+   * @return the activity
+   */
+  public RequestActivity activity() {
+    return activity;
+  }
+
+  /**
+   * Whether the counting stream was installed under the response body.
+   *
+   * @return true once {@link #wrap} was called
+   */
+  public boolean streamInstalled() {
+    return streamInstalled;
+  }
+
+  /**
+   * Declares that closing the body stream does not mean the body was written: RESTEasy closes
+   * the response's stream when the initial dispatch returns, even when an SSE sink keeps
+   * writing to it afterwards. Such a request ends through its sink or a failed write instead.
+   */
+  public void notEndedByClose() {
+    endsOnClose = false;
+  }
+
+  /** Called by the counting stream once the container's stream closed. */
+  void streamClosed() {
+    if (endsOnClose) {
+      end(EndReason.COMPLETED);
+    }
+  }
+
+  /**
+   * Wraps the response body stream with a counting one.
+   *
+   * @param out the container's body stream
+   * @return the counting stream
+   */
+  public OutputStream wrap(OutputStream out) {
+    streamInstalled = true;
+    return new TrackingOutputStream(out, this);
+  }
+
+  /**
+   * Called by the counting stream when the container's stream threw: an I/O error means the
+   * client left; anything else is an error.
+   */
+  void streamFailed(Throwable failure) {
+    streamFailed = true;
+    end(isIo(failure) ? EndReason.CLIENT_ABORTED : EndReason.ERRORED);
+  }
+
+  private static boolean isIo(Throwable failure) {
+    return failure instanceof IOException || failure instanceof UncheckedIOException;
+  }
+
+  /**
+   * Whether writing to the container's stream failed.
+   *
+   * @return true once a write, flush or close of the body stream threw
+   */
+  public boolean hasStreamFailed() {
+    return streamFailed;
+  }
+
+  /**
+   * Ends the request; only the first call counts.
+   *
+   * @param reason why it ended
+   */
+  public void end(EndReason reason) {
+    activity.end(reason);
+  }
+}

@@ -1,0 +1,9 @@
+package dev.inflight.activity.jaxrs;
+
+/** {@link ActivityFeatureContract} on Jersey. */
+class JerseyActivityFeatureTest extends ActivityFeatureContract {
+  @Override
+  JaxrsRuntime runtime() {
+    return new JerseyRuntime();
+  }
+}

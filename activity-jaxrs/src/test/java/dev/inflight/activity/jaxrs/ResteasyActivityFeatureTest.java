@@ -1,0 +1,9 @@
+package dev.inflight.activity.jaxrs;
+
+/** {@link ActivityFeatureContract} on RESTEasy. */
+class ResteasyActivityFeatureTest extends ActivityFeatureContract {
+  @Override
+  JaxrsRuntime runtime() {
+    return new ResteasyRuntime();
+  }
+}
