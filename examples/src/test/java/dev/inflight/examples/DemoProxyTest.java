@@ -179,6 +179,42 @@ class DemoProxyTest {
   }
 
   @Test
+  void twoStreamsOfOneSessionOnOneBackendShareARow() throws Exception {
+    proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
+    CountDownLatch held = new CountDownLatch(2);
+    proxy.fakeBackend().setStreamHook(
+        (model, index) -> {
+          if (index == 2) {
+            held.countDown();
+            release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          }
+        });
+    List<CompletableFuture<HttpResponse<String>>> responses =
+        List.of(
+            client.sendAsync(post(chat("gpt-4", true, 10), "shared-session"), HttpResponse.BodyHandlers.ofString()),
+            client.sendAsync(post(chat("gpt-4o-mini", true, 10), "shared-session"), HttpResponse.BodyHandlers.ofString()));
+    assertThat(held.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+    DiagnosticsDocument live =
+        awaitDiagnostics(client, proxy,
+            d -> row(d, "openai.1", "shared-session").filter(c -> c.requests() == 2).isPresent());
+    assertThat(instance(live, "openai.1").activity().activeConnections()).isEqualTo(1);
+
+    release.countDown();
+    long received = 0;
+    for (CompletableFuture<HttpResponse<String>> r : responses) {
+      received += r.get(WAIT.toSeconds(), TimeUnit.SECONDS).body().getBytes(StandardCharsets.UTF_8).length;
+    }
+    long total = received;
+    DiagnosticsDocument after =
+        awaitDiagnostics(client, proxy, d -> instance(d, "openai.1").activity().completedConnections() == 1);
+    ActivityView a = instance(after, "openai.1").activity();
+    assertThat(a.connections()).isEmpty();
+    assertThat(a.cumulativeBytesRx()).isEqualTo(total);
+    assertThat(a.cumulativeBytesTx()).isEqualTo(total);
+  }
+
+  @Test
   void aPlainJsonCompletionIsCountedAsNonStreaming() throws Exception {
     proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
     CompletableFuture<Long> backendSent = new CompletableFuture<>();
