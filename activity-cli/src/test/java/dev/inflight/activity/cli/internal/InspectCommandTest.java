@@ -238,6 +238,17 @@ class InspectCommandTest {
     assertThat(err()).isEmpty();
   }
 
+  @Test
+  void rawWatchPrintsTheDocumentInEachFrame() {
+    String doc = liveDocument();
+    server.answer(StubServer.ok(doc));
+
+    assertThat(Cli.run(new String[] {"-w", "--raw", server.url()}, env(false, 2, d -> false))).isZero();
+
+    String expectedFrame = doc.strip() + "\n\nRefreshing every 1.0s... (Ctrl+C to stop)\n";
+    assertThat(out()).isEqualTo(expectedFrame + "\n" + expectedFrame);
+  }
+
   private void assertOneErrorLine(String expected) {
     assertThat(out()).isEmpty();
     assertThat(err()).startsWith("inspect-activity: ").contains(expected).endsWith("\n");
