@@ -34,6 +34,7 @@ final class TestServer implements AutoCloseable {
         context,
         new Application() {
           @Override
+          @SuppressWarnings("deprecation") // still the portable way to hand over instances
           public Set<Object> getSingletons() {
             return set;
           }
@@ -56,7 +57,11 @@ final class TestServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    server.stop();
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("server did not stop", e);
+    }
   }
 }

@@ -174,7 +174,7 @@ public final class TrackedResource {
   }
 
   /** An application exception, mapped with or without a body. */
-  static final class Refused extends RuntimeException {
+  public static final class Refused extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final boolean withBody;
 
