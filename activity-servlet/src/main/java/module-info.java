@@ -5,6 +5,7 @@
 module dev.inflight.activity.servlet {
   requires static org.jspecify;
   requires transitive dev.inflight.activity;
+  requires transitive dev.inflight.activity.json;
   requires transitive jakarta.servlet;
 
   exports dev.inflight.activity.servlet;

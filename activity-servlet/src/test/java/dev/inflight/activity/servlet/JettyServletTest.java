@@ -31,6 +31,7 @@ class JettyServletTest extends ServletContainerContract {
     for (ServletMount s : servlets) {
       ServletHolder holder = new ServletHolder(s.servlet());
       holder.setAsyncSupported(true);
+      holder.setInitParameters(s.params());
       context.addServlet(holder, s.pattern());
     }
     server.setHandler(context);

@@ -7,6 +7,8 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.BackendSnapshot;
@@ -14,6 +16,11 @@ import dev.inflight.activity.ConnectionSnapshot;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndCounts;
 import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.json.BackendDescription;
+import dev.inflight.activity.json.BackendDirectory;
+import dev.inflight.activity.json.ConnectionView;
+import dev.inflight.activity.json.DiagnosticsJson;
+import dev.inflight.activity.json.SessionIdDisplay;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -62,6 +69,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every servlet scenario, written once. Each subclass starts a real container (Jetty, Tomcat)
@@ -92,7 +100,11 @@ abstract class ServletContainerContract {
       Filter filter, String pattern, Set<DispatcherType> dispatchers, Map<String, String> params) {}
 
   /** A servlet to mount; async-supported. */
-  protected record ServletMount(Servlet servlet, String pattern) {}
+  protected record ServletMount(Servlet servlet, String pattern, Map<String, String> params) {
+    ServletMount(Servlet servlet, String pattern) {
+      this(servlet, pattern, Map.of());
+    }
+  }
 
   /**
    * Starts the container on 127.0.0.1, a free port, with everything async-supported.
@@ -749,10 +761,17 @@ abstract class ServletContainerContract {
             Map.of(ActivitySettings.KEY_ENABLED, "true",
                 ActivitySettings.KEY_SWEEP_INTERVAL, "0",
                 ActivityFilter.PARAM_SESSION_ID_HEADER, "X-Conv"))),
-        List.of(new ServletMount(probe, "/*")));
+        List.of(
+            new ServletMount(probe, "/*"),
+            new ServletMount(new DiagnosticsServlet(), "/v1/diagnostics/*",
+                Map.of(DiagnosticsServlet.PARAM_SESSION_ID_DISPLAY, "truncated"))));
 
     HttpRequest request = HttpRequest.newBuilder(uri("/p")).header("X-Conv", "c-1").build();
     assertThat(CLIENT.send(request, BodyHandlers.ofString()).body()).isEqualTo("c-1 true");
+    // the diagnostics servlet found the filter's tracker, not the (disabled) global one
+    JsonNode doc = MAPPER.readTree(
+        CLIENT.send(get("/v1/diagnostics", "p"), BodyHandlers.ofString()).body());
+    assertThat(doc.get("activity_tracking_enabled").asBoolean()).isTrue();
     ActivityTracker own = (ActivityTracker) published.get();
     assertThat(own).isNotNull().isNotSameAs(tracker);
     await("the row ended", () -> own.activeConnections() == 0);
@@ -760,6 +779,173 @@ abstract class ServletContainerContract {
 
     stopContainer();
     assertThat(own.isEnabled()).as("closed by destroy()").isFalse();
+  }
+
+  // ---------------------------------------------------------------- diagnostics endpoint
+
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  @Test
+  void diagnosticsFromLoopbackShowTheOpenRowWithTheSeedsKeys() throws Exception {
+    CountDownLatch attached = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    deploy(servlet((req, res) -> {
+      attach(req);
+      res.getOutputStream().write(bytes(321, 1));
+      res.flushBuffer();
+      attached.countDown();
+      await(release);
+    }));
+    CompletableFuture<HttpResponse<byte[]>> held =
+        CLIENT.sendAsync(get("/held", "s-held"), BodyHandlers.ofByteArray());
+    try {
+      await(attached);
+      await("bytes counted", () -> rowTx("s-held") == 321);
+
+      HttpResponse<String> r = CLIENT.send(get("/v1/diagnostics", "poller"), BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertJsonHeaders(r);
+      JsonNode doc = MAPPER.readTree(r.body());
+      assertThat(fields(doc))
+          .contains("timestamp", "activity_tracking_enabled", "instances", "global_activity");
+      assertThat(doc.get("timestamp").isNumber()).isTrue();
+      assertThat(doc.get("activity_tracking_enabled").asBoolean()).isTrue();
+      JsonNode instance = doc.get("instances").get(0);
+      assertThat(fields(instance)).contains("name", "connector_type", "is_rate_limited",
+          "is_functional", "validation_errors", "models", "activity");
+      assertThat(instance.get("name").asText()).isEqualTo(BACKEND);
+      assertThat(instance.get("connector_type").asText()).isEqualTo("openai");
+      JsonNode activity = instance.get("activity");
+      assertThat(fields(activity)).contains(
+          "active_connections", "connections", "total_bytes_rx", "total_bytes_tx");
+      assertThat(activity.get("active_connections").asInt()).isEqualTo(1);
+      JsonNode row = activity.get("connections").get(0);
+      assertThat(fields(row)).contains("session_id", "connection_type", "started_at",
+          "duration_seconds", "model", "bytes_rx", "bytes_tx");
+      assertThat(row.get("session_id").asText()).isEqualTo("s-held");
+      assertThat(row.get("connection_type").asText()).isEqualTo("streaming");
+      assertThat(row.get("model").asText()).isEqualTo(MODEL);
+      assertThat(row.get("started_at").isNumber()).isTrue();
+      assertThat(row.get("bytes_tx").asLong()).isEqualTo(321);
+      assertThat(row.get("bytes_rx").asLong()).isZero();
+      JsonNode global = doc.get("global_activity");
+      assertThat(fields(global))
+          .contains("total_active_connections", "total_bytes_rx", "total_bytes_tx", "enabled");
+      assertThat(global.get("total_active_connections").asInt()).isEqualTo(1);
+      assertThat(global.get("total_bytes_tx").asLong()).isEqualTo(321);
+
+      HttpResponse<String> light =
+          CLIENT.send(get("/v1/diagnostics/activity", "poller"), BodyHandlers.ofString());
+      assertThat(light.statusCode()).isEqualTo(200);
+      assertJsonHeaders(light);
+      JsonNode summary = MAPPER.readTree(light.body());
+      assertThat(fields(summary))
+          .contains("total_active_connections", "total_bytes_rx", "total_bytes_tx", "enabled");
+      assertThat(summary.get("total_active_connections").asInt()).isEqualTo(1);
+      assertThat(summary.get("total_bytes_tx").asLong()).isEqualTo(321);
+    } finally {
+      release.countDown();
+    }
+    assertThat(held.get(10, SECONDS).body()).hasSize(321);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "X-Forwarded-For: 127.0.0.1",
+      "Forwarded: for=127.0.0.1",
+      "X-Real-IP: 127.0.0.1",
+      "Host: evil.example.com",
+      "Host: 127.0.0.1.nip.io",
+      "Origin: http://evil.example.com"})
+  void diagnosticsRefuseProxiedAndForeignRequests(String header) throws Exception {
+    deploy(servlet((req, res) -> res.setStatus(204)));
+    String[] h = header.split(": ", 2);
+
+    for (String path : List.of("/v1/diagnostics", "/v1/diagnostics/activity")) {
+      HttpRequest request = HttpRequest.newBuilder(uri(path)).header(h[0], h[1]).build();
+      HttpResponse<String> r = CLIENT.send(request, BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(header + " " + path).isEqualTo(403);
+      assertJsonHeaders(r);
+      assertThat(MAPPER.readTree(r.body()).has("error")).isTrue();
+      assertThat(r.body()).doesNotContain("Exception", "backend-a");
+    }
+  }
+
+  @Test
+  void diagnosticsAnswerOnlyGetAndHead() throws Exception {
+    deploy(servlet((req, res) -> res.setStatus(204)));
+
+    for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
+      HttpRequest request = HttpRequest.newBuilder(uri("/v1/diagnostics"))
+          .method(method, HttpRequest.BodyPublishers.ofString("{}"))
+          .build();
+      HttpResponse<String> r = CLIENT.send(request, BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(method).isEqualTo(405);
+      assertThat(r.headers().firstValue("allow")).hasValue("GET, HEAD");
+      assertJsonHeaders(r);
+    }
+    HttpRequest head = HttpRequest.newBuilder(uri("/v1/diagnostics/activity"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+        .build();
+    HttpResponse<String> r = CLIENT.send(head, BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertJsonHeaders(r);
+    assertThat(r.headers().firstValueAsLong("content-length").orElse(0)).isPositive();
+    assertThat(r.body()).isEmpty();
+  }
+
+  @Test
+  void diagnosticsWithTrackingOffSayItIsOff() throws Exception {
+    deploy(List.of(), List.of(
+        new ServletMount(diagnostics(ActivityTracker.disabled()), "/v1/diagnostics/*")));
+
+    JsonNode doc = MAPPER.readTree(
+        CLIENT.send(get("/v1/diagnostics", "p"), BodyHandlers.ofString()).body());
+    assertThat(doc.get("activity_tracking_enabled").asBoolean(true)).isFalse();
+    assertThat(doc.get("global_activity").get("enabled").asBoolean(true)).isFalse();
+    assertThat(doc.get("instances").get(0).get("activity").isNull()).isTrue();
+    JsonNode summary = MAPPER.readTree(
+        CLIENT.send(get("/v1/diagnostics/activity", "p"), BodyHandlers.ofString()).body());
+    assertThat(summary.get("enabled").asBoolean(true)).isFalse();
+    assertThat(summary.get("total_active_connections").asInt()).isZero();
+  }
+
+  @Test
+  void diagnosticsWorkOnExactPathsAndUnderAPrefix() throws Exception {
+    deploy(List.of(), List.of(
+        new ServletMount(diagnostics(tracker), "/v1/diagnostics"),
+        new ServletMount(diagnostics(tracker), "/v1/diagnostics/activity"),
+        new ServletMount(diagnostics(tracker), "/admin/*")));
+
+    for (String prefix : List.of("", "/admin")) {
+      HttpResponse<String> full =
+          CLIENT.send(get(prefix + "/v1/diagnostics", "p"), BodyHandlers.ofString());
+      assertThat(full.statusCode()).isEqualTo(200);
+      assertThat(MAPPER.readTree(full.body()).has("instances")).isTrue();
+      HttpResponse<String> light =
+          CLIENT.send(get(prefix + "/v1/diagnostics/activity", "p"), BodyHandlers.ofString());
+      assertThat(light.statusCode()).isEqualTo(200);
+      assertThat(MAPPER.readTree(light.body()).has("instances")).isFalse();
+      assertThat(MAPPER.readTree(light.body()).has("total_active_connections")).isTrue();
+    }
+    HttpResponse<String> other = CLIENT.send(get("/admin/v1/other", "p"), BodyHandlers.ofString());
+    assertThat(other.statusCode()).isEqualTo(404);
+    assertJsonHeaders(other);
+  }
+
+  static void assertJsonHeaders(HttpResponse<?> r) {
+    assertThat(r.headers().firstValue("content-type").orElseThrow().replace(" ", "").toLowerCase())
+        .isEqualTo("application/json;charset=utf-8");
+    assertThat(r.headers().firstValue("cache-control")).hasValue("no-store");
+    assertThat(r.headers().firstValue("x-content-type-options")).hasValue("nosniff");
+    assertThat(r.headers().map().keySet())
+        .noneMatch(k -> k.toLowerCase().startsWith("access-control-"));
+  }
+
+  static List<String> fields(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   // ================================================================= helpers
@@ -802,8 +988,18 @@ abstract class ServletContainerContract {
     deploy(trackingFilter(), servlet);
   }
 
+  /** The filter on everything, the servlet on {@code /*}, diagnostics on their own paths. */
   void deploy(Filter filter, HttpServlet servlet) throws Exception {
-    deploy(List.of(mount(filter)), List.of(new ServletMount(servlet, "/*")));
+    deploy(
+        List.of(mount(filter)),
+        List.of(new ServletMount(servlet, "/*"), new ServletMount(diagnostics(tracker), "/v1/diagnostics/*")));
+  }
+
+  static DiagnosticsServlet diagnostics(ActivityTracker t) {
+    return new DiagnosticsServlet(
+        () -> t,
+        BackendDirectory.of(List.of(BackendDescription.of(BACKEND, "openai", List.of(MODEL)))),
+        SessionIdDisplay.FULL);
   }
 
   void deploy(List<FilterMount> filters, List<ServletMount> servlets) throws Exception {
@@ -846,12 +1042,17 @@ abstract class ServletContainerContract {
     return row(sessionId).map(ConnectionSnapshot::bytesTx).orElse(-1L);
   }
 
-  /**
-   * The row's {@code bytes_tx} as a client of the diagnostics endpoint sees it; the tracker's
-   * own view until the endpoint is mounted in these tests.
-   */
-  long diagnosticsBytesTx(String sessionId) {
-    return rowTx(sessionId);
+  /** The row's {@code bytes_tx} as a client of the diagnostics endpoint sees it. */
+  long diagnosticsBytesTx(String sessionId) throws Exception {
+    HttpResponse<String> r = CLIENT.send(get("/v1/diagnostics", "poller"), BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return DiagnosticsJson.parseDiagnostics(r.body()).instances().stream()
+        .filter(i -> i.name().equals(BACKEND))
+        .flatMap(i -> i.activity().connections().stream())
+        .filter(c -> c.sessionId().equals(sessionId))
+        .mapToLong(ConnectionView::bytesTx)
+        .findFirst()
+        .orElse(-1);
   }
 
   void awaitNoRows() {

@@ -48,6 +48,7 @@ class TomcatServletTest extends ServletContainerContract {
       String name = "servlet-" + n++;
       Wrapper wrapper = Tomcat.addServlet(context, name, s.servlet());
       wrapper.setAsyncSupported(true);
+      s.params().forEach(wrapper::addInitParameter);
       context.addServletMappingDecoded(s.pattern(), name);
     }
     tomcat.start();

@@ -182,7 +182,7 @@ public final class TrackedExchange implements AsyncListener {
 
   @Override
   public void onError(AsyncEvent event) {
-    end(Failures.reasonFor(event.getThrowable()));
+    end(Failures.reasonForAsyncError(event.getThrowable()));
   }
 
   @Override
