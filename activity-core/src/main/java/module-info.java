@@ -3,8 +3,9 @@
  * counting stream wrappers. Depends on the JDK only.
  */
 module dev.inflight.activity {
-  requires static org.jspecify;
-  requires java.net.http;
+  // transitive: the public API shows @Nullable and java.net.http's BodyHandler to its users
+  requires static transitive org.jspecify;
+  requires transitive java.net.http;
 
   exports dev.inflight.activity;
 }
