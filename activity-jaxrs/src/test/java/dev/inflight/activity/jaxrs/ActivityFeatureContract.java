@@ -210,6 +210,26 @@ abstract class ActivityFeatureContract {
     assertOneRowSent(received, "SSE from a worker");
   }
 
+  @Test
+  void sseClientLeavingMidStreamEndsTheRow() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoLinger(true, 0);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("GET /t/sse?events=200&size=4000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      String head = new String(in.readNBytes(200), StandardCharsets.ISO_8859_1);
+      assertThat(head).startsWith("HTTP/1.1 200");
+      assertThat(tracker.activeConnections()).isEqualTo(1);
+    } // the client resets the connection after the first bytes
+    resource.ssePermits.release(300);
+    EndCounts ended = awaitEnded(1);
+    assertThat(ended.clientAborted()).as("ended as " + ended).isEqualTo(1);
+    assertThat(resource.sseClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+  }
+
   /** The open row of a session, as the diagnostics endpoint shows it. */
   ConnectionView rowOf(String session) throws Exception {
     HttpResponse<byte[]> d = get("/v1/diagnostics");
