@@ -29,6 +29,7 @@ final class EncodedLength {
   private final @Nullable CharsetEncoder encoder;
   private final @Nullable ByteBuffer scratch;
   private boolean pendingHighSurrogate;
+  private @Nullable CharBuffer leftover;
 
   private EncodedLength(int kind, @Nullable CharsetEncoder encoder) {
     this.kind = kind;
@@ -136,11 +137,18 @@ final class EncodedLength {
     return extra + 3;
   }
 
-  private long encode(CharBuffer in) {
+  private long encode(CharBuffer chars) {
     CharsetEncoder e = encoder;
     ByteBuffer out = scratch;
     if (e == null || out == null) {
-      return in.remaining();
+      return chars.remaining();
+    }
+    CharBuffer in = chars;
+    CharBuffer before = leftover;
+    if (before != null) {
+      in = CharBuffer.allocate(before.remaining() + chars.remaining()).put(before).put(chars);
+      in.flip();
+      leftover = null;
     }
     long n = 0;
     while (true) {
@@ -148,8 +156,13 @@ final class EncodedLength {
       n += out.position();
       out.clear();
       if (underflow) {
-        return n;
+        break;
       }
     }
+    if (in.hasRemaining()) {
+      // a high surrogate whose pair comes with the next write, as in the container's encoder
+      leftover = CharBuffer.allocate(in.remaining()).put(in).flip();
+    }
+    return n;
   }
 }
