@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inflight.activity.ActivityTracker;
-import dev.inflight.activity.json.DiagnosticsJson;
 import dev.inflight.activity.json.SessionIdDisplay;
 import dev.inflight.activity.servlet.ActivityFilter;
+import dev.inflight.activity.servlet.DiagnosticsServlet;
 import dev.inflight.activity.servlet.ServletActivity;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -196,7 +196,6 @@ public final class DemoProxy implements AutoCloseable {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
-    DiagnosticsJson json = DiagnosticsJson.create(router.directory(), SessionIdDisplay.FULL);
 
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
@@ -204,9 +203,10 @@ public final class DemoProxy implements AutoCloseable {
     FilterHolder filter = new FilterHolder(ActivityFilter.builder().tracker(tracker).build());
     filter.setAsyncSupported(true);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-    ServletHolder diagnostics = new ServletHolder(new DiagnosticsBridge(tracker, json));
-    context.addServlet(diagnostics, "/v1/diagnostics");
-    context.addServlet(diagnostics, "/v1/diagnostics/activity");
+    context.addServlet(
+        new ServletHolder(
+            new DiagnosticsServlet(() -> tracker, router.directory(), SessionIdDisplay.FULL)),
+        "/v1/diagnostics/*");
     // the proxy
     context.addServlet(
         new ServletHolder(new ChatProxyServlet(router, http, ServletActivity::of)),

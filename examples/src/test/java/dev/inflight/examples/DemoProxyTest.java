@@ -293,6 +293,21 @@ class DemoProxyTest {
   }
 
   @Test
+  void diagnosticsRefuseARequestThatCameThroughAnotherProxy() throws Exception {
+    proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
+
+    HttpResponse<String> r =
+        client.send(
+            HttpRequest.newBuilder(proxy.localUri().resolve("/v1/diagnostics"))
+                .header("X-Forwarded-For", "203.0.113.7")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.body()).doesNotContain("instances");
+  }
+
+  @Test
   void theBannerTellsWhatToDoNext() throws Exception {
     proxy = startDemo(dir, 0, 2, "--enable-activity-tracking");
     String banner = proxy.banner();
