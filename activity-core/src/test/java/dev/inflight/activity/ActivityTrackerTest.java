@@ -552,6 +552,16 @@ class ActivityTrackerTest {
     }
 
     @Test
+    void aBackendIsFoundByTheNameItWasOpenedWithEvenWhenThatNameNeededCleaning() {
+      String raw = "back\u0007end-" + "x".repeat(500);
+      tracker.open(raw, "s", ConnectionType.STREAMING, null).addRx(9);
+
+      BackendSnapshot b = tracker.getBackendSnapshot(raw).orElseThrow();
+      assertThat(b.totalBytesRx()).isEqualTo(9);
+      assertThat(b.name()).isNotEqualTo(raw).startsWith("back\uFFFDend-");
+    }
+
+    @Test
     void validSurrogatePairsAndOrdinaryUnicodeAreKept() {
       String emoji = "s-\uD83D\uDE00-\u00e9\u4e2d";
       tracker.open("b", emoji, ConnectionType.STREAMING, null);

@@ -35,6 +35,13 @@ import org.jspecify.annotations.Nullable;
  *       so a row ending meanwhile can only be missed, never counted twice; reported cumulative
  *       values are then clamped so that they never decrease. Once writers are quiet, a snapshot
  *       is exact.
+ *   <li>Byte progress is noticed, without a clock read on the byte path, by the next sweep,
+ *       snapshot or cap check that sees a row's byte total changed; it is timed at that moment.
+ *       A row is therefore evicted no earlier than the stale timeout after its last bytes and no
+ *       later than one sweep interval after that.
+ *   <li>The row cap is checked before a new row is inserted, without a lock: threads opening new
+ *       rows at the same instant may each pass the check, so the count can exceed the cap by at
+ *       most the number of such threads, until the next opens evict back down to it.
  * </ol>
  */
 public final class Registry {
@@ -277,7 +284,8 @@ public final class Registry {
 
   /** A snapshot of one backend, or null if unknown. */
   public @Nullable BackendSnapshot snapshot(String backend) {
-    BackendState b = backends.get(backend);
+    // cleaned as open() cleaned it, so the name the caller opened with finds the backend
+    BackendState b = backends.get(Names.clean(backend, Names.MAX_NAME));
     return b == null ? null : snapshot(b, clock.nanoTime(), clock.epochMillis());
   }
 
