@@ -160,48 +160,42 @@ public final class RequestActivity implements ActivityHandle {
 
   @Override
   public void addRx(long bytes) {
-    if (bytes <= 0) {
-      requireNonNegative(bytes);
-      return;
+    ActivityHandle h = forwardTarget(PENDING_RX, bytes);
+    if (h != null) {
+      h.addRx(bytes);
     }
-    if (tracker == null) {
-      return;
-    }
-    ActivityHandle h = handle;
-    if (h == null) {
-      long before = (long) PENDING_RX.getAndAdd(this, bytes);
-      if (before >= 0) {
-        return;
-      }
-      h = handle; // attached meanwhile: the drain did not see these bytes
-      if (h == null) {
-        return; // ended without attaching
-      }
-    }
-    h.addRx(bytes);
   }
 
   @Override
   public void addTx(long bytes) {
+    ActivityHandle h = forwardTarget(PENDING_TX, bytes);
+    if (h != null) {
+      h.addTx(bytes);
+    }
+  }
+
+  /**
+   * Where bytes go: the row's handle once attached, else the pending counter (then null is
+   * returned). A writer that lost the race with the drain of {@link #attach} finds the pending
+   * counter sealed and forwards to the handle published before the drain.
+   */
+  private @Nullable ActivityHandle forwardTarget(VarHandle pending, long bytes) {
     if (bytes <= 0) {
       requireNonNegative(bytes);
-      return;
+      return null;
     }
     if (tracker == null) {
-      return;
+      return null;
     }
     ActivityHandle h = handle;
     if (h == null) {
-      long before = (long) PENDING_TX.getAndAdd(this, bytes);
+      long before = (long) pending.getAndAdd(this, bytes);
       if (before >= 0) {
-        return;
+        return null; // kept until the attach moves it into the row
       }
-      h = handle;
-      if (h == null) {
-        return;
-      }
+      h = handle; // null only if the request ended without attaching
     }
-    h.addTx(bytes);
+    return h;
   }
 
   @Override

@@ -221,7 +221,7 @@ public final class Registry {
           "Activity tracker reached its cap of {0} connections; evicting the oldest idle ones"
               + " (first: backend {1}). Further evictions are not logged until it drops below"
               + " the cap.",
-          maxConnections,
+          String.valueOf(maxConnections),
           oldest.backend.name);
     }
     evict(oldest);
