@@ -49,7 +49,7 @@ class TomcatServletTest extends ServletContainerContract {
       Wrapper wrapper = Tomcat.addServlet(context, name, s.servlet());
       wrapper.setAsyncSupported(true);
       s.params().forEach(wrapper::addInitParameter);
-      context.addServletMappingDecoded(s.pattern(), name);
+      context.addServletMapping(s.pattern(), name);
     }
     tomcat.start();
     int port = connector.getLocalPort();
