@@ -61,11 +61,13 @@ log="$out/$name.log"
 echo "running the $mode preset: java -jar benchmarks.jar ${preset[*]} -prof gc -foe true ${extra[*]:-}"
 echo "log: $log"
 start=$(date +%s)
+load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 set +e
 java -jar "$jar" "${preset[@]}" -prof gc -foe true -rf json -rff "$json" "${extra[@]}" >"$log" 2>&1
 rc=$?
 set -e
 elapsed=$(( $(date +%s) - start ))
+load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 
 if [ $rc -ne 0 ] || [ ! -s "$json" ]; then
   tail -n 60 "$log"
@@ -73,7 +75,9 @@ if [ $rc -ne 0 ] || [ ! -s "$json" ]; then
   exit 1
 fi
 
-table=(java -cp "$jar" dev.inflight.activity.benchmarks.ResultsTable "$json" --out "$out/$name.md")
+table=(java -cp "$jar" dev.inflight.activity.benchmarks.ResultsTable "$json" --out "$out/$name.md"
+  --note "Load average (1, 5, 15 min) at start: $load_before; at end: $load_after (2 cores: above 2 means other work competed)"
+  --note "Preset: $mode (${preset[*]:-annotation settings}) -prof gc ${extra[*]:-}; ${elapsed} s")
 [ -n "$status" ] && table+=(--status "$status")
 [ -n "$readme" ] && table+=(--readme "$readme")
 "${table[@]}"

@@ -1,5 +1,6 @@
 package dev.inflight.activity.benchmarks;
 
+import dev.inflight.activity.ActivityClock;
 import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.ConnectionType;
@@ -20,9 +21,15 @@ final class Fixtures {
    * and a cap large enough for every row a benchmark opens.
    */
   static ActivityTracker enabledTracker(int rows) {
+    return enabledTracker(rows, ActivityClock.system());
+  }
+
+  /** Like {@link #enabledTracker(int)}, on the given clock. */
+  static ActivityTracker enabledTracker(int rows, ActivityClock clock) {
     return ActivityTracker.create(
         ActivitySettings.builder()
             .enabled(true)
+            .clock(clock)
             .sweepInterval(Duration.ZERO)
             .staleTimeout(Duration.ofHours(1))
             .maxConnections(Math.max(ActivitySettings.DEFAULT_MAX_CONNECTIONS, rows + 1_000))
@@ -35,6 +42,36 @@ final class Fixtures {
       tracker
           .open(backendName(i), "filler-" + i, ConnectionType.STREAMING, MODEL)
           .addRx(1 + (i & 1023));
+    }
+  }
+
+  /**
+   * Opens {@code rows} rows as if they had been opened one per millisecond over the last
+   * {@code rows} milliseconds, as rows of a live proxy are, instead of all within the same
+   * millisecond of the setup loop (which would make every start time equal).
+   */
+  static void fillStaggered(ActivityTracker tracker, StaggeredClock clock, int rows) {
+    for (int i = 0; i < rows; i++) {
+      clock.shiftMillis = rows - i;
+      tracker
+          .open(backendName(i), "filler-" + i, ConnectionType.STREAMING, MODEL)
+          .addRx(1 + (i & 1023));
+    }
+    clock.shiftMillis = 0;
+  }
+
+  /** The system clock, shifted into the past while rows are being opened in setup. */
+  static final class StaggeredClock implements ActivityClock {
+    volatile long shiftMillis;
+
+    @Override
+    public long nanoTime() {
+      return System.nanoTime() - shiftMillis * 1_000_000L;
+    }
+
+    @Override
+    public long epochMillis() {
+      return System.currentTimeMillis() - shiftMillis;
     }
   }
 

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -91,18 +90,20 @@ public final class ResultsTable {
    * Writes the Markdown table for a JMH JSON result file.
    *
    * @param args the JSON file, then options: {@code --status TEXT}, {@code --out FILE}, {@code
-   *     --readme FILE}, {@code --date YYYY-MM-DD}
+   *     --readme FILE}, {@code --date YYYY-MM-DD}, {@code --note TEXT} (repeatable: a line
+   *     under the machine, e.g. the load average)
    * @throws IOException if a file cannot be read or written
    */
   public static void main(String[] args) throws IOException {
     if (args.length == 0 || args[0].startsWith("--")) {
       System.err.println(
           "usage: ResultsTable RESULT.json [--status TEXT] [--out FILE.md] [--readme README.md]"
-              + " [--date YYYY-MM-DD]");
+              + " [--date YYYY-MM-DD] [--note TEXT]...");
       System.exit(2);
     }
     Path json = Path.of(args[0]);
     String status = "";
+    List<String> notes = new ArrayList<>();
     Path out = null;
     Path readme = null;
     String date = LocalDate.now(ZoneOffset.UTC).toString();
@@ -116,13 +117,15 @@ public final class ResultsTable {
         case "--out" -> out = Path.of(value);
         case "--readme" -> readme = Path.of(value);
         case "--date" -> date = value;
+        case "--note" -> notes.add(value);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
       i++;
     }
     JsonNode root = new ObjectMapper().readTree(json.toFile());
     String markdown =
-        new ResultsTable(root).render(Machine.current(), date, status, json.getFileName().toString());
+        new ResultsTable(root)
+            .render(Machine.current(), date, status, notes, displayName(json));
     if (out != null) {
       Files.writeString(out, markdown, StandardCharsets.UTF_8);
     } else {
@@ -133,6 +136,14 @@ public final class ResultsTable {
       String text = Files.readString(readme, StandardCharsets.UTF_8);
       Files.writeString(readme, replaceBlock(text, markdown), StandardCharsets.UTF_8);
     }
+  }
+
+  /** The JSON file as the table names it: its folder and its name, e.g. results/x.json. */
+  static String displayName(Path json) {
+    Path abs = json.toAbsolutePath().normalize();
+    Path parent = abs.getParent();
+    String file = String.valueOf(abs.getFileName());
+    return parent == null || parent.getFileName() == null ? file : parent.getFileName() + "/" + file;
   }
 
   /** Replaces what lies between the markers with {@code markdown}. */
@@ -154,16 +165,13 @@ public final class ResultsTable {
       name = name.substring(PKG.length());
     }
     Map<String, String> params = new TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.path("params").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : node.path("params").properties()) {
       params.put(e.getKey(), e.getValue().asText());
     }
     JsonNode primary = node.path("primaryMetric");
     Map<String, Double> secondary = new LinkedHashMap<>();
     Map<String, String> units = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.path("secondaryMetrics").fields();
-        it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : node.path("secondaryMetrics").properties()) {
       secondary.put(e.getKey(), number(e.getValue().path("score")));
       units.put(e.getKey(), e.getValue().path("scoreUnit").asText());
     }
@@ -211,6 +219,16 @@ public final class ResultsTable {
     return find(name, params).map(Result::score).filter(d -> !d.isNaN());
   }
 
+  /** A score with its error, e.g. {@code 5.12 ± 0.30}, or just the score. */
+  private String scored(String name, String... params) {
+    Optional<Result> r = find(name, params);
+    if (r.isEmpty()) {
+      return NOT_MEASURED;
+    }
+    double error = r.get().error();
+    return fmt(r.get().score()) + (Double.isNaN(error) ? "" : " ± " + fmt(error));
+  }
+
   /** A secondary metric, e.g. a group member's score ({@code writer}) or a counter. */
   private Optional<Double> secondary(String name, String metric, String... params) {
     return find(name, params).map(r -> r.secondary().get(metric)).filter(Objects::nonNull);
@@ -220,7 +238,8 @@ public final class ResultsTable {
     return find(name, params).map(Result::bytesPerOp).filter(Objects::nonNull);
   }
 
-  String render(Machine machine, String date, String status, String source) {
+  String render(
+      Machine machine, String date, String status, List<String> notes, String source) {
     StringBuilder md = new StringBuilder();
     md.append("### Results").append(status.isBlank() ? "" : ": " + status).append("\n\n");
     md.append("- Date: ").append(date).append('\n');
@@ -245,7 +264,12 @@ public final class ResultsTable {
         .append(": ")
         .append(settings())
         .append('\n');
-    md.append("- Raw results: `results/").append(source).append("`\n\n");
+    for (String note : notes) {
+      md.append("- ").append(note).append('\n');
+    }
+    md.append("- Raw results: `").append(source).append("`\n");
+    md.append("- Scores are JMH's means; `±` is JMH's 99.9% confidence half-width (blank with one"
+        + " iteration). A target is judged on the means alone, so read it with the `±`.\n\n");
 
     md.append("#### Targets (DESIGN.md \"Numbers\")\n\n");
     md.append("| What | Measured | Target | Met |\n| --- | --- | --- | --- |\n");
@@ -388,39 +412,52 @@ public final class ResultsTable {
   /** One line of the targets table. */
   record Row(String what, String measured, String target, String met) {}
 
+  /** A benchmark and the params that pick one of its results. */
+  record Ref(String name, String... params) {}
+
+  private static Ref ref(String name, String... params) {
+    return new Ref(name, params);
+  }
+
+  private Optional<Double> score(Ref r) {
+    return score(r.name(), r.params());
+  }
+
+  private String scored(Ref r) {
+    return scored(r.name(), r.params());
+  }
+
   List<Row> targets() {
     List<Row> rows = new ArrayList<>();
+    Ref update1 = ref("UpdateBenchmark.handleAddRx", "activeRows", "1");
     ratio(rows, "byte update vs bare `AtomicLong.addAndGet` (1 thread, 1 row)",
-        score("UpdateBenchmark.handleAddRx", "activeRows", "1"),
-        score("UpdateBenchmark.atomicLongAddAndGet"), 1.5);
+        update1, ref("UpdateBenchmark.atomicLongAddAndGet"), 1.5);
     allocation(rows, "byte update allocation",
         bytesPerOp("UpdateBenchmark.handleAddRx", "activeRows", "1"));
     ratio(rows, "byte update at 1,000 rows vs 1 row",
-        score("UpdateBenchmark.handleAddRx", "activeRows", "1000"),
-        score("UpdateBenchmark.handleAddRx", "activeRows", "1"), 1.1);
+        ref("UpdateBenchmark.handleAddRx", "activeRows", "1000"), update1, 1.1);
     ratio(rows, "byte update at 100,000 rows vs 1 row",
-        score("UpdateBenchmark.handleAddRx", "activeRows", "100000"),
-        score("UpdateBenchmark.handleAddRx", "activeRows", "1"), 1.1);
+        ref("UpdateBenchmark.handleAddRx", "activeRows", "100000"), update1, 1.1);
     ratio(rows, "2 threads on distinct rows vs 1 thread (per-op time; 1.0 = perfect scaling)",
-        score("ConcurrentUpdateBenchmark.handleDistinctRows", "activeRows", "1"),
-        score("UpdateBenchmark.handleAddRx", "activeRows", "1"), 1.25);
+        ref("ConcurrentUpdateBenchmark.handleDistinctRows", "activeRows", "1"), update1, 1.25);
     ratio(rows, "2 threads on distinct rows at 100,000 rows vs 1 thread at 1 row",
-        score("ConcurrentUpdateBenchmark.handleDistinctRows", "activeRows", "100000"),
-        score("UpdateBenchmark.handleAddRx", "activeRows", "1"), 1.25);
+        ref("ConcurrentUpdateBenchmark.handleDistinctRows", "activeRows", "100000"), update1,
+        1.25);
+    Ref emptyBaseline = ref("DisabledBenchmark.baseline");
     difference(rows, "disabled: update on the no-op handle minus empty baseline",
-        score("DisabledBenchmark.noopHandleAddRx"), score("DisabledBenchmark.baseline"), 0.5);
+        ref("DisabledBenchmark.noopHandleAddRx"), emptyBaseline, 0.5);
     difference(rows, "disabled: update on `RequestActivity.disabled()` minus empty baseline",
-        score("DisabledBenchmark.disabledRequestAddTx"), score("DisabledBenchmark.baseline"), 0.5);
+        ref("DisabledBenchmark.disabledRequestAddTx"), emptyBaseline, 0.5);
     allocation(rows, "disabled: allocation of a whole request (begin, attach, count, end)",
         bytesPerOp("DisabledBenchmark.disabledBeginAttachEnd"));
-    limit(rows, "open + close of a new row", score("OpenCloseBenchmark.openCloseNewRow"),
+    limit(rows, "open + close of a new row", ref("OpenCloseBenchmark.openCloseNewRow"),
         300, "ns", 1);
-    limit(rows, "open + close joining an open row", score("OpenCloseBenchmark.openCloseJoined"),
+    limit(rows, "open + close joining an open row", ref("OpenCloseBenchmark.openCloseJoined"),
         300, "ns", 1);
     limit(rows, "snapshot of 10,000 rows",
-        score("SnapshotBenchmark.globalSnapshot", "rows", "10000"), 1, "ms", 1e6);
+        ref("SnapshotBenchmark.globalSnapshot", "rows", "10000"), 1, "ms", 1e6);
     limit(rows, "snapshot of 100,000 rows",
-        score("SnapshotBenchmark.globalSnapshot", "rows", "100000"), 10, "ms", 1e6);
+        ref("SnapshotBenchmark.globalSnapshot", "rows", "100000"), 10, "ms", 1e6);
     for (String n : List.of("1000", "10000")) {
       Optional<Double> alone = score("WriterReaderBenchmark.writerAlone", "rows", n);
       Optional<Double> with = secondary("WriterReaderBenchmark.writerWithReader", "writer", "rows", n);
@@ -430,7 +467,8 @@ public final class ResultsTable {
       } else {
         double slow = with.get() / alone.get() - 1;
         rows.add(new Row(what,
-            change(slow) + " (" + fmt(alone.get()) + " → " + fmt(with.get()) + " ns/op)",
+            change(slow) + " (" + scored("WriterReaderBenchmark.writerAlone", "rows", n) + " → "
+                + fmt(with.get()) + " ns/op)",
             "<= +10%", met(slow <= 0.10)));
       }
     }
@@ -459,30 +497,33 @@ public final class ResultsTable {
       return NOT_MEASURED;
     }
     Double bytes = r.get().secondary().get("bytes");
-    return fmt(r.get().score()) + " rounds/s" + (bytes == null ? "" : ", " + fmt(bytes / 1e6) + " MB/s");
+    return scored("EndToEndBenchmark.sseStreams", "variant", variant) + " rounds/s"
+        + (bytes == null ? "" : ", " + fmt(bytes / 1e6) + " MB/s");
   }
 
-  private static void ratio(List<Row> rows, String what, Optional<Double> measured,
-      Optional<Double> base, double max) {
-    if (measured.isEmpty() || base.isEmpty()) {
+  private void ratio(List<Row> rows, String what, Ref measured, Ref base, double max) {
+    Optional<Double> m = score(measured);
+    Optional<Double> b = score(base);
+    if (m.isEmpty() || b.isEmpty()) {
       rows.add(new Row(what, NOT_MEASURED, "<= " + max + "x", "n/a"));
       return;
     }
-    double r = measured.get() / base.get();
+    double r = m.get() / b.get();
     rows.add(new Row(what,
-        String.format(Locale.ROOT, "%.2fx (%s vs %s ns/op)", r, fmt(measured.get()), fmt(base.get())),
+        String.format(Locale.ROOT, "%.2fx (%s vs %s ns/op)", r, scored(measured), scored(base)),
         "<= " + max + "x", met(r <= max)));
   }
 
-  private static void difference(List<Row> rows, String what, Optional<Double> measured,
-      Optional<Double> base, double max) {
-    if (measured.isEmpty() || base.isEmpty()) {
+  private void difference(List<Row> rows, String what, Ref measured, Ref base, double max) {
+    Optional<Double> m = score(measured);
+    Optional<Double> b = score(base);
+    if (m.isEmpty() || b.isEmpty()) {
       rows.add(new Row(what, NOT_MEASURED, "<= " + max + " ns", "n/a"));
       return;
     }
-    double d = measured.get() - base.get();
+    double d = m.get() - b.get();
     rows.add(new Row(what,
-        String.format(Locale.ROOT, "%+.2f ns (%s vs %s ns/op)", d, fmt(measured.get()), fmt(base.get())),
+        String.format(Locale.ROOT, "%+.2f ns (%s vs %s ns/op)", d, scored(measured), scored(base)),
         "<= " + max + " ns", met(d <= max)));
   }
 
@@ -495,15 +536,18 @@ public final class ResultsTable {
     rows.add(new Row(what, fmt(bytes.get()) + " B/op", "0 B/op", met(bytes.get() < 0.5)));
   }
 
-  private static void limit(List<Row> rows, String what, Optional<Double> nanos, double max,
-      String unit, double nanosPerUnit) {
+  private void limit(List<Row> rows, String what, Ref measured, double max, String unit,
+      double nanosPerUnit) {
     String target = "<= " + fmt(max) + " " + unit;
-    if (nanos.isEmpty()) {
+    Optional<Result> r = find(measured.name(), measured.params());
+    if (r.isEmpty() || Double.isNaN(r.get().score())) {
       rows.add(new Row(what, NOT_MEASURED, target, "n/a"));
       return;
     }
-    double v = nanos.get() / nanosPerUnit;
-    rows.add(new Row(what, fmt(v) + " " + unit, target, met(v <= max)));
+    double v = r.get().score() / nanosPerUnit;
+    double error = r.get().error() / nanosPerUnit;
+    rows.add(new Row(what, fmt(v) + (Double.isNaN(error) ? "" : " ± " + fmt(error)) + " " + unit,
+        target, met(v <= max)));
   }
 
   private static String met(boolean ok) {

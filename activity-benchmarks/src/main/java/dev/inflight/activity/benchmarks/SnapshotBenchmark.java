@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * A full snapshot ({@code getGlobalSnapshot()}, what the diagnostics endpoint renders) with
  * {@code rows} rows open over eight backends. Targets: 10,000 rows <= 1 ms, 100,000 <= 10 ms.
- * Reported in ns/op like the rest; the results table converts to ms.
+ * Reported in ns/op like the rest; the results table converts to ms. Rows are spread over
+ * start times by default (see {@link Rows#starts}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -38,13 +39,31 @@ public class SnapshotBenchmark {
     @Param({"100", "10000", "100000"})
     public int rows;
 
+    /**
+     * {@code spread}: rows opened one per millisecond (start times differ, as in a live proxy);
+     * {@code burst}: all opened within the setup loop, so start times tie and the sort falls
+     * back to comparing session ids.
+     */
+    @Param({"spread"})
+    public String starts;
+
     ActivityTracker tracker;
     LockedMapTracker locked;
 
     @Setup(Level.Trial)
     public void setUp() {
-      tracker = Fixtures.enabledTracker(rows);
-      Fixtures.fill(tracker, rows);
+      switch (starts) {
+        case "spread" -> {
+          Fixtures.StaggeredClock clock = new Fixtures.StaggeredClock();
+          tracker = Fixtures.enabledTracker(rows, clock);
+          Fixtures.fillStaggered(tracker, clock, rows);
+        }
+        case "burst" -> {
+          tracker = Fixtures.enabledTracker(rows);
+          Fixtures.fill(tracker, rows);
+        }
+        default -> throw new IllegalArgumentException("starts must be spread or burst: " + starts);
+      }
       locked = new LockedMapTracker();
       Fixtures.fill(locked, rows);
     }

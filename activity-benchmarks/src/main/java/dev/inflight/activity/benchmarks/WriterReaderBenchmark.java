@@ -51,8 +51,9 @@ public class WriterReaderBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      tracker = Fixtures.enabledTracker(rows);
-      Fixtures.fill(tracker, rows - 1);
+      Fixtures.StaggeredClock clock = new Fixtures.StaggeredClock();
+      tracker = Fixtures.enabledTracker(rows, clock);
+      Fixtures.fillStaggered(tracker, clock, rows - 1);
       handle = tracker.open(Fixtures.BACKEND, "written", ConnectionType.STREAMING, Fixtures.MODEL);
       locked = new LockedMapTracker();
       Fixtures.fill(locked, rows - 1);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -107,15 +108,23 @@ class ResultsTableTest {
   @Test
   void renderNamesTheMachineTheJdkAndTheStatus() {
     String md =
-        new ResultsTable(sample()).render(MACHINE, "2025-01-02", "preliminary", "run.json");
+        new ResultsTable(sample())
+            .render(MACHINE, "2025-01-02", "preliminary", List.of("load 1.0"), "results/run.json");
 
     assertThat(md)
         .contains("### Results: preliminary")
         .contains("- Date: 2025-01-02")
         .contains("2 cores, Test CPU, 24.0 GiB memory")
         .contains("- JDK: 17.0.15")
+        .contains("- load 1.0\n")
         .contains("| WriterReaderBenchmark.writerWithReader:writer |")
         .contains("`results/run.json`");
+  }
+
+  @Test
+  void theJsonFileIsNamedWithItsFolder() {
+    assertThat(ResultsTable.displayName(Path.of("/tmp/x/results/run.json")))
+        .isEqualTo("results/run.json");
   }
 
   @Test
