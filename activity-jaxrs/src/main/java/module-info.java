@@ -8,7 +8,7 @@ module dev.inflight.activity.jaxrs {
   requires transitive dev.inflight.activity;
   requires transitive dev.inflight.activity.json;
   requires transitive jakarta.ws.rs;
-  requires static jakarta.servlet;
+  requires static transitive jakarta.servlet;
   requires static org.jspecify;
 
   exports dev.inflight.activity.jaxrs;

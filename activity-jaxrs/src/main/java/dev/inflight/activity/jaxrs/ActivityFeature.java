@@ -36,15 +36,18 @@ import org.jspecify.annotations.Nullable;
  *       interceptor (so it counts what is handed to the container, after any compression) and
  *       also receives what is written outside the interceptor chain: SSE events sent from a
  *       worker thread, Jersey's {@code ChunkedOutput} chunks. It never buffers; {@code flush()}
- *       passes through. When the container closes it, the request ends as completed; when
- *       the container's stream throws an I/O error, the client left: client-aborted.
+ *       passes through. When the container's stream throws an I/O error, the client left: the
+ *       request ends as client-aborted.
  *   <li>The writer interceptor, the outermost one, ends the request when {@code proceed()}
  *       returns, that is when the writer has written the whole body (a plain entity, a {@code
  *       StreamingOutput}, a resumed {@code AsyncResponse}'s entity); if {@code proceed()}
  *       throws, it ends it as errored (client-aborted if the stream failed first). Bodies that
- *       are written after the chain returns (an SSE sink, a {@code ChunkedOutput}) end when
- *       the container closes their stream, or when a sink wrapped by {@link
- *       JaxrsActivity#tracking} is closed.
+ *       are written after the chain returns (Jersey's SSE sink and {@code ChunkedOutput}) end
+ *       when the container closes the counting stream. For any other body that close is not
+ *       trusted: RESTEasy closes the stream when the initial dispatch returns, even while an
+ *       async response is still being written. RESTEasy's SSE responses have no entity and
+ *       bypass the interceptors, so they end when a sink wrapped by {@link
+ *       JaxrsActivity#tracking} is closed (or a write fails).
  * </ol>
  *
  * <p>Every path ends the request exactly once: the first end wins. A request whose response is

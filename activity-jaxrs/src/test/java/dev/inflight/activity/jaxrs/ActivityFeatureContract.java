@@ -181,6 +181,18 @@ abstract class ActivityFeatureContract {
   }
 
   @Test
+  void asyncResponsesResumedAtOnceCountTheirWholeBody() throws Exception {
+    int requests = 40;
+    long received = 0;
+    for (int i = 0; i < requests; i++) {
+      received += get("/t/async-now?size=" + (20_000 + i)).body().length;
+    }
+    EndCounts ended = awaitEnded(requests);
+    assertThat(ended).isEqualTo(new EndCounts(requests, 0, 0, 0));
+    assertThat(backend().cumulativeBytesTx()).isEqualTo(received);
+  }
+
+  @Test
   void sseEventsFromWorkerAreCountedWhileTheStreamIsOpen() throws Exception {
     int size = 1000;
     HttpResponse<InputStream> r =
@@ -325,6 +337,7 @@ abstract class ActivityFeatureContract {
     assertThat(tracker.activeConnections()).isZero();
     assertThat(ended.total()).isEqualTo(requests);
     assertThat(ended.evicted()).isZero();
+    assertThat(ended.clientAborted()).as("some aborts reached the server: " + ended).isPositive();
   }
 
   private Void abortingClient(SplittableRandom random) throws IOException {
@@ -358,6 +371,30 @@ abstract class ActivityFeatureContract {
   }
 
   // ---- disabled -----------------------------------------------------------------------------
+
+  @Test
+  void globalFeatureFollowsTheGlobalTrackerPerRequest() throws Exception {
+    ActivityTracker previous = ActivityTracker.setGlobal(ActivityTracker.disabled());
+    try (TestServer global =
+        TestServer.start(runtime(), List.of(new TrackedResource(workers), ActivityFeature.global()))) {
+      HttpResponse<byte[]> off =
+          http.send(
+              HttpRequest.newBuilder(global.uri("/t/plain?size=100")).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(off.body()).hasSize(100);
+      assertThat(tracker.getBackendSnapshot(TrackedResource.BACKEND)).isEmpty();
+
+      ActivityTracker.setGlobal(tracker);
+      HttpResponse<byte[]> on =
+          http.send(
+              HttpRequest.newBuilder(global.uri("/t/plain?size=200")).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(on.body()).hasSize(200);
+      assertOneRowSent(200, "global tracker installed after start");
+    } finally {
+      ActivityTracker.setGlobal(previous);
+    }
+  }
 
   @Test
   void disabledTrackerLeavesResourcesUntracked() throws Exception {

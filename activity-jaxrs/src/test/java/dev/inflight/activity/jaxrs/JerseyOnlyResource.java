@@ -24,11 +24,14 @@ public final class JerseyOnlyResource {
     this.workers = workers;
   }
 
-  /** Jersey's ChunkedOutput, written from a worker after the resource method returned. */
+  /**
+   * Jersey's ChunkedOutput, written from a worker after the resource method returned (declared
+   * as Object: Jersey goes by the returned instance).
+   */
   @GET
   @Path("chunked")
   @Produces(MediaType.TEXT_PLAIN)
-  public ChunkedOutput<String> chunked(@QueryParam("chunks") int chunks, @QueryParam("size") int size) {
+  public Object chunked(@QueryParam("chunks") int chunks, @QueryParam("size") int size) {
     JaxrsActivity.current().attach(TrackedResource.BACKEND, null, ConnectionType.STREAMING);
     ChunkedOutput<String> output = new ChunkedOutput<>(String.class);
     String chunk = new String(TrackedResource.bytes(size), StandardCharsets.US_ASCII);

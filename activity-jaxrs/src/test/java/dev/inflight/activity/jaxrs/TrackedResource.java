@@ -135,6 +135,16 @@ public final class TrackedResource {
   }
 
   @GET
+  @Path("async-now")
+  @Produces(MediaType.APPLICATION_OCTET_STREAM)
+  public void asyncNow(@Suspended AsyncResponse response, @QueryParam("size") int size) {
+    attach(ConnectionType.NON_STREAMING);
+    // resumes while the dispatching thread may still be returning: races the container's own
+    // end-of-dispatch handling
+    workers.execute(() -> response.resume(bytes(size)));
+  }
+
+  @GET
   @Path("async-never")
   public void asyncNever(@Suspended AsyncResponse response) {
     attach(ConnectionType.NON_STREAMING);

@@ -26,12 +26,16 @@ import org.jspecify.annotations.Nullable;
  *       body stream is replaced by a counting one ({@code ContainerResponseContext
  *       .setEntityStream}), which sits under every writer interceptor, so it counts the bytes
  *       really handed to the container, and it also sees bytes written outside the interceptor
- *       chain (SSE events, chunks).
+ *       chain (SSE events, chunks). Its close ends the request only for bodies written after the
+ *       interceptor chain (see below): RESTEasy closes it when the initial dispatch returns,
+ *       even while an async response is still being written.
  *   <li>Writer interceptor (outermost): when {@code proceed()} returns, the writer has written
  *       the whole body, so the request ends as completed; if it throws, as errored (or
  *       client-aborted when the container's stream failed). Bodies written after the chain
- *       returns (an SSE sink, Jersey's {@code ChunkedOutput}) are not ended here but when the
- *       container closes their stream.
+ *       returns (Jersey's SSE sink and {@code ChunkedOutput}) are not ended here but when the
+ *       container closes their stream. RESTEasy's SSE responses have no entity and bypass the
+ *       interceptors: they end when the sink wrapped by {@code JaxrsActivity.tracking} closes,
+ *       or when a write fails.
  * </ol>
  */
 public final class ActivityProvider
@@ -88,9 +92,6 @@ public final class ActivityProvider
         exchange.end(EndReason.COMPLETED);
         return;
       }
-      if (eventStream && !response.hasEntity()) {
-        exchange.notEndedByClose();
-      }
       response.setEntityStream(exchange.wrap(response.getEntityStream()));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "Activity tracking failed to wrap a response", e);
@@ -108,6 +109,9 @@ public final class ActivityProvider
     try {
       Object entity = context.getEntity();
       deferred = entity instanceof SseEventSink || isChunkedOutput(entity.getClass());
+      if (deferred) {
+        exchange.endsWhenStreamCloses();
+      }
       if (!exchange.streamInstalled()) {
         // the response filter did not run (or failed): count here instead
         context.setOutputStream(exchange.wrap(context.getOutputStream()));

@@ -21,7 +21,7 @@ public final class Exchange {
 
   private final RequestActivity activity;
   private volatile boolean streamInstalled;
-  private volatile boolean endsOnClose = true;
+  private volatile boolean endsOnClose;
   private volatile boolean streamFailed;
 
   /**
@@ -52,12 +52,13 @@ public final class Exchange {
   }
 
   /**
-   * Declares that closing the body stream does not mean the body was written: RESTEasy closes
-   * the response's stream when the initial dispatch returns, even when an SSE sink keeps
-   * writing to it afterwards. Such a request ends through its sink or a failed write instead.
+   * Declares that the body is written after the interceptor chain returned (Jersey's {@code
+   * ChunkedOutput} and SSE sink), so the container closing the body stream is what ends it.
+   * For any other body a close means nothing: RESTEasy closes the response's stream when the
+   * initial dispatch returns, even while an async response or an SSE sink is still writing.
    */
-  public void notEndedByClose() {
-    endsOnClose = false;
+  public void endsWhenStreamCloses() {
+    endsOnClose = true;
   }
 
   /** Called by the counting stream once the container's stream closed. */
