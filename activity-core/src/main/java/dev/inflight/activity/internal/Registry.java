@@ -294,7 +294,8 @@ public final class Registry {
     long foldedRx = b.foldedRx.get();
     long foldedTx = b.foldedTx.get();
     var ended = b.endCounts();
-    List<ConnectionSnapshot> rows = new ArrayList<>(b.rows.size());
+    // Read each row's counters once, sort on primitive fields, then build the records.
+    List<Observed> observed = new ArrayList<>(b.rows.size());
     long activeRx = 0;
     long activeTx = 0;
     for (Row row : b.rows.values()) {
@@ -305,9 +306,16 @@ public final class Registry {
       }
       activeRx += rx;
       activeTx += tx;
-      long progress = row.observeProgress(rx + tx, now);
+      observed.add(new Observed(row, rx, tx, row.observeProgress(rx + tx, now)));
+    }
+    observed.sort(Observed.BY_START);
+    List<ConnectionSnapshot> rows = new ArrayList<>(observed.size());
+    for (Observed o : observed) {
+      Row row = o.row;
       Duration firstByte =
-          row.hasFirstTx() ? Duration.ofNanos(Math.max(0, row.firstTxNanos() - row.startedNanos)) : null;
+          row.hasFirstTx()
+              ? Duration.ofNanos(Math.max(0, row.firstTxNanos() - row.startedNanos))
+              : null;
       rows.add(
           new ConnectionSnapshot(
               b.name,
@@ -316,18 +324,37 @@ public final class Registry {
               row.model,
               Instant.ofEpochMilli(row.startedEpochMillis),
               Duration.ofNanos(Math.max(0, now - row.startedNanos)),
-              rx,
-              tx,
+              o.rx,
+              o.tx,
               Math.max(1, requestsOf(row)),
               firstByte,
-              Duration.ofNanos(Math.max(0, now - progress))));
+              Duration.ofNanos(Math.max(0, now - o.progressNanos))));
     }
-    rows.sort(
-        Comparator.comparing(ConnectionSnapshot::startedAt)
-            .thenComparing(ConnectionSnapshot::sessionId));
     long cumRx = b.reportedRx.accumulateAndGet(foldedRx + activeRx, Math::max);
     long cumTx = b.reportedTx.accumulateAndGet(foldedTx + activeTx, Math::max);
     return new BackendSnapshot(b.name, rows, cumRx, cumTx, ended);
+  }
+
+  /** One row's counters as a snapshot read them. */
+  private static final class Observed {
+    /** Oldest first (monotonic start time), then by session id. */
+    static final Comparator<Observed> BY_START =
+        (a, b) -> {
+          int c = Long.signum(a.row.startedNanos - b.row.startedNanos);
+          return c != 0 ? c : a.row.sessionId.compareTo(b.row.sessionId);
+        };
+
+    final Row row;
+    final long rx;
+    final long tx;
+    final long progressNanos;
+
+    Observed(Row row, long rx, long tx, long progressNanos) {
+      this.row = row;
+      this.rx = rx;
+      this.tx = tx;
+      this.progressNanos = progressNanos;
+    }
   }
 
   /** Reads the request count; a racy read of a plain int is fine for a snapshot. */
