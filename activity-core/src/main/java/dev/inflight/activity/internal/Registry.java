@@ -340,17 +340,19 @@ public final class Registry {
     /** Oldest first (monotonic start time), then by session id. */
     static final Comparator<Observed> BY_START =
         (a, b) -> {
-          int c = Long.signum(a.row.startedNanos - b.row.startedNanos);
+          int c = Long.signum(a.startedNanos - b.startedNanos);
           return c != 0 ? c : a.row.sessionId.compareTo(b.row.sessionId);
         };
 
     final Row row;
+    final long startedNanos; // copied: sorting must not chase every row's cache lines
     final long rx;
     final long tx;
     final long progressNanos;
 
     Observed(Row row, long rx, long tx, long progressNanos) {
       this.row = row;
+      this.startedNanos = row.startedNanos;
       this.rx = rx;
       this.tx = tx;
       this.progressNanos = progressNanos;
