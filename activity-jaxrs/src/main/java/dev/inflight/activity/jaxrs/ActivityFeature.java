@@ -53,8 +53,13 @@ import org.jspecify.annotations.Nullable;
  * <p>Every path ends the request exactly once: the first end wins. A request whose response is
  * never written (an {@code AsyncResponse} that is never resumed and has no timeout) is left to
  * the tracker's stale sweep; give such responses a timeout ({@code AsyncResponse.setTimeout}),
- * whose 503 ends the request. The status code does not change how a request ends: a mapped
- * exception that is sent in full is completed.
+ * whose 503 ends the request. Likewise an exception that no {@code ExceptionMapper} handles
+ * and that the implementation hands to its container (Jersey on a servlet container does, past
+ * every filter) leaves its request to the stale sweep: map such exceptions, e.g. with an
+ * {@code ExceptionMapper<Throwable>}. The status code does not change how a request ends: a
+ * mapped exception that is sent in full is completed. A client that leaves ends its request as
+ * client-aborted when a write fails; a container that silently discards writes to a closed
+ * connection (Jersey's SSE on Jetty may) lets it end as completed.
  *
  * <p><b>Global tracker.</b> {@link #global()} looks up {@link ActivityTracker#global()} per
  * request, so a tracker installed later takes effect at once; while it is disabled the filters

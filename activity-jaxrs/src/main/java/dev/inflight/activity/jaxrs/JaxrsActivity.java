@@ -82,6 +82,9 @@ public final class JaxrsActivity {
    * }
    * }</pre>
    *
+   * <p>Call it in the resource method, like {@link #current()}: a sink wrapped there can also
+   * tell a container that closed the stream because the client left from a normal close.
+   *
    * @param sink the sink the container injected
    * @param activity the request's activity
    * @return a sink that ends the activity when closed, or {@code sink} itself when the activity
@@ -90,6 +93,8 @@ public final class JaxrsActivity {
   public static SseEventSink tracking(SseEventSink sink, RequestActivity activity) {
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(activity, "activity");
-    return activity.isTracking() ? new TrackedEventSink(sink, activity) : sink;
+    return activity.isTracking()
+        ? new TrackedEventSink(sink, activity, CurrentActivity.exchangeOf(activity))
+        : sink;
   }
 }

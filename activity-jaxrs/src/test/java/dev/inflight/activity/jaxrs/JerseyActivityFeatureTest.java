@@ -15,6 +15,11 @@ class JerseyActivityFeatureTest extends ActivityFeatureContract {
   }
 
   @Override
+  boolean unmappedExceptionsReachFilters() {
+    return false;
+  }
+
+  @Override
   List<Object> extraSingletons() {
     return List.of(new JerseyOnlyResource(workers));
   }

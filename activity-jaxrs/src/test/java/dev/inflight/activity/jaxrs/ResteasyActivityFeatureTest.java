@@ -6,4 +6,9 @@ class ResteasyActivityFeatureTest extends ActivityFeatureContract {
   JaxrsRuntime runtime() {
     return new ResteasyRuntime();
   }
+
+  @Override
+  boolean unmappedExceptionsReachFilters() {
+    return true;
+  }
 }

@@ -118,6 +118,13 @@ public final class TrackedResource {
   }
 
   @GET
+  @Path("unmapped")
+  public String unmapped() {
+    attach(ConnectionType.NON_STREAMING);
+    throw new IllegalStateException("a bug in the resource");
+  }
+
+  @GET
   @Path("async")
   @Produces(MediaType.APPLICATION_OCTET_STREAM)
   public void async(@Suspended AsyncResponse response, @QueryParam("size") int size) {

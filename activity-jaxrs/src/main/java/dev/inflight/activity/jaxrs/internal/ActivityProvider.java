@@ -72,8 +72,9 @@ public final class ActivityProvider
         CurrentActivity.clear();
         return;
       }
-      request.setProperty(Exchange.PROPERTY, new Exchange(activity));
-      CurrentActivity.bind(activity);
+      Exchange exchange = new Exchange(activity);
+      request.setProperty(Exchange.PROPERTY, exchange);
+      CurrentActivity.bind(exchange);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "Activity tracking failed to begin a request", e);
     }
@@ -86,7 +87,7 @@ public final class ActivityProvider
       return;
     }
     try {
-      CurrentActivity.unbind(exchange.activity());
+      CurrentActivity.unbind(exchange);
       boolean eventStream = isEventStream(response.getMediaType());
       if ((!response.hasEntity() && !eventStream) || "HEAD".equals(request.getMethod())) {
         exchange.end(EndReason.COMPLETED);

@@ -1,34 +1,35 @@
 package dev.inflight.activity.jaxrs.internal;
 
 import dev.inflight.activity.RequestActivity;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Binds a request's activity to the thread that runs its resource method. Jakarta REST has no
+ * Binds a request's exchange to the thread that runs its resource method. Jakarta REST has no
  * portable way to inject a request property into a resource, but every implementation runs the
  * (post-matching) request filters and then the resource method on one thread, so the request
  * filter binds and the resource reads.
  */
 public final class CurrentActivity {
-  private static final ThreadLocal<RequestActivity> CURRENT = new ThreadLocal<>();
+  private static final ThreadLocal<Exchange> CURRENT = new ThreadLocal<>();
 
   private CurrentActivity() {}
 
   /**
-   * Binds the activity of the request about to be dispatched on this thread.
+   * Binds the exchange of the request about to be dispatched on this thread.
    *
-   * @param activity the activity
+   * @param exchange the exchange
    */
-  public static void bind(RequestActivity activity) {
-    CURRENT.set(activity);
+  public static void bind(Exchange exchange) {
+    CURRENT.set(exchange);
   }
 
   /**
-   * Unbinds the activity if it is the one bound to this thread.
+   * Unbinds the exchange if it is the one bound to this thread.
    *
-   * @param activity the activity
+   * @param exchange the exchange
    */
-  public static void unbind(RequestActivity activity) {
-    if (CURRENT.get() == activity) {
+  public static void unbind(Exchange exchange) {
+    if (CURRENT.get() == exchange) {
       CURRENT.remove();
     }
   }
@@ -46,7 +47,18 @@ public final class CurrentActivity {
    * @return the activity, or {@link RequestActivity#disabled()}
    */
   public static RequestActivity get() {
-    RequestActivity a = CURRENT.get();
-    return a != null && a.isOpen() ? a : RequestActivity.disabled();
+    Exchange e = CURRENT.get();
+    return e != null && e.activity().isOpen() ? e.activity() : RequestActivity.disabled();
+  }
+
+  /**
+   * The exchange bound to this thread, if it belongs to the given activity.
+   *
+   * @param activity the activity
+   * @return its exchange, or null if another (or no) request is bound here
+   */
+  public static @Nullable Exchange exchangeOf(RequestActivity activity) {
+    Exchange e = CURRENT.get();
+    return e != null && e.activity() == activity ? e : null;
   }
 }

@@ -22,6 +22,8 @@ public final class Exchange {
   private final RequestActivity activity;
   private volatile boolean streamInstalled;
   private volatile boolean endsOnClose;
+  private volatile boolean sinkTracked;
+  private volatile boolean sinkClosedByApplication;
   private volatile boolean streamFailed;
 
   /**
@@ -61,10 +63,25 @@ public final class Exchange {
     endsOnClose = true;
   }
 
-  /** Called by the counting stream once the container's stream closed. */
+  /** Records that the application writes through a sink wrapped by {@code TrackedEventSink}. */
+  void sinkTracked() {
+    sinkTracked = true;
+  }
+
+  /** Records that the application is closing its wrapped sink. */
+  void sinkClosedByApplication() {
+    sinkClosedByApplication = true;
+  }
+
+  /**
+   * Called by the counting stream once the container's stream closed. If the application
+   * writes through a tracked sink and has not closed it, the container closed the stream on
+   * its own: it saw the client leave (Jersey closes the sink when its connection callback
+   * fires, so no write ever fails).
+   */
   void streamClosed() {
     if (endsOnClose) {
-      end(EndReason.COMPLETED);
+      end(sinkTracked && !sinkClosedByApplication ? EndReason.CLIENT_ABORTED : EndReason.COMPLETED);
     }
   }
 
