@@ -107,10 +107,22 @@ public final class RequestActivity implements ActivityHandle {
    * @return this request, now counting into the row
    * @throws IllegalArgumentException if backend is null or blank
    */
-  public synchronized ActivityHandle attach(
+  public ActivityHandle attach(
       String backend, @Nullable String sessionId, @Nullable String model, ConnectionType type) {
     ActivityTracker t = tracker;
-    if (t == null || ended) {
+    if (t == null) {
+      return this; // the shared disabled instance: no lock, no work
+    }
+    return attachTracked(t, backend, sessionId, model, type);
+  }
+
+  private synchronized ActivityHandle attachTracked(
+      ActivityTracker t,
+      String backend,
+      @Nullable String sessionId,
+      @Nullable String model,
+      ConnectionType type) {
+    if (ended) {
       return this;
     }
     if (sessionId != null && !sessionId.isBlank()) {
@@ -199,8 +211,14 @@ public final class RequestActivity implements ActivityHandle {
   }
 
   @Override
-  public synchronized void end(EndReason reason) {
-    if (tracker == null || ended) {
+  public void end(EndReason reason) {
+    if (tracker != null) {
+      endTracked(reason); // the shared disabled instance takes no lock
+    }
+  }
+
+  private synchronized void endTracked(EndReason reason) {
+    if (ended) {
       return;
     }
     ended = true;
