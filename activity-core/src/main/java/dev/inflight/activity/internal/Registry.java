@@ -309,14 +309,16 @@ public final class Registry {
       activeTx += tx;
       observed.add(new Observed(row, rx, tx, row.observeProgress(rx + tx, now)));
     }
-    List<ConnectionSnapshot> rows = new ArrayList<>(observed.size());
-    for (Observed o : sortByStart(observed)) {
+    Observed[] sorted = sortByStart(observed);
+    ConnectionSnapshot[] rows = new ConnectionSnapshot[sorted.length];
+    for (int i = 0; i < sorted.length; i++) {
+      Observed o = sorted[i];
       Row row = o.row;
       Duration firstByte =
           row.hasFirstTx()
               ? Duration.ofNanos(Math.max(0, row.firstTxNanos() - row.startedNanos))
               : null;
-      rows.add(
+      rows[i] =
           new ConnectionSnapshot(
               b.name,
               row.sessionId,
@@ -328,11 +330,12 @@ public final class Registry {
               o.tx,
               Math.max(1, requestsOf(row)),
               firstByte,
-              Duration.ofNanos(Math.max(0, now - o.progressNanos))));
+              Duration.ofNanos(Math.max(0, now - o.progressNanos)));
     }
     long cumRx = b.reportedRx.accumulateAndGet(foldedRx + activeRx, Math::max);
     long cumTx = b.reportedTx.accumulateAndGet(foldedTx + activeTx, Math::max);
-    return new BackendSnapshot(b.name, rows, cumRx, cumTx, ended);
+    // List.of copies once; the record's List.copyOf then keeps that immutable list as it is.
+    return new BackendSnapshot(b.name, List.of(rows), cumRx, cumTx, ended);
   }
 
   /**
