@@ -295,8 +295,13 @@ public final class Registry {
     long foldedRx = b.foldedRx.get();
     long foldedTx = b.foldedTx.get();
     var ended = b.endCounts();
-    // Read each row's counters once, sort on primitive fields, then build the records.
-    List<Observed> observed = new ArrayList<>(b.rows.size());
+    // Read each row's counters once into arrays, sort on primitive keys, then build records.
+    int capacity = Math.max(16, b.rows.size() + 16);
+    Row[] seen = new Row[capacity];
+    long[] rxs = new long[capacity];
+    long[] txs = new long[capacity];
+    long[] progress = new long[capacity];
+    int n = 0;
     long activeRx = 0;
     long activeTx = 0;
     for (Row row : b.rows.values()) {
@@ -305,32 +310,39 @@ public final class Registry {
       if (rx < 0 || tx < 0) {
         continue; // ended while we looked
       }
+      if (n == seen.length) { // rows were added while we looked
+        int grown = n * 2;
+        seen = Arrays.copyOf(seen, grown);
+        rxs = Arrays.copyOf(rxs, grown);
+        txs = Arrays.copyOf(txs, grown);
+        progress = Arrays.copyOf(progress, grown);
+      }
+      seen[n] = row;
+      rxs[n] = rx;
+      txs[n] = tx;
+      progress[n] = row.observeProgress(rx + tx, now);
       activeRx += rx;
       activeTx += tx;
-      observed.add(new Observed(row, rx, tx, row.observeProgress(rx + tx, now)));
+      n++;
     }
-    Observed[] sorted = sortByStart(observed);
-    ConnectionSnapshot[] rows = new ConnectionSnapshot[sorted.length];
-    for (int i = 0; i < sorted.length; i++) {
-      Observed o = sorted[i];
-      Row row = o.row;
-      Duration firstByte =
-          row.hasFirstTx()
-              ? Duration.ofNanos(Math.max(0, row.firstTxNanos() - row.startedNanos))
-              : null;
+    int[] order = orderByStart(seen, n);
+    ConnectionSnapshot[] rows = new ConnectionSnapshot[n];
+    for (int i = 0; i < n; i++) {
+      int k = order[i];
+      Row row = seen[k];
       rows[i] =
           new ConnectionSnapshot(
               b.name,
               row.sessionId,
               row.type,
               row.model,
-              Instant.ofEpochMilli(row.startedEpochMillis),
+              row.startedAt,
               Duration.ofNanos(Math.max(0, now - row.startedNanos)),
-              o.rx,
-              o.tx,
+              rxs[k],
+              txs[k],
               Math.max(1, requestsOf(row)),
-              firstByte,
-              Duration.ofNanos(Math.max(0, now - o.progressNanos)));
+              row.firstByte(),
+              Duration.ofNanos(Math.max(0, now - progress[k])));
     }
     long cumRx = b.reportedRx.accumulateAndGet(foldedRx + activeRx, Math::max);
     long cumTx = b.reportedTx.accumulateAndGet(foldedTx + activeTx, Math::max);
@@ -338,25 +350,31 @@ public final class Registry {
     return new BackendSnapshot(b.name, List.of(rows), cumRx, cumTx, ended);
   }
 
+  /** Oldest first (monotonic start time), then by session id. */
+  private static final Comparator<Row> BY_START =
+      (a, b) -> {
+        int c = Long.signum(a.startedNanos - b.startedNanos);
+        return c != 0 ? c : a.sessionId.compareTo(b.sessionId);
+      };
+
   /**
-   * Orders rows oldest first, ties by session id. Sorting objects with a comparator was half
-   * the cost of a large snapshot, so the start times are sorted as primitive keys carrying the
-   * row's index in their low bits; only runs of equal keys are then sorted with the comparator.
-   * When the spread of start times is too wide for the key (about 19 hours at 100,000 rows),
-   * start times are coarsened, so rows started within the same few microseconds may come in
-   * session order instead of start order.
+   * The order of {@code rows[0..n)}, oldest first, ties by session id. Sorting row objects
+   * with a comparator was half the cost of a large snapshot, so start times are sorted as
+   * primitive keys carrying the row's index in their low bits; only runs of equal keys are then
+   * sorted with the comparator. When the spread of start times is too wide for the key (about
+   * 19 hours at 100,000 rows), start times are coarsened, so rows started within the same few
+   * microseconds may come in session order instead of start order.
    */
-  static Observed[] sortByStart(List<Observed> list) {
-    int n = list.size();
-    Observed[] out = list.toArray(new Observed[0]);
+  static int[] orderByStart(Row[] rows, int n) {
+    int[] order = new int[n];
     if (n < 2) {
-      return out;
+      return order;
     }
-    long base = out[0].startedNanos;
+    long base = rows[0].startedNanos;
     long min = 0;
     long max = 0;
-    for (Observed o : out) {
-      long d = o.startedNanos - base; // differences are safe across nanoTime wrap-around
+    for (int i = 0; i < n; i++) {
+      long d = rows[i].startedNanos - base; // differences are safe across nanoTime wrap-around
       min = Math.min(min, d);
       max = Math.max(max, d);
     }
@@ -365,47 +383,34 @@ public final class Registry {
     int shift = Math.max(0, rangeBits - (63 - indexBits));
     long[] keys = new long[n];
     for (int i = 0; i < n; i++) {
-      keys[i] = (((out[i].startedNanos - base - min) >>> shift) << indexBits) | i;
+      keys[i] = (((rows[i].startedNanos - base - min) >>> shift) << indexBits) | i;
     }
     Arrays.sort(keys);
-    Observed[] sorted = new Observed[n];
     long indexMask = (1L << indexBits) - 1;
     for (int i = 0; i < n; i++) {
-      sorted[i] = out[(int) (keys[i] & indexMask)];
+      order[i] = (int) (keys[i] & indexMask);
     }
     int runStart = 0;
     for (int i = 1; i <= n; i++) {
       if (i == n || (keys[i] >>> indexBits) != (keys[runStart] >>> indexBits)) {
         if (i - runStart > 1) {
-          Arrays.sort(sorted, runStart, i, Observed.BY_START);
+          sortRun(rows, order, runStart, i);
         }
         runStart = i;
       }
     }
-    return sorted;
+    return order;
   }
 
-  /** One row's counters as a snapshot read them. */
-  static final class Observed {
-    /** Oldest first (monotonic start time), then by session id. */
-    static final Comparator<Observed> BY_START =
-        (a, b) -> {
-          int c = Long.signum(a.startedNanos - b.startedNanos);
-          return c != 0 ? c : a.row.sessionId.compareTo(b.row.sessionId);
-        };
-
-    final Row row;
-    final long startedNanos; // copied: sorting must not chase every row's cache lines
-    final long rx;
-    final long tx;
-    final long progressNanos;
-
-    Observed(Row row, long rx, long tx, long progressNanos) {
-      this.row = row;
-      this.startedNanos = row.startedNanos;
-      this.rx = rx;
-      this.tx = tx;
-      this.progressNanos = progressNanos;
+  /** Sorts {@code order[from..to)} by {@link #BY_START}; runs are rare and short. */
+  private static void sortRun(Row[] rows, int[] order, int from, int to) {
+    Integer[] idx = new Integer[to - from];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = order[from + i];
+    }
+    Arrays.sort(idx, (x, y) -> BY_START.compare(rows[x], rows[y]));
+    for (int i = 0; i < idx.length; i++) {
+      order[from + i] = idx[i];
     }
   }
 

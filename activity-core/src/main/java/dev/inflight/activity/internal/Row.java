@@ -4,6 +4,8 @@ import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /** Padding before the counters, so that two rows never share the counters' cache line. */
@@ -65,7 +67,7 @@ public final class Row extends RowPadAfter {
 
   final BackendState backend;
   final String sessionId;
-  final long startedEpochMillis;
+  final Instant startedAt; // built once: snapshots of many rows must not allocate it each time
   final long startedNanos;
   private final Registry owner;
 
@@ -77,6 +79,7 @@ public final class Row extends RowPadAfter {
   EndReason reason = EndReason.COMPLETED;
 
   private volatile long firstTxNanos = NO_FIRST_BYTE;
+  private volatile @Nullable Duration firstByte;
   volatile long lastSeenBytes;
   volatile long lastProgressNanos;
 
@@ -94,7 +97,7 @@ public final class Row extends RowPadAfter {
     this.type = type;
     this.model = model;
     this.startedNanos = startedNanos;
-    this.startedEpochMillis = startedEpochMillis;
+    this.startedAt = Instant.ofEpochMilli(startedEpochMillis);
     this.lastProgressNanos = startedNanos;
   }
 
@@ -157,12 +160,21 @@ public final class Row extends RowPadAfter {
     return rx < 0;
   }
 
-  long firstTxNanos() {
-    return firstTxNanos;
-  }
-
   boolean hasFirstTx() {
     return firstTxNanos != NO_FIRST_BYTE;
+  }
+
+  /**
+   * Time from opening to the first byte sent to the client, or null if none yet. Built once
+   * and kept: racing snapshots may each build it, with equal values.
+   */
+  @Nullable Duration firstByte() {
+    Duration d = firstByte;
+    if (d == null && hasFirstTx()) {
+      d = Duration.ofNanos(Math.max(0, firstTxNanos - startedNanos));
+      firstByte = d;
+    }
+    return d;
   }
 
   /**
