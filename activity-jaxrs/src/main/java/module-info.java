@@ -12,4 +12,7 @@ module dev.inflight.activity.jaxrs {
   requires static org.jspecify;
 
   exports dev.inflight.activity.jaxrs;
+  // the runtime injects the current HttpServletRequest into ServletDiagnosticsResource's
+  // private @Context field
+  opens dev.inflight.activity.jaxrs;
 }

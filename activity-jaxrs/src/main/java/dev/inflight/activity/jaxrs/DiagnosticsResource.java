@@ -31,13 +31,13 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Jakarta REST has no portable remote address, so this class asks a {@link RemoteAddress}
- * for it; an unknown address is refused. On a servlet container use {@link
+ * for it; an unknown address is refused. On a servlet container use its subclass {@link
  * ServletDiagnosticsResource} instead, which needs no address source. Register an instance
  * (a singleton): it is stateless and thread-safe. Every method is declared, so that other
  * methods get the endpoint's 405 with its JSON body and headers rather than the runtime's own.
  */
 @Path(DiagnosticsEndpoint.DIAGNOSTICS_PATH)
-public final class DiagnosticsResource {
+public sealed class DiagnosticsResource permits ServletDiagnosticsResource {
 
   private final DiagnosticsEndpoint endpoint;
   private final RemoteAddress remoteAddress;
@@ -56,6 +56,16 @@ public final class DiagnosticsResource {
   }
 
   /**
+   * The peer address of the request being served, on the thread that runs the resource method;
+   * {@link ServletDiagnosticsResource} reads it from the servlet request instead.
+   *
+   * @return an IP address literal, or null if unknown (the request is then refused)
+   */
+  @Nullable String remoteAddress() {
+    return remoteAddress.remoteAddress();
+  }
+
+  /**
    * GET /v1/diagnostics.
    *
    * @param headers the request headers
@@ -63,7 +73,7 @@ public final class DiagnosticsResource {
    */
   @GET
   public Response get(@Context HttpHeaders headers) {
-    return respond("GET", DiagnosticsEndpoint.DIAGNOSTICS_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("GET", DiagnosticsEndpoint.DIAGNOSTICS_PATH, headers);
   }
 
   /**
@@ -74,7 +84,7 @@ public final class DiagnosticsResource {
    */
   @HEAD
   public Response head(@Context HttpHeaders headers) {
-    return respond("HEAD", DiagnosticsEndpoint.DIAGNOSTICS_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("HEAD", DiagnosticsEndpoint.DIAGNOSTICS_PATH, headers);
   }
 
   /**
@@ -85,7 +95,7 @@ public final class DiagnosticsResource {
    */
   @POST
   public Response post(@Context HttpHeaders headers) {
-    return respond("POST", DiagnosticsEndpoint.DIAGNOSTICS_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("POST", DiagnosticsEndpoint.DIAGNOSTICS_PATH, headers);
   }
 
   /**
@@ -96,7 +106,7 @@ public final class DiagnosticsResource {
    */
   @PUT
   public Response put(@Context HttpHeaders headers) {
-    return respond("PUT", DiagnosticsEndpoint.DIAGNOSTICS_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("PUT", DiagnosticsEndpoint.DIAGNOSTICS_PATH, headers);
   }
 
   /**
@@ -107,7 +117,7 @@ public final class DiagnosticsResource {
    */
   @DELETE
   public Response delete(@Context HttpHeaders headers) {
-    return respond("DELETE", DiagnosticsEndpoint.DIAGNOSTICS_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("DELETE", DiagnosticsEndpoint.DIAGNOSTICS_PATH, headers);
   }
 
   /**
@@ -118,7 +128,7 @@ public final class DiagnosticsResource {
    */
   @PATCH
   public Response patch(@Context HttpHeaders headers) {
-    return respond("PATCH", DiagnosticsEndpoint.DIAGNOSTICS_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("PATCH", DiagnosticsEndpoint.DIAGNOSTICS_PATH, headers);
   }
 
   /**
@@ -129,7 +139,7 @@ public final class DiagnosticsResource {
    */
   @OPTIONS
   public Response options(@Context HttpHeaders headers) {
-    return respond("OPTIONS", DiagnosticsEndpoint.DIAGNOSTICS_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("OPTIONS", DiagnosticsEndpoint.DIAGNOSTICS_PATH, headers);
   }
 
   /**
@@ -141,7 +151,7 @@ public final class DiagnosticsResource {
   @GET
   @Path("activity")
   public Response getActivity(@Context HttpHeaders headers) {
-    return respond("GET", DiagnosticsEndpoint.ACTIVITY_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("GET", DiagnosticsEndpoint.ACTIVITY_PATH, headers);
   }
 
   /**
@@ -153,7 +163,7 @@ public final class DiagnosticsResource {
   @HEAD
   @Path("activity")
   public Response headActivity(@Context HttpHeaders headers) {
-    return respond("HEAD", DiagnosticsEndpoint.ACTIVITY_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("HEAD", DiagnosticsEndpoint.ACTIVITY_PATH, headers);
   }
 
   /**
@@ -165,7 +175,7 @@ public final class DiagnosticsResource {
   @POST
   @Path("activity")
   public Response postActivity(@Context HttpHeaders headers) {
-    return respond("POST", DiagnosticsEndpoint.ACTIVITY_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("POST", DiagnosticsEndpoint.ACTIVITY_PATH, headers);
   }
 
   /**
@@ -177,7 +187,7 @@ public final class DiagnosticsResource {
   @PUT
   @Path("activity")
   public Response putActivity(@Context HttpHeaders headers) {
-    return respond("PUT", DiagnosticsEndpoint.ACTIVITY_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("PUT", DiagnosticsEndpoint.ACTIVITY_PATH, headers);
   }
 
   /**
@@ -189,7 +199,7 @@ public final class DiagnosticsResource {
   @DELETE
   @Path("activity")
   public Response deleteActivity(@Context HttpHeaders headers) {
-    return respond("DELETE", DiagnosticsEndpoint.ACTIVITY_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("DELETE", DiagnosticsEndpoint.ACTIVITY_PATH, headers);
   }
 
   /**
@@ -201,7 +211,7 @@ public final class DiagnosticsResource {
   @PATCH
   @Path("activity")
   public Response patchActivity(@Context HttpHeaders headers) {
-    return respond("PATCH", DiagnosticsEndpoint.ACTIVITY_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("PATCH", DiagnosticsEndpoint.ACTIVITY_PATH, headers);
   }
 
   /**
@@ -213,11 +223,10 @@ public final class DiagnosticsResource {
   @OPTIONS
   @Path("activity")
   public Response optionsActivity(@Context HttpHeaders headers) {
-    return respond("OPTIONS", DiagnosticsEndpoint.ACTIVITY_PATH, remoteAddress.remoteAddress(), headers);
+    return respond("OPTIONS", DiagnosticsEndpoint.ACTIVITY_PATH, headers);
   }
 
-  private Response respond(
-      String method, String path, @Nullable String remote, HttpHeaders headers) {
-    return DiagnosticsResponses.respond(endpoint, method, path, remote, headers);
+  private Response respond(String method, String path, HttpHeaders headers) {
+    return DiagnosticsResponses.respond(endpoint, method, path, remoteAddress(), headers);
   }
 }
