@@ -340,7 +340,7 @@ public final class Registry {
               Duration.ofNanos(Math.max(0, now - row.startedNanos)),
               rxs[k],
               txs[k],
-              Math.max(1, requestsOf(row)),
+              Math.max(1, row.requests),
               row.firstByte(),
               Duration.ofNanos(Math.max(0, now - progress[k])));
     }
@@ -412,11 +412,6 @@ public final class Registry {
     for (int i = 0; i < idx.length; i++) {
       order[from + i] = idx[i];
     }
-  }
-
-  /** Reads the request count; a racy read of a plain int is fine for a snapshot. */
-  private static int requestsOf(Row row) {
-    return row.requests;
   }
 
   /** Stops the sweeper thread. Idempotent. */

@@ -160,7 +160,7 @@ public final class Row extends RowPadAfter {
     return rx < 0;
   }
 
-  boolean hasFirstTx() {
+  private boolean hasFirstTx() {
     return firstTxNanos != NO_FIRST_BYTE;
   }
 
