@@ -1,7 +1,7 @@
 /**
- * inflight Jakarta REST adapter: a {@code Feature} that counts the bytes each request sends to
- * its client, a client feature that counts the bytes read from a backend, and the diagnostics
- * resource. Compiled against Jakarta REST 3.1; the servlet API is needed only by {@link
+ * inflight Jakarta REST adapter: a {@code Feature} that counts the bytes each request sends to its
+ * client, a client feature that counts the bytes read from a backend, and the diagnostics resource.
+ * Compiled against Jakarta REST 3.1; the servlet API is needed only by {@link
  * dev.inflight.activity.jaxrs.ServletDiagnosticsResource}.
  */
 module dev.inflight.activity.jaxrs {
@@ -12,6 +12,7 @@ module dev.inflight.activity.jaxrs {
   requires static org.jspecify;
 
   exports dev.inflight.activity.jaxrs;
+
   // the runtime injects the current HttpServletRequest into ServletDiagnosticsResource's
   // private @Context field
   opens dev.inflight.activity.jaxrs;

@@ -1,6 +1,6 @@
 /**
- * inflight for Jakarta Servlet 6 containers: a filter that counts the bytes sent to clients
- * and a servlet serving the diagnostics endpoints.
+ * inflight for Jakarta Servlet 6 containers: a filter that counts the bytes sent to clients and a
+ * servlet serving the diagnostics endpoints.
  */
 module dev.inflight.activity.servlet {
   requires static org.jspecify;

@@ -1,13 +1,13 @@
 package dev.inflight.activity;
 
 /**
- * The two time sources the tracker needs: a monotonic one for durations and staleness, and the
- * wall clock for {@code started_at}. Injected through {@link ActivitySettings} so that tests can
- * advance time instead of sleeping.
+ * The two time sources the tracker needs: a monotonic one for durations and staleness, and the wall
+ * clock for {@code started_at}. Injected through {@link ActivitySettings} so that tests can advance
+ * time instead of sleeping.
  *
- * <p>Implementations must be thread-safe. The tracker never reads the clock when bytes are
- * added, only when connections open and close, when the first byte goes to the client, and
- * when snapshots are taken or the sweeper runs.
+ * <p>Implementations must be thread-safe. The tracker never reads the clock when bytes are added,
+ * only when connections open and close, when the first byte goes to the client, and when snapshots
+ * are taken or the sweeper runs.
  */
 public interface ActivityClock {
 
@@ -19,8 +19,7 @@ public interface ActivityClock {
   long nanoTime();
 
   /**
-   * The wall-clock time in milliseconds since the epoch, like {@link
-   * System#currentTimeMillis()}.
+   * The wall-clock time in milliseconds since the epoch, like {@link System#currentTimeMillis()}.
    *
    * @return the current wall-clock time
    */

@@ -17,12 +17,12 @@ package dev.inflight.activity;
  *
  * <ol>
  *   <li>{@link #addRx} and {@link #addTx} may be called from any thread, concurrently; they never
- *       block, never allocate, and never read the clock (except once, for the first byte sent
- *       to the client).
+ *       block, never allocate, and never read the clock (except once, for the first byte sent to
+ *       the client).
  *   <li>{@link #end} and {@link #close} may be called any number of times, from any thread; only
  *       the first call has an effect.
- *   <li>Calls after the handle (or its row) ended are no-ops: they never resurrect a row and
- *       never count bytes twice.
+ *   <li>Calls after the handle (or its row) ended are no-ops: they never resurrect a row and never
+ *       count bytes twice.
  * </ol>
  */
 public interface ActivityHandle extends AutoCloseable {
@@ -44,8 +44,8 @@ public interface ActivityHandle extends AutoCloseable {
   void addTx(long bytes);
 
   /**
-   * Ends this request's share of the connection with the given reason. The row disappears when
-   * its last request ends. Only the first call has an effect.
+   * Ends this request's share of the connection with the given reason. The row disappears when its
+   * last request ends. Only the first call has an effect.
    *
    * @param reason why the request ended
    */
@@ -58,8 +58,8 @@ public interface ActivityHandle extends AutoCloseable {
   }
 
   /**
-   * Whether this handle still counts bytes: false once it ended, or its row was evicted, or
-   * it belongs to a disabled tracker.
+   * Whether this handle still counts bytes: false once it ended, or its row was evicted, or it
+   * belongs to a disabled tracker.
    *
    * @return true while bytes added through this handle are counted
    */

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Immutable tracker settings, built with {@link #builder()} or read from string values with
- * {@link #fromValues(Map, String)}.
+ * Immutable tracker settings, built with {@link #builder()} or read from string values with {@link
+ * #fromValues(Map, String)}.
  *
  * <table>
  *   <caption>Settings, their keys in {@link #fromValues} and their defaults</caption>
@@ -24,17 +24,22 @@ public final class ActivitySettings {
 
   /** Key of the enable flag in {@link #fromValues} (also the config file key). */
   public static final String KEY_ENABLED = Enablement.CONFIG_KEY;
+
   /** Key of the stale timeout, in seconds. */
   public static final String KEY_STALE_TIMEOUT = "activity_stale_timeout_seconds";
+
   /** Key of the sweep interval, in seconds (0 = no sweeper thread). */
   public static final String KEY_SWEEP_INTERVAL = "activity_sweep_interval_seconds";
+
   /** Key of the row cap. */
   public static final String KEY_MAX_CONNECTIONS = "activity_max_connections";
 
   /** The default stale timeout: five minutes without byte progress. */
   public static final Duration DEFAULT_STALE_TIMEOUT = Duration.ofMinutes(5);
+
   /** The default interval between stale sweeps. */
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(30);
+
   /** The default cap on active rows. */
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 

@@ -20,8 +20,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>The wrappers only count: closing a wrapper closes the wrapped stream but does not end the
- * handle. They add the bytes a call really moved (a failing call adds nothing). When the handle
- * is a disabled one they return the original stream or handler, so switched-off tracking costs
+ * handle. They add the bytes a call really moved (a failing call adds nothing). When the handle is
+ * a disabled one they return the original stream or handler, so switched-off tracking costs
  * nothing.
  */
 public final class ActivityStreams {
@@ -29,8 +29,8 @@ public final class ActivityStreams {
   private ActivityStreams() {}
 
   /**
-   * Counts the bytes read from a backend response body as RX. Skipped bytes count too: they
-   * were received.
+   * Counts the bytes read from a backend response body as RX. Skipped bytes count too: they were
+   * received.
    *
    * @param in the backend body
    * @param handle where to count

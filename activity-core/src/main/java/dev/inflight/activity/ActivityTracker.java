@@ -8,8 +8,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Tracks the connections a proxy holds open to its backends: one row per (backend, session),
- * with byte counters in both directions, live snapshots and a stale sweeper.
+ * Tracks the connections a proxy holds open to its backends: one row per (backend, session), with
+ * byte counters in both directions, live snapshots and a stale sweeper.
  *
  * <pre>{@code
  * ActivityTracker tracker = ActivityTracker.create(
@@ -36,11 +36,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>All methods may be called from any thread.
- *   <li>Adding bytes to a handle is O(1), lock-free and allocation-free, and does not depend on
- *       how many rows are open.
+ *   <li>Adding bytes to a handle is O(1), lock-free and allocation-free, and does not depend on how
+ *       many rows are open.
  *   <li>Every row ends exactly once, whatever the order of ends, errors, aborts and evictions.
- *   <li>Snapshots are immutable and never block writers; see {@link BackendSnapshot} for what
- *       their cumulative counters promise.
+ *   <li>Snapshots are immutable and never block writers; see {@link BackendSnapshot} for what their
+ *       cumulative counters promise.
  * </ol>
  */
 public final class ActivityTracker implements AutoCloseable {
@@ -77,9 +77,9 @@ public final class ActivityTracker implements AutoCloseable {
   }
 
   /**
-   * The process-wide tracker: disabled until {@link #setGlobal} installs another one.
-   * Adapters that were not given a tracker look this up per request, so installing one later
-   * takes effect at once.
+   * The process-wide tracker: disabled until {@link #setGlobal} installs another one. Adapters that
+   * were not given a tracker look this up per request, so installing one later takes effect at
+   * once.
    *
    * @return the current global tracker
    */
@@ -112,8 +112,8 @@ public final class ActivityTracker implements AutoCloseable {
   /**
    * Opens a row for (backend, session), or joins it if it is already open.
    *
-   * <p>Names are kept safe: control and bidi-override characters are replaced and long values
-   * are cut (backend and model to 128 chars, session id to 256).
+   * <p>Names are kept safe: control and bidi-override characters are replaced and long values are
+   * cut (backend and model to 128 chars, session id to 256).
    *
    * @param backend the backend instance name, e.g. {@code openai.1}; not blank
    * @param sessionId the session id; not blank (see {@link #newSessionId()} if there is none)
@@ -132,9 +132,9 @@ public final class ActivityTracker implements AutoCloseable {
   }
 
   /**
-   * Starts tracking one request whose backend is not chosen yet. Adapters call this when a
-   * request arrives; the application later calls {@link RequestActivity#attach}. Bytes counted
-   * before the attach are kept and moved into the row.
+   * Starts tracking one request whose backend is not chosen yet. Adapters call this when a request
+   * arrives; the application later calls {@link RequestActivity#attach}. Bytes counted before the
+   * attach are kept and moved into the row.
    *
    * @param sessionId the session id from the request, or null to generate one when needed
    * @return a new request activity, or the shared no-op one if tracking is off
@@ -187,8 +187,8 @@ public final class ActivityTracker implements AutoCloseable {
   }
 
   /**
-   * Runs a stale sweep now, in the calling thread: evicts every row that made no byte progress
-   * for the stale timeout. The sweeper thread calls this on its schedule.
+   * Runs a stale sweep now, in the calling thread: evicts every row that made no byte progress for
+   * the stale timeout. The sweeper thread calls this on its schedule.
    *
    * @return the number of rows evicted
    */

@@ -7,10 +7,10 @@ import java.util.Objects;
  * An immutable view of one backend instance: its active connection rows and its cumulative
  * counters.
  *
- * <p>The active totals ({@link #totalBytesRx()}, {@link #totalBytesTx()}) are sums over the rows
- * in this snapshot, as in the diagnostics JSON. The cumulative counters include every byte ever
- * counted on this backend, by active and ended rows alike; they never decrease from one
- * snapshot to the next, so a poller can compute rates from them.
+ * <p>The active totals ({@link #totalBytesRx()}, {@link #totalBytesTx()}) are sums over the rows in
+ * this snapshot, as in the diagnostics JSON. The cumulative counters include every byte ever
+ * counted on this backend, by active and ended rows alike; they never decrease from one snapshot to
+ * the next, so a poller can compute rates from them.
  *
  * @param name the backend instance name
  * @param connections the active rows, oldest first
@@ -25,7 +25,15 @@ public record BackendSnapshot(
     long cumulativeBytesTx,
     EndCounts ended) {
 
-  /** Validates and copies: the list becomes unmodifiable, counts must not be negative. */
+  /**
+   * Validates and copies: the list becomes unmodifiable, counts must not be negative.
+   *
+   * @param name the backend instance name
+   * @param connections the active rows, oldest first
+   * @param cumulativeBytesRx all bytes ever received from this backend
+   * @param cumulativeBytesTx all bytes ever sent to clients for this backend
+   * @param ended how the rows of this backend ended so far
+   */
   public BackendSnapshot {
     Objects.requireNonNull(name, "name");
     connections = List.copyOf(connections);
@@ -80,8 +88,7 @@ public record BackendSnapshot(
   }
 
   /**
-   * Rows that ended since the tracker started, whatever the reason ({@code
-   * completed_connections}).
+   * Rows that ended since the tracker started, whatever the reason ({@code completed_connections}).
    *
    * @return the number of ended rows
    */

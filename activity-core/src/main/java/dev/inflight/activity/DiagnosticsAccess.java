@@ -6,17 +6,17 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides whether a request may read the diagnostics endpoints: the one access rule every
- * adapter shares. It is a pure function of the remote address the container reports and a few
- * request headers, and it fails closed:
+ * Decides whether a request may read the diagnostics endpoints: the one access rule every adapter
+ * shares. It is a pure function of the remote address the container reports and a few request
+ * headers, and it fails closed:
  *
  * <ol>
  *   <li>the remote address must be loopback ({@code 127.0.0.0/8}, {@code ::1}, or IPv4-mapped
  *       loopback); an address that cannot be parsed as a literal is remote;
  *   <li>a request carrying {@code Forwarded}, {@code X-Forwarded-For} or {@code X-Real-IP} came
  *       through a proxy and is refused even from loopback;
- *   <li>a {@code Host} header must name a loopback host ({@code localhost} or a loopback
- *       address, any port), which defeats DNS rebinding; a missing {@code Host} is allowed;
+ *   <li>a {@code Host} header must name a loopback host ({@code localhost} or a loopback address,
+ *       any port), which defeats DNS rebinding; a missing {@code Host} is allowed;
  *   <li>an {@code Origin} header, if present, must be an http(s) origin on a loopback host.
  * </ol>
  *
@@ -64,8 +64,8 @@ public final class DiagnosticsAccess {
   /**
    * Applies the rules in order.
    *
-   * @param remoteAddress the peer address the container reports (e.g. {@code
-   *     getRemoteAddr()}), or null if unknown
+   * @param remoteAddress the peer address the container reports (e.g. {@code getRemoteAddr()}), or
+   *     null if unknown
    * @param headers the request headers
    * @return the decision
    */

@@ -26,10 +26,13 @@ public record Enablement(boolean enabled, Source source) {
 
   /** The flag that turns tracking on. */
   public static final String ENABLE_FLAG = "--enable-activity-tracking";
+
   /** The flag that turns tracking off. */
   public static final String DISABLE_FLAG = "--disable-activity-tracking";
+
   /** The environment variable. */
   public static final String ENV_VAR = "ENABLE_ACTIVITY_TRACKING";
+
   /** The config file key. */
   public static final String CONFIG_KEY = "enable_activity_tracking";
 
@@ -45,15 +48,19 @@ public record Enablement(boolean enabled, Source source) {
     DEFAULT
   }
 
-  /** Checks for null. */
+  /**
+   * Checks for null.
+   *
+   * @param enabled the resolved flag
+   * @param source where it came from
+   */
   public Enablement {
     Objects.requireNonNull(source, "source");
   }
 
   /**
    * Resolves the flag. On the command line the last of {@value #ENABLE_FLAG} and {@value
-   * #DISABLE_FLAG} wins; other arguments are ignored. A blank environment variable counts as
-   * unset.
+   * #DISABLE_FLAG} wins; other arguments are ignored. A blank environment variable counts as unset.
    *
    * @param args command-line arguments
    * @param env environment variables, e.g. {@link System#getenv()}
@@ -76,15 +83,16 @@ public record Enablement(boolean enabled, Source source) {
     }
     String fromEnv = env.get(ENV_VAR);
     if (fromEnv != null && !fromEnv.isBlank()) {
-      return new Enablement(parseBoolean(fromEnv, "environment variable " + ENV_VAR), Source.ENVIRONMENT);
+      return new Enablement(
+          parseBoolean(fromEnv, "environment variable " + ENV_VAR), Source.ENVIRONMENT);
     }
     Object fromConfig = config.get(CONFIG_KEY);
     if (fromConfig != null) {
       boolean value;
-      if (fromConfig instanceof Boolean) {
-        value = (Boolean) fromConfig;
-      } else if (fromConfig instanceof String) {
-        value = parseBoolean((String) fromConfig, "config file key " + CONFIG_KEY);
+      if (fromConfig instanceof Boolean b) {
+        value = b;
+      } else if (fromConfig instanceof String s) {
+        value = parseBoolean(s, "config file key " + CONFIG_KEY);
       } else {
         throw new IllegalArgumentException(
             "config file key " + CONFIG_KEY + " must be true or false, got '" + fromConfig + "'");
@@ -105,23 +113,12 @@ public record Enablement(boolean enabled, Source source) {
    */
   public static boolean parseBoolean(@Nullable String value, String source) {
     String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
-    switch (v) {
-      case "1":
-      case "true":
-      case "yes":
-      case "on":
-        return true;
-      case "0":
-      case "false":
-      case "no":
-      case "off":
-        return false;
-      default:
-        throw new IllegalArgumentException(
-            source
-                + "='"
-                + value
-                + "' is not a boolean: use 1/true/yes/on or 0/false/no/off");
-    }
+    return switch (v) {
+      case "1", "true", "yes", "on" -> true;
+      case "0", "false", "no", "off" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              source + "='" + value + "' is not a boolean: use 1/true/yes/on or 0/false/no/off");
+    };
   }
 }

@@ -12,7 +12,14 @@ public record EndCounts(long completed, long clientAborted, long errored, long e
 
   private static final EndCounts EMPTY = new EndCounts(0, 0, 0, 0);
 
-  /** Rejects negative counts. */
+  /**
+   * Rejects negative counts.
+   *
+   * @param completed rows whose requests all completed
+   * @param clientAborted rows ended by a client that went away
+   * @param errored rows ended by an error, exception or timeout
+   * @param evicted rows removed by the stale sweeper or the row cap
+   */
   public EndCounts {
     Snapshots.requireNonNegative(completed, "completed");
     Snapshots.requireNonNegative(clientAborted, "clientAborted");
@@ -36,18 +43,12 @@ public record EndCounts(long completed, long clientAborted, long errored, long e
    * @return the count
    */
   public long get(EndReason reason) {
-    switch (reason) {
-      case COMPLETED:
-        return completed;
-      case CLIENT_ABORTED:
-        return clientAborted;
-      case ERRORED:
-        return errored;
-      case EVICTED:
-        return evicted;
-      default:
-        throw new AssertionError(reason);
-    }
+    return switch (reason) {
+      case COMPLETED -> completed;
+      case CLIENT_ABORTED -> clientAborted;
+      case ERRORED -> errored;
+      case EVICTED -> evicted;
+    };
   }
 
   /**

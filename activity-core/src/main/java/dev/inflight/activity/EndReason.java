@@ -3,8 +3,8 @@ package dev.inflight.activity;
 /**
  * How a request or a connection row ended. Each backend counts its ended rows by reason.
  *
- * <p>When several joined requests share one row, the row is counted under the most severe
- * reason any of them gave, in the order of declaration ({@code EVICTED} is the most severe).
+ * <p>When several joined requests share one row, the row is counted under the most severe reason
+ * any of them gave, in the order of declaration ({@code EVICTED} is the most severe).
  */
 public enum EndReason {
   /** The response was fully sent. */

@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * An immutable view of the whole tracker at one moment: every backend it knows, with its rows.
  *
- * <p>Totals are derived from the backends, so they always agree with the rows listed. A
- * snapshot of a disabled tracker has {@code enabled == false} and no backends.
+ * <p>Totals are derived from the backends, so they always agree with the rows listed. A snapshot of
+ * a disabled tracker has {@code enabled == false} and no backends.
  *
  * <pre>{@code
  * GlobalSnapshot s = ActivityTracker.global().getGlobalSnapshot();
@@ -23,7 +23,13 @@ import java.util.Optional;
  */
 public record GlobalSnapshot(boolean enabled, Instant takenAt, List<BackendSnapshot> backends) {
 
-  /** Validates and copies the list. */
+  /**
+   * Validates and copies the list.
+   *
+   * @param enabled whether the tracker that took it is enabled
+   * @param takenAt when it was taken (wall clock)
+   * @param backends every backend the tracker knows, by name
+   */
   public GlobalSnapshot {
     Objects.requireNonNull(takenAt, "takenAt");
     backends = List.copyOf(backends);

@@ -71,11 +71,16 @@ class ActivitySettingsTest {
     ActivitySettings s =
         ActivitySettings.fromValues(
             Map.of(
-                ActivitySettings.KEY_ENABLED, "yes",
-                ActivitySettings.KEY_STALE_TIMEOUT, "90.5",
-                ActivitySettings.KEY_SWEEP_INTERVAL, " 0 ",
-                ActivitySettings.KEY_MAX_CONNECTIONS, " 42 ",
-                "something_else", "ignored"),
+                ActivitySettings.KEY_ENABLED,
+                "yes",
+                ActivitySettings.KEY_STALE_TIMEOUT,
+                "90.5",
+                ActivitySettings.KEY_SWEEP_INTERVAL,
+                " 0 ",
+                ActivitySettings.KEY_MAX_CONNECTIONS,
+                " 42 ",
+                "something_else",
+                "ignored"),
             SOURCE);
 
     assertThat(s.enabled()).isTrue();

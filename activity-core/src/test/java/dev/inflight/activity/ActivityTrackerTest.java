@@ -571,8 +571,10 @@ class ActivityTrackerTest {
     @Test
     void megabyteLongNamesAreCappedAndStillJoin() {
       String huge = "x".repeat(1 << 20);
-      ActivityHandle first = tracker.open("b".repeat(1 << 20), huge, ConnectionType.STREAMING, huge);
-      ActivityHandle second = tracker.open("b".repeat(1 << 20), huge, ConnectionType.STREAMING, huge);
+      ActivityHandle first =
+          tracker.open("b".repeat(1 << 20), huge, ConnectionType.STREAMING, huge);
+      ActivityHandle second =
+          tracker.open("b".repeat(1 << 20), huge, ConnectionType.STREAMING, huge);
       first.addRx(1);
       second.addRx(2);
 

@@ -13,8 +13,17 @@ class BackendSnapshotTest {
 
   static ConnectionSnapshot row(String session, long rx, long tx) {
     return new ConnectionSnapshot(
-        "b", session, ConnectionType.STREAMING, "m", Instant.EPOCH, Duration.ZERO, rx, tx, 1,
-        null, Duration.ZERO);
+        "b",
+        session,
+        ConnectionType.STREAMING,
+        "m",
+        Instant.EPOCH,
+        Duration.ZERO,
+        rx,
+        tx,
+        1,
+        null,
+        Duration.ZERO);
   }
 
   @Test

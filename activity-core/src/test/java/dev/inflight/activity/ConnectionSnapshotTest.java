@@ -13,8 +13,17 @@ class ConnectionSnapshotTest {
 
   private static ConnectionSnapshot row(long rx, long tx, int requests, Duration firstByte) {
     return new ConnectionSnapshot(
-        "b", "s", ConnectionType.STREAMING, null, T, Duration.ofSeconds(2), rx, tx, requests,
-        firstByte, Duration.ZERO);
+        "b",
+        "s",
+        ConnectionType.STREAMING,
+        null,
+        T,
+        Duration.ofSeconds(2),
+        rx,
+        tx,
+        requests,
+        firstByte,
+        Duration.ZERO);
   }
 
   @Test
@@ -53,13 +62,31 @@ class ConnectionSnapshotTest {
     assertThatThrownBy(
             () ->
                 new ConnectionSnapshot(
-                    "b", "s", ConnectionType.STREAMING, null, T, Duration.ofSeconds(-1), 0, 0, 1,
-                    null, Duration.ZERO))
+                    "b",
+                    "s",
+                    ConnectionType.STREAMING,
+                    null,
+                    T,
+                    Duration.ofSeconds(-1),
+                    0,
+                    0,
+                    1,
+                    null,
+                    Duration.ZERO))
         .hasMessageContaining("duration");
     assertThatThrownBy(
             () ->
                 new ConnectionSnapshot(
-                    "b", "s", ConnectionType.STREAMING, null, T, Duration.ZERO, 0, 0, 1, null,
+                    "b",
+                    "s",
+                    ConnectionType.STREAMING,
+                    null,
+                    T,
+                    Duration.ZERO,
+                    0,
+                    0,
+                    1,
+                    null,
                     Duration.ofNanos(-1)))
         .hasMessageContaining("idle");
   }
@@ -69,7 +96,16 @@ class ConnectionSnapshotTest {
     assertThatThrownBy(
             () ->
                 new ConnectionSnapshot(
-                    null, "s", ConnectionType.STREAMING, null, T, Duration.ZERO, 0, 0, 1, null,
+                    null,
+                    "s",
+                    ConnectionType.STREAMING,
+                    null,
+                    T,
+                    Duration.ZERO,
+                    0,
+                    0,
+                    1,
+                    null,
                     Duration.ZERO))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("backend");

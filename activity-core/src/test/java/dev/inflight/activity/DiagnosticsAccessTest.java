@@ -201,7 +201,9 @@ class DiagnosticsAccessTest {
   @Test
   void onlyAllowedIsAllowed() {
     for (Decision d : Decision.values()) {
-      assertThat(d.allowed()).as(d.name().toLowerCase(Locale.ROOT)).isEqualTo(d == Decision.ALLOWED);
+      assertThat(d.allowed())
+          .as(d.name().toLowerCase(Locale.ROOT))
+          .isEqualTo(d == Decision.ALLOWED);
     }
   }
 }

@@ -10,11 +10,11 @@ import dev.inflight.activity.Enablement.Source;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class EnablementTest {
 
@@ -27,22 +27,43 @@ class EnablementTest {
         Arguments.of(List.of(), Map.of(), Map.of(KEY, true), true, Source.CONFIG_FILE),
         Arguments.of(List.of(), Map.of(), Map.of(KEY, "off"), false, Source.CONFIG_FILE),
         Arguments.of(List.of(), Map.of(ENV_VAR, "1"), Map.of(KEY, false), true, Source.ENVIRONMENT),
-        Arguments.of(List.of(), Map.of(ENV_VAR, "no"), Map.of(KEY, true), false, Source.ENVIRONMENT),
-        Arguments.of(List.of(), Map.of(ENV_VAR, "  "), Map.of(KEY, "yes"), true, Source.CONFIG_FILE),
-        Arguments.of(List.of(ENABLE_FLAG), Map.of(ENV_VAR, "0"), Map.of(KEY, false), true, Source.CLI_FLAG),
-        Arguments.of(List.of(DISABLE_FLAG), Map.of(ENV_VAR, "1"), Map.of(KEY, true), false, Source.CLI_FLAG),
-        Arguments.of(List.of(ENABLE_FLAG, DISABLE_FLAG), Map.of(), Map.of(), false, Source.CLI_FLAG),
-        Arguments.of(List.of(DISABLE_FLAG, "--port", ENABLE_FLAG), Map.of(), Map.of(), true, Source.CLI_FLAG),
-        Arguments.of(List.of("--verbose", "serve"), Map.of(ENV_VAR, "On"), Map.of(), true, Source.ENVIRONMENT),
+        Arguments.of(
+            List.of(), Map.of(ENV_VAR, "no"), Map.of(KEY, true), false, Source.ENVIRONMENT),
+        Arguments.of(
+            List.of(), Map.of(ENV_VAR, "  "), Map.of(KEY, "yes"), true, Source.CONFIG_FILE),
+        Arguments.of(
+            List.of(ENABLE_FLAG), Map.of(ENV_VAR, "0"), Map.of(KEY, false), true, Source.CLI_FLAG),
+        Arguments.of(
+            List.of(DISABLE_FLAG), Map.of(ENV_VAR, "1"), Map.of(KEY, true), false, Source.CLI_FLAG),
+        Arguments.of(
+            List.of(ENABLE_FLAG, DISABLE_FLAG), Map.of(), Map.of(), false, Source.CLI_FLAG),
+        Arguments.of(
+            List.of(DISABLE_FLAG, "--port", ENABLE_FLAG),
+            Map.of(),
+            Map.of(),
+            true,
+            Source.CLI_FLAG),
+        Arguments.of(
+            List.of("--verbose", "serve"),
+            Map.of(ENV_VAR, "On"),
+            Map.of(),
+            true,
+            Source.ENVIRONMENT),
         // a higher source wins without even reading the lower, possibly broken, ones
-        Arguments.of(List.of(ENABLE_FLAG), Map.of(ENV_VAR, "maybe"), Map.of(KEY, 3), true, Source.CLI_FLAG),
-        Arguments.of(List.of(), Map.of(ENV_VAR, "true"), Map.of(KEY, "maybe"), true, Source.ENVIRONMENT));
+        Arguments.of(
+            List.of(ENABLE_FLAG), Map.of(ENV_VAR, "maybe"), Map.of(KEY, 3), true, Source.CLI_FLAG),
+        Arguments.of(
+            List.of(), Map.of(ENV_VAR, "true"), Map.of(KEY, "maybe"), true, Source.ENVIRONMENT));
   }
 
   @ParameterizedTest(name = "[{index}] args={0} env={1} config={2} -> {3} from {4}")
   @MethodSource("precedence")
   void cliFlagBeatsEnvironmentBeatsConfigBeatsDefault(
-      List<String> args, Map<String, String> env, Map<String, ?> config, boolean enabled, Source source) {
+      List<String> args,
+      Map<String, String> env,
+      Map<String, ?> config,
+      boolean enabled,
+      Source source) {
     assertThat(Enablement.resolve(args, env, config)).isEqualTo(new Enablement(enabled, source));
   }
 

@@ -14,7 +14,8 @@ class GlobalSnapshotTest {
   private static final Instant T = Instant.ofEpochSecond(1_701_791_990L);
 
   private final BackendSnapshot a =
-      new BackendSnapshot("a", List.of(row("s1", 1, 2), row("s2", 3, 4)), 40, 60, new EndCounts(1, 0, 0, 0));
+      new BackendSnapshot(
+          "a", List.of(row("s1", 1, 2), row("s2", 3, 4)), 40, 60, new EndCounts(1, 0, 0, 0));
   private final BackendSnapshot b =
       new BackendSnapshot("b", List.of(row("s3", 5, 6)), 500, 600, new EndCounts(0, 1, 2, 3));
 

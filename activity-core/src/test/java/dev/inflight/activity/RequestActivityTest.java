@@ -89,10 +89,13 @@ class RequestActivityTest {
     a.attach("b", null, ConnectionType.STREAMING).addRx(1);
     b.attach("b", null, ConnectionType.STREAMING).addRx(2);
 
-    assertThat(rows("b")).singleElement().satisfies(c -> {
-      assertThat(c.requests()).isEqualTo(2);
-      assertThat(c.bytesRx()).isEqualTo(3);
-    });
+    assertThat(rows("b"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.requests()).isEqualTo(2);
+              assertThat(c.bytesRx()).isEqualTo(3);
+            });
     a.close();
     assertThat(rows("b")).hasSize(1);
     b.close();
@@ -113,7 +116,9 @@ class RequestActivityTest {
         .isEqualTo(new EndCounts(1, 0, 0, 0));
     assertThat(tracker.getBackendSnapshot("primary").orElseThrow().cumulativeBytesRx())
         .isEqualTo(100);
-    assertThat(rows("fallback")).singleElement().satisfies(c -> assertThat(c.bytesRx()).isEqualTo(7));
+    assertThat(rows("fallback"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.bytesRx()).isEqualTo(7));
 
     r.end(EndReason.ERRORED);
     assertThat(rows("fallback")).isEmpty();
@@ -126,12 +131,15 @@ class RequestActivityTest {
     r.attach("b", "m1", ConnectionType.NON_STREAMING).addTx(3);
     r.attach("b", "m2", ConnectionType.STREAMING).addTx(4);
 
-    assertThat(rows("b")).singleElement().satisfies(c -> {
-      assertThat(c.requests()).isEqualTo(1);
-      assertThat(c.bytesTx()).isEqualTo(7);
-      assertThat(c.model()).isEqualTo("m2");
-      assertThat(c.type()).isEqualTo(ConnectionType.STREAMING);
-    });
+    assertThat(rows("b"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.requests()).isEqualTo(1);
+              assertThat(c.bytesTx()).isEqualTo(7);
+              assertThat(c.model()).isEqualTo("m2");
+              assertThat(c.type()).isEqualTo(ConnectionType.STREAMING);
+            });
     assertThat(tracker.getBackendSnapshot("b").orElseThrow().completedConnections()).isZero();
   }
 

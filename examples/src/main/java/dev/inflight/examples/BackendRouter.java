@@ -11,8 +11,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Routes a model name to the backend instance that serves it (the first one in the config
- * listing it), and describes the backends for the diagnostics document.
+ * Routes a model name to the backend instance that serves it (the first one in the config listing
+ * it), and describes the backends for the diagnostics document.
  */
 final class BackendRouter {
 
@@ -52,7 +52,11 @@ final class BackendRouter {
       String token = b.apiKeyEnv() == null ? null : env.get(b.apiKeyEnv());
       Route route =
           new Route(
-              b.name(), b.connectorType(), URI.create(base + "/chat/completions"), token, b.models());
+              b.name(),
+              b.connectorType(),
+              URI.create(base + "/chat/completions"),
+              token,
+              b.models());
       routes.add(route);
       for (String model : b.models()) {
         byModel.putIfAbsent(model, route);

@@ -21,14 +21,14 @@ import java.time.Duration;
 import java.util.function.Function;
 
 /**
- * The proxy itself: an OpenAI-compatible {@code POST /v1/chat/completions} that picks the
- * backend serving the request's model, forwards the request with the JDK {@code HttpClient}
- * and relays the answer, flushing each chunk of a stream as it arrives.
+ * The proxy itself: an OpenAI-compatible {@code POST /v1/chat/completions} that picks the backend
+ * serving the request's model, forwards the request with the JDK {@code HttpClient} and relays the
+ * answer, flushing each chunk of a stream as it arrives.
  *
- * <p>This is the only place that knows about activity tracking beyond the mounted filter: once
- * the backend is known it attaches the request ({@code attach(backend, session, model,
- * type)}), and it wraps the backend body handler with {@link ActivityStreams#countRx} so the
- * bytes received from the backend are counted. The filter counts what goes to the client.
+ * <p>This is the only place that knows about activity tracking beyond the mounted filter: once the
+ * backend is known it attaches the request ({@code attach(backend, session, model, type)}), and it
+ * wraps the backend body handler with {@link ActivityStreams#countRx} so the bytes received from
+ * the backend are counted. The filter counts what goes to the client.
  */
 final class ChatProxyServlet extends HttpServlet {
 
@@ -51,7 +51,9 @@ final class ChatProxyServlet extends HttpServlet {
    * @param activities how to find the request's tracked activity (the servlet adapter's)
    */
   ChatProxyServlet(
-      BackendRouter router, HttpClient http, Function<HttpServletRequest, RequestActivity> activities) {
+      BackendRouter router,
+      HttpClient http,
+      Function<HttpServletRequest, RequestActivity> activities) {
     this.router = router;
     this.http = http;
     this.activities = activities;
@@ -61,7 +63,11 @@ final class ChatProxyServlet extends HttpServlet {
   protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     byte[] body = req.getInputStream().readNBytes(MAX_REQUEST_BYTES + 1);
     if (body.length > MAX_REQUEST_BYTES) {
-      error(resp, 413, "request body larger than " + MAX_REQUEST_BYTES + " bytes", "invalid_request_error");
+      error(
+          resp,
+          413,
+          "request body larger than " + MAX_REQUEST_BYTES + " bytes",
+          "invalid_request_error");
       return;
     }
     JsonNode json;
@@ -125,7 +131,10 @@ final class ChatProxyServlet extends HttpServlet {
 
     resp.setStatus(answer.statusCode());
     resp.setContentType(
-        answer.headers().firstValue("Content-Type").orElse(streaming ? "text/event-stream" : "application/json"));
+        answer
+            .headers()
+            .firstValue("Content-Type")
+            .orElse(streaming ? "text/event-stream" : "application/json"));
     if (streaming) {
       resp.setHeader("Cache-Control", "no-cache");
       resp.setHeader("X-Accel-Buffering", "no");

@@ -55,7 +55,11 @@ record DemoConfig(
    * @param models the models it serves
    */
   record Backend(
-      String name, String connectorType, String url, @Nullable String apiKeyEnv, List<String> models) {
+      String name,
+      String connectorType,
+      String url,
+      @Nullable String apiKeyEnv,
+      List<String> models) {
     Backend {
       models = List.copyOf(models);
     }
@@ -156,8 +160,7 @@ record DemoConfig(
     return new DemoConfig(source, scalars, port, fakePort, delay, backends);
   }
 
-  private static List<Backend> backends(@Nullable Object node, String source)
-      throws DemoException {
+  private static List<Backend> backends(@Nullable Object node, String source) throws DemoException {
     if (node == null) {
       throw new DemoException(source + ": no backends configured (add a 'backends:' list)");
     }
@@ -170,7 +173,8 @@ record DemoConfig(
     for (Object item : (List<?>) node) {
       String where = source + ": backends[" + i++ + "]";
       if (!(item instanceof Map)) {
-        throw new DemoException(where + " must be a mapping with name, connector_type, url, models");
+        throw new DemoException(
+            where + " must be a mapping with name, connector_type, url, models");
       }
       Map<?, ?> b = (Map<?, ?>) item;
       String name = text(b.get("name"), where + ".name");
@@ -193,7 +197,11 @@ record DemoConfig(
       }
       out.add(
           new Backend(
-              name, type, url, keyEnv == null ? null : text(keyEnv, where + ".api_key_env"), modelNames));
+              name,
+              type,
+              url,
+              keyEnv == null ? null : text(keyEnv, where + ".api_key_env"),
+              modelNames));
     }
     if (out.isEmpty()) {
       throw new DemoException(source + ": no backends configured (the 'backends:' list is empty)");
@@ -204,13 +212,15 @@ record DemoConfig(
   private static void checkUrl(String url, String where) throws DemoException {
     try {
       URI u = new URI(url);
-      if (u.getHost() == null
-          || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
+      if (u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
         throw new URISyntaxException(url, "not http(s)");
       }
     } catch (URISyntaxException e) {
       throw new DemoException(
-          where + " must be 'builtin' or an http(s) URL such as http://127.0.0.1:8080/v1, got '" + url + "'");
+          where
+              + " must be 'builtin' or an http(s) URL such as http://127.0.0.1:8080/v1, got '"
+              + url
+              + "'");
     }
   }
 
@@ -243,8 +253,8 @@ record DemoConfig(
   }
 
   /**
-   * The activity settings found in the file other than the enable flag (which is resolved
-   * with its precedence), as strings for {@code ActivitySettings.fromValues}.
+   * The activity settings found in the file other than the enable flag (which is resolved with its
+   * precedence), as strings for {@code ActivitySettings.fromValues}.
    */
   Map<String, String> activityValues() {
     Map<String, String> out = new LinkedHashMap<>();

@@ -32,20 +32,20 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A small LLM proxy on embedded Jetty 12 with inflight's activity tracking mounted, plus a
- * built-in fake OpenAI-compatible backend and optional simulated clients, so the live
- * connection table can be watched with nothing else installed.
+ * A small LLM proxy on embedded Jetty 12 with inflight's activity tracking mounted, plus a built-in
+ * fake OpenAI-compatible backend and optional simulated clients, so the live connection table can
+ * be watched with nothing else installed.
  *
  * <pre>
  * java -jar examples/target/inflight-demo.jar --enable-activity-tracking --demo-traffic 4
  * bin/inspect-activity --watch          # in a second terminal
  * </pre>
  *
- * <p>Wiring, the part a real proxy copies: the servlet adapter's {@code ActivityFilter} on
- * {@code /*} (counts bytes sent to clients), its {@code DiagnosticsServlet} on {@code
- * /v1/diagnostics} and {@code /v1/diagnostics/activity}, and in the proxy servlet one {@code
- * attach(backend, session, model, type)} plus {@code ActivityStreams.countRx} around the
- * backend body handler. See {@code ChatProxyServlet}.
+ * <p>Wiring, the part a real proxy copies: the servlet adapter's {@code ActivityFilter} on {@code
+ * /*} (counts bytes sent to clients), its {@code DiagnosticsServlet} on {@code /v1/diagnostics} and
+ * {@code /v1/diagnostics/activity}, and in the proxy servlet one {@code attach(backend, session,
+ * model, type)} plus {@code ActivityStreams.countRx} around the backend body handler. See {@code
+ * ChatProxyServlet}.
  */
 public final class DemoProxy implements AutoCloseable {
 
@@ -73,8 +73,8 @@ public final class DemoProxy implements AutoCloseable {
   }
 
   /**
-   * Starts the demo and runs until Ctrl+C. Exit code 2 for a bad argument, environment
-   * variable or config value (one line on standard error), 1 if it cannot start.
+   * Starts the demo and runs until Ctrl+C. Exit code 2 for a bad argument, environment variable or
+   * config value (one line on standard error), 1 if it cannot start.
    *
    * @param args see {@code --help}
    */
@@ -181,7 +181,8 @@ public final class DemoProxy implements AutoCloseable {
     }
   }
 
-  private static Server proxyServer(DemoSetup setup, ActivityTracker tracker, BackendRouter router) {
+  private static Server proxyServer(
+      DemoSetup setup, ActivityTracker tracker, BackendRouter router) {
     QueuedThreadPool pool = new QueuedThreadPool(200, 8);
     pool.setName("inflight-demo");
     Server server = new Server(pool);
@@ -288,7 +289,8 @@ public final class DemoProxy implements AutoCloseable {
     sb.append("  config: ").append(setup.config().source()).append('\n');
     sb.append("  backends:\n");
     for (BackendRouter.Route r : router.routes()) {
-      boolean builtin = fakeBackend != null && r.completions().toString().startsWith(fakeBackend.baseUrl());
+      boolean builtin =
+          fakeBackend != null && r.completions().toString().startsWith(fakeBackend.baseUrl());
       sb.append(
           String.format(
               Locale.ROOT,
@@ -296,7 +298,9 @@ public final class DemoProxy implements AutoCloseable {
               r.name(),
               r.connectorType(),
               String.join(", ", r.models()),
-              builtin ? "built-in fake backend (" + fakeBackend.baseUrl() + ")" : r.completions()));
+              builtin && fakeBackend != null
+                  ? "built-in fake backend (" + fakeBackend.baseUrl() + ")"
+                  : r.completions()));
     }
     if (setup.demoTraffic() > 0) {
       sb.append("  demo traffic: ").append(setup.demoTraffic()).append(" simulated sessions\n");
@@ -335,7 +339,7 @@ public final class DemoProxy implements AutoCloseable {
       ArrayNode data = doc.putArray("data");
       for (BackendRouter.Route r : router.routes()) {
         for (String m : r.models()) {
-          if (router.route(m).map(x -> x == r).orElse(false)) {
+          if (router.route(m).map(x -> x.equals(r)).orElse(false)) {
             data.addObject().put("id", m).put("object", "model").put("owned_by", r.name());
           }
         }

@@ -36,6 +36,7 @@ record DemoSetup(
   static final int MAX_DEMO_TRAFFIC = 64;
   static final Path DEFAULT_CONFIG = Path.of("config", "config.yaml");
 
+  @SuppressWarnings("StringConcatToTextBlock") // one line per option, aligned as printed
   static final String USAGE =
       String.join(
           "\n",
@@ -141,12 +142,11 @@ record DemoSetup(
     ActivitySettings settings;
     try {
       settings =
-          ActivitySettings.fromValues(config.activityValues(), config.source())
-              .toBuilder()
+          ActivitySettings.fromValues(config.activityValues(), config.source()).toBuilder()
               .enabled(enablement.enabled())
               .build();
     } catch (IllegalArgumentException e) {
-      throw new DemoException(e.getMessage());
+      throw new DemoException(String.valueOf(e.getMessage()));
     }
     int resolvedPort = port != null ? port : config.port() != null ? config.port() : DEFAULT_PORT;
     DemoConfig withFakePort =

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Simulated clients for the demo: N concurrent sessions, each sending a mix of streaming and
- * non-streaming chat completions of different lengths to the proxy, with short pauses, until
- * {@link #close()}. Each session keeps its id for a few requests, then starts a new one.
+ * non-streaming chat completions of different lengths to the proxy, with short pauses, until {@link
+ * #close()}. Each session keeps its id for a few requests, then starts a new one.
  */
 final class DemoTraffic implements AutoCloseable {
 
@@ -32,6 +32,7 @@ final class DemoTraffic implements AutoCloseable {
   private final HttpClient http;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final List<Thread> sessions = new ArrayList<>();
+
   /** Bodies being read; closed on stop, since a blocked read ignores interrupts. */
   private final Set<InputStream> reading = ConcurrentHashMap.newKeySet();
 

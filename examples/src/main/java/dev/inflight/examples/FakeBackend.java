@@ -22,10 +22,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A local OpenAI-compatible backend for the demo: {@code POST /v1/chat/completions} answers
- * with made-up text, streamed as SSE token chunks with a pause between tokens when the request
- * says {@code "stream": true}, as one JSON document after a (bounded) think time otherwise.
- * {@code max_tokens} sets the length (1-2048, default 128).
+ * A local OpenAI-compatible backend for the demo: {@code POST /v1/chat/completions} answers with
+ * made-up text, streamed as SSE token chunks with a pause between tokens when the request says
+ * {@code "stream": true}, as one JSON document after a (bounded) think time otherwise. {@code
+ * max_tokens} sets the length (1-2048, default 128).
  */
 final class FakeBackend implements AutoCloseable {
 
@@ -195,7 +195,8 @@ final class FakeBackend implements AutoCloseable {
       }
     }
 
-    private void complete(HttpServletResponse resp, String id, long created, String model, int tokens)
+    private void complete(
+        HttpServletResponse resp, String id, long created, String model, int tokens)
         throws IOException, InterruptedException {
       // Think time grows with the length, like a real model, but stays bounded.
       if (pause(Math.min(MAX_THINK_MILLIS, (long) tokens * tokenDelayMillis / 4))) {
@@ -207,7 +208,10 @@ final class FakeBackend implements AutoCloseable {
         text.append(i == 0 ? "" : " ").append(WORDS[(start + i) % WORDS.length]);
       }
       ObjectNode doc = JSON.createObjectNode();
-      doc.put("id", id).put("object", "chat.completion").put("created", created).put("model", model);
+      doc.put("id", id)
+          .put("object", "chat.completion")
+          .put("created", created)
+          .put("model", model);
       ObjectNode choice = doc.putArray("choices").addObject();
       choice.put("index", 0);
       choice.putObject("message").put("role", "assistant").put("content", text.toString());
@@ -228,7 +232,8 @@ final class FakeBackend implements AutoCloseable {
       }
     }
 
-    private String chunk(String id, long created, String model, ObjectNode delta, @Nullable String finish)
+    private String chunk(
+        String id, long created, String model, ObjectNode delta, @Nullable String finish)
         throws IOException {
       ObjectNode doc = JSON.createObjectNode();
       doc.put("id", id)

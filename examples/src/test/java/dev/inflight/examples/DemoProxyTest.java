@@ -59,7 +59,12 @@ class DemoProxyTest {
   }
 
   static String chat(String model, boolean stream, int maxTokens) {
-    return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"max_tokens\":" + maxTokens
+    return "{\"model\":\""
+        + model
+        + "\",\"stream\":"
+        + stream
+        + ",\"max_tokens\":"
+        + maxTokens
         + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
   }
 
@@ -92,7 +97,9 @@ class DemoProxyTest {
     long deadline = System.nanoTime() + WAIT.toNanos();
     DiagnosticsDocument doc = diagnostics(client, proxy);
     while (!condition.test(doc)) {
-      assertThat(System.nanoTime()).as("condition not met in time; last document: %s", doc).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("condition not met in time; last document: %s", doc)
+          .isLessThan(deadline);
       java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L); // bounded polling
       doc = diagnostics(client, proxy);
     }
@@ -123,11 +130,12 @@ class DemoProxyTest {
     fake.setResponseListener((model, streaming, bytes) -> backendSent.complete(bytes));
 
     HttpResponse<InputStream> response =
-        client.send(post(chat("claude-3-sonnet", true, 40), "session-stream-1"),
+        client.send(
+            post(chat("claude-3-sonnet", true, 40), "session-stream-1"),
             HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        v -> assertThat(v).startsWith("text/event-stream"));
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
     CompletableFuture<byte[]> received =
         CompletableFuture.supplyAsync(
             () -> {
@@ -143,10 +151,12 @@ class DemoProxyTest {
     // once the six chunks sent so far have been relayed.
     DiagnosticsDocument live =
         awaitDiagnostics(
-            client, proxy,
-            d -> row(d, "anthropic", "session-stream-1")
-                .filter(c -> c.bytesRx() > 0 && c.bytesRx() == c.bytesTx())
-                .isPresent());
+            client,
+            proxy,
+            d ->
+                row(d, "anthropic", "session-stream-1")
+                    .filter(c -> c.bytesRx() > 0 && c.bytesRx() == c.bytesTx())
+                    .isPresent());
     assertThat(live.activityTrackingEnabled()).isTrue();
     InstanceView anthropic = instance(live, "anthropic");
     assertThat(anthropic.connectorType()).isEqualTo("anthropic");
@@ -164,17 +174,22 @@ class DemoProxyTest {
     release.countDown();
     byte[] body = received.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     long sent = backendSent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    assertThat(new String(body, StandardCharsets.UTF_8)).startsWith("data: {").endsWith("data: [DONE]\n\n");
+    assertThat(new String(body, StandardCharsets.UTF_8))
+        .startsWith("data: {")
+        .endsWith("data: [DONE]\n\n");
     assertThat(body.length).as("the proxy relays the stream unchanged").isEqualTo(sent);
 
     // After the end: the row is gone and its bytes are in the cumulative counters.
     DiagnosticsDocument after =
-        awaitDiagnostics(client, proxy, d -> instance(d, "anthropic").activity().completedConnections() == 1);
+        awaitDiagnostics(
+            client, proxy, d -> instance(d, "anthropic").activity().completedConnections() == 1);
     ActivityView a = instance(after, "anthropic").activity();
     assertThat(a.activeConnections()).isZero();
     assertThat(a.connections()).isEmpty();
     assertThat(a.cumulativeBytesRx()).as("bytes_rx = what the backend sent").isEqualTo(sent);
-    assertThat(a.cumulativeBytesTx()).as("bytes_tx = what the client received").isEqualTo(body.length);
+    assertThat(a.cumulativeBytesTx())
+        .as("bytes_tx = what the client received")
+        .isEqualTo(body.length);
     assertThat(instance(after, "openai.1").activity().cumulativeBytesRx()).isZero();
   }
 
@@ -182,32 +197,42 @@ class DemoProxyTest {
   void twoStreamsOfOneSessionOnOneBackendShareARow() throws Exception {
     proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
     CountDownLatch held = new CountDownLatch(2);
-    proxy.fakeBackend().setStreamHook(
-        (model, index) -> {
-          if (index == 2) {
-            held.countDown();
-            release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-          }
-        });
+    proxy
+        .fakeBackend()
+        .setStreamHook(
+            (model, index) -> {
+              if (index == 2) {
+                held.countDown();
+                release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+              }
+            });
     List<CompletableFuture<HttpResponse<String>>> responses =
         List.of(
-            client.sendAsync(post(chat("gpt-4", true, 10), "shared-session"), HttpResponse.BodyHandlers.ofString()),
-            client.sendAsync(post(chat("gpt-4o-mini", true, 10), "shared-session"), HttpResponse.BodyHandlers.ofString()));
+            client.sendAsync(
+                post(chat("gpt-4", true, 10), "shared-session"),
+                HttpResponse.BodyHandlers.ofString()),
+            client.sendAsync(
+                post(chat("gpt-4o-mini", true, 10), "shared-session"),
+                HttpResponse.BodyHandlers.ofString()));
     assertThat(held.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 
     DiagnosticsDocument live =
-        awaitDiagnostics(client, proxy,
+        awaitDiagnostics(
+            client,
+            proxy,
             d -> row(d, "openai.1", "shared-session").filter(c -> c.requests() == 2).isPresent());
     assertThat(instance(live, "openai.1").activity().activeConnections()).isEqualTo(1);
 
     release.countDown();
     long received = 0;
     for (CompletableFuture<HttpResponse<String>> r : responses) {
-      received += r.get(WAIT.toSeconds(), TimeUnit.SECONDS).body().getBytes(StandardCharsets.UTF_8).length;
+      received +=
+          r.get(WAIT.toSeconds(), TimeUnit.SECONDS).body().getBytes(StandardCharsets.UTF_8).length;
     }
     long total = received;
     DiagnosticsDocument after =
-        awaitDiagnostics(client, proxy, d -> instance(d, "openai.1").activity().completedConnections() == 1);
+        awaitDiagnostics(
+            client, proxy, d -> instance(d, "openai.1").activity().completedConnections() == 1);
     ActivityView a = instance(after, "openai.1").activity();
     assertThat(a.connections()).isEmpty();
     assertThat(a.cumulativeBytesRx()).isEqualTo(total);
@@ -218,16 +243,23 @@ class DemoProxyTest {
   void aPlainJsonCompletionIsCountedAsNonStreaming() throws Exception {
     proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
     CompletableFuture<Long> backendSent = new CompletableFuture<>();
-    proxy.fakeBackend().setResponseListener((model, streaming, bytes) -> backendSent.complete(bytes));
+    proxy
+        .fakeBackend()
+        .setResponseListener((model, streaming, bytes) -> backendSent.complete(bytes));
 
     HttpResponse<String> r =
-        client.send(post(chat("gpt-4o", false, 30), "session-json-1"), HttpResponse.BodyHandlers.ofString());
+        client.send(
+            post(chat("gpt-4o", false, 30), "session-json-1"),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).contains("\"object\":\"chat.completion\"").contains("\"model\":\"gpt-4o\"");
+    assertThat(r.body())
+        .contains("\"object\":\"chat.completion\"")
+        .contains("\"model\":\"gpt-4o\"");
     long sent = backendSent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     DiagnosticsDocument after =
-        awaitDiagnostics(client, proxy, d -> instance(d, "openai.2").activity().completedConnections() == 1);
+        awaitDiagnostics(
+            client, proxy, d -> instance(d, "openai.2").activity().completedConnections() == 1);
     ActivityView a = instance(after, "openai.2").activity();
     assertThat(a.cumulativeBytesRx()).isEqualTo(sent);
     assertThat(a.cumulativeBytesTx()).isEqualTo(r.body().getBytes(StandardCharsets.UTF_8).length);
@@ -244,7 +276,8 @@ class DemoProxyTest {
     assertThat(r.body()).contains("\"type\":\"model_not_found\"").contains("gpt-99");
     DiagnosticsDocument d = diagnostics(client, proxy);
     assertThat(d.globalActivity().totalActiveConnections()).isZero();
-    assertThat(d.instances()).allSatisfy(i -> assertThat(i.activity().completedConnections()).isZero());
+    assertThat(d.instances())
+        .allSatisfy(i -> assertThat(i.activity().completedConnections()).isZero());
   }
 
   @Test
@@ -259,7 +292,9 @@ class DemoProxyTest {
     DiagnosticsDocument d = diagnostics(client, proxy);
     assertThat(d.activityTrackingEnabled()).isFalse();
     assertThat(d.globalActivity().enabled()).isFalse();
-    assertThat(d.instances()).extracting(InstanceView::name).contains("openai.1", "openai.2", "anthropic");
+    assertThat(d.instances())
+        .extracting(InstanceView::name)
+        .contains("openai.1", "openai.2", "anthropic");
     assertThat(d.instances()).allSatisfy(i -> assertThat(i.activity()).isNull());
   }
 

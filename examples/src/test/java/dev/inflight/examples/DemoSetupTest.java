@@ -38,8 +38,8 @@ class DemoSetupTest {
   private static final String DISABLE = Enablement.DISABLE_FLAG;
 
   /**
-   * flag(s), ENABLE_ACTIVITY_TRACKING (null = unset), the config line (null = none), then
-   * either the expected value and source, or the expected error text.
+   * flag(s), ENABLE_ACTIVITY_TRACKING (null = unset), the config line (null = none), then either
+   * the expected value and source, or the expected error text.
    */
   static Stream<Arguments> precedence() {
     return Stream.of(
@@ -61,9 +61,17 @@ class DemoSetupTest {
         row(List.of(DISABLE, ENABLE), null, null, true, Source.CLI_FLAG),
         row(List.of(ENABLE), "maybe", "perhaps", true, Source.CLI_FLAG), // the flag decides
         row(List.of(), "1", "perhaps", true, Source.ENVIRONMENT),
-        error(List.of(), "maybe", "true", "environment variable ENABLE_ACTIVITY_TRACKING='maybe' is not a boolean"),
+        error(
+            List.of(),
+            "maybe",
+            "true",
+            "environment variable ENABLE_ACTIVITY_TRACKING='maybe' is not a boolean"),
         error(List.of(), "2", null, "ENABLE_ACTIVITY_TRACKING='2'"),
-        error(List.of(), null, "perhaps", "config file key enable_activity_tracking='perhaps' is not a boolean"),
+        error(
+            List.of(),
+            null,
+            "perhaps",
+            "config file key enable_activity_tracking='perhaps' is not a boolean"),
         error(List.of(), null, "[1, 2]", "enable_activity_tracking must be true or false"),
         error(List.of(), "", "7", "enable_activity_tracking='7'"));
   }
@@ -146,7 +154,10 @@ class DemoSetupTest {
   @Test
   void optionsAreParsedAndChecked() throws Exception {
     writeConfig("");
-    DemoSetup s = resolve(List.of("--demo-traffic", "4", "--host", "0.0.0.0", "--fake-backend-port=9999"), Map.of());
+    DemoSetup s =
+        resolve(
+            List.of("--demo-traffic", "4", "--host", "0.0.0.0", "--fake-backend-port=9999"),
+            Map.of());
     assertThat(s.demoTraffic()).isEqualTo(4);
     assertThat(s.host()).isEqualTo("0.0.0.0");
     assertThat(s.config().fakeBackendPort()).isEqualTo(9999);
@@ -199,10 +210,12 @@ class DemoSetupTest {
         .hasMessage("config file " + missing + " not found");
 
     Path file = writeConfigRaw("backends: [\n");
-    assertThatThrownBy(() -> resolve(List.of(), Map.of())).hasMessageContaining(file + ": not valid YAML");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .hasMessageContaining(file + ": not valid YAML");
 
     writeConfigRaw("port: 8000\n");
-    assertThatThrownBy(() -> resolve(List.of(), Map.of())).hasMessageContaining("no backends configured");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .hasMessageContaining("no backends configured");
 
     writeConfigRaw(BACKENDS.replace("url: builtin", "url: ftp://x"));
     assertThatThrownBy(() -> resolve(List.of(), Map.of()))

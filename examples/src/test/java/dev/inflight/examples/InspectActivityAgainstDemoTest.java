@@ -40,13 +40,15 @@ class InspectActivityAgainstDemoTest {
   void holdAStreamOpen() throws Exception {
     proxy = DemoProxyTest.startDemo(dir, 0, 0, "--enable-activity-tracking");
     CountDownLatch held = new CountDownLatch(1);
-    proxy.fakeBackend().setStreamHook(
-        (model, index) -> {
-          if (index == 3) {
-            held.countDown();
-            release.await(10, TimeUnit.SECONDS);
-          }
-        });
+    proxy
+        .fakeBackend()
+        .setStreamHook(
+            (model, index) -> {
+              if (index == 3) {
+                held.countDown();
+                release.await(10, TimeUnit.SECONDS);
+              }
+            });
     HttpResponse<InputStream> response =
         client.send(
             HttpRequest.newBuilder(proxy.localUri().resolve("/v1/chat/completions"))
@@ -66,10 +68,12 @@ class InspectActivityAgainstDemoTest {
     assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
     // bytes stop moving once the four chunks are relayed
     DemoProxyTest.awaitDiagnostics(
-        client, proxy,
-        d -> DemoProxyTest.row(d, "openai.1", "cli-session-0123456789")
-            .filter(c -> c.bytesRx() > 0 && c.bytesRx() == c.bytesTx())
-            .isPresent());
+        client,
+        proxy,
+        d ->
+            DemoProxyTest.row(d, "openai.1", "cli-session-0123456789")
+                .filter(c -> c.bytesRx() > 0 && c.bytesRx() == c.bytesTx())
+                .isPresent());
   }
 
   @AfterEach
@@ -93,7 +97,8 @@ class InspectActivityAgainstDemoTest {
     assertThat(err.size()).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8))
         .contains("Active Connections: 1  |  Total RX: ")
-        .containsPattern("│ openai\\.1 │ cli-sessio\\.\\.\\. │ streaming │ gpt-4 +│ +\\d+\\.\\ds │ +[\\d.]+ (B|KB) │ +[\\d.]+ (B|KB) │");
+        .containsPattern(
+            "│ openai\\.1 │ cli-sessio\\.\\.\\. │ streaming │ gpt-4 +│ +\\d+\\.\\ds │ +[\\d.]+ (B|KB) │ +[\\d.]+ (B|KB) │");
   }
 
   @Test

@@ -25,11 +25,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Adding bytes from two threads at once: on distinct rows (they should scale: each row owns its
  * padded counters) and on one joined row (two requests of the same session: they contend on one
- * counter by design), next to a shared {@link AtomicLong}, per-thread ones, a shared
- * {@link LongAdder} and the seed's single lock.
+ * counter by design), next to a shared {@link AtomicLong}, per-thread ones, a shared {@link
+ * LongAdder} and the seed's single lock.
  *
- * <p>Reported times are per operation and per thread: equal to the single-thread figure in
- * {@link UpdateBenchmark} means perfect scaling.
+ * <p>Reported times are per operation and per thread: equal to the single-thread figure in {@link
+ * UpdateBenchmark} means perfect scaling.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -54,7 +54,8 @@ public class ConcurrentUpdateBenchmark {
       tracker = Fixtures.enabledTracker(activeRows);
       Fixtures.fill(tracker, activeRows - 1);
       // keeps the joined row open even between the threads' own opens
-      joinedFirst = tracker.open(Fixtures.BACKEND, "joined", ConnectionType.STREAMING, Fixtures.MODEL);
+      joinedFirst =
+          tracker.open(Fixtures.BACKEND, "joined", ConnectionType.STREAMING, Fixtures.MODEL);
     }
 
     @TearDown(Level.Trial)

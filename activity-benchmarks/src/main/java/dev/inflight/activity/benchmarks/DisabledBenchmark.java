@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The disabled path (the default): what an application pays for the tracker being present but
- * off. Target: within 0.5 ns of {@link #baseline()}, 0 B/op.
+ * The disabled path (the default): what an application pays for the tracker being present but off.
+ * Target: within 0.5 ns of {@link #baseline()}, 0 B/op.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

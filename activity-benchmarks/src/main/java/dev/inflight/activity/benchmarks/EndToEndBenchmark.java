@@ -55,20 +55,20 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * End to end: an embedded Jetty 12 (ee10) proxy streams server-sent events to {@code clients}
- * concurrent JDK {@link HttpClient} requests over 127.0.0.1. One operation is one round of
- * {@code clients} complete streams of {@code chunks} events of {@code chunkBytes} bytes each,
- * every event flushed on its own as an SSE proxy does.
+ * concurrent JDK {@link HttpClient} requests over 127.0.0.1. One operation is one round of {@code
+ * clients} complete streams of {@code chunks} events of {@code chunkBytes} bytes each, every event
+ * flushed on its own as an SSE proxy does.
  *
- * <p>Three {@code variant}s of the same server: {@code none} (no filter, no inflight code),
- * {@code disabled} ({@link ActivityFilter} mounted, tracking off, the servlet still calls
- * {@link ServletActivity#of} and wraps its backend stream as a proxy would) and {@code enabled}
- * (tracking on: the filter counts TX, the servlet attaches the request to a backend row and
- * counts RX). Target: enabled keeps at least 97% of disabled's throughput.
+ * <p>Three {@code variant}s of the same server: {@code none} (no filter, no inflight code), {@code
+ * disabled} ({@link ActivityFilter} mounted, tracking off, the servlet still calls {@link
+ * ServletActivity#of} and wraps its backend stream as a proxy would) and {@code enabled} (tracking
+ * on: the filter counts TX, the servlet attaches the request to a backend row and counts RX).
+ * Target: enabled keeps at least 97% of disabled's throughput.
  *
- * <p>Throughput is reported in rounds per second; the {@code bytes} counter is the body bytes
- * the clients received per second. Every round checks status and byte counts, and the enabled
- * tracker's totals are checked against the bytes sent at the end of the trial, so a broken
- * stream fails the benchmark instead of looking fast.
+ * <p>Throughput is reported in rounds per second; the {@code bytes} counter is the body bytes the
+ * clients received per second. Every round checks status and byte counts, and the enabled tracker's
+ * totals are checked against the bytes sent at the end of the trial, so a broken stream fails the
+ * benchmark instead of looking fast.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -148,8 +148,7 @@ public class EndToEndBenchmark {
               .connectTimeout(Duration.ofSeconds(5))
               .build();
       request =
-          HttpRequest.newBuilder(
-                  URI.create("http://127.0.0.1:" + connector.getLocalPort() + PATH))
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + connector.getLocalPort() + PATH))
               .timeout(Duration.ofSeconds(30))
               .header("Accept", "text/event-stream")
               .GET()
@@ -261,9 +260,9 @@ public class EndToEndBenchmark {
   }
 
   /**
-   * The proxy's handler: "reads" the backend response event by event and forwards each one to
-   * the client with a flush, like an SSE proxy. With {@code instrumented} it does what the
-   * inflight docs ask of a proxy: attach the request to its backend and count what it reads.
+   * The proxy's handler: "reads" the backend response event by event and forwards each one to the
+   * client with a flush, like an SSE proxy. With {@code instrumented} it does what the inflight
+   * docs ask of a proxy: attach the request to its backend and count what it reads.
    */
   static final class SseServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;

@@ -10,15 +10,17 @@ import java.time.Duration;
 final class Fixtures {
   /** Backends the filler rows are spread over, like a proxy with a handful of providers. */
   static final int BACKENDS = 8;
+
   /** The backend of the rows a benchmark writes to. */
   static final String BACKEND = "openai.1";
+
   static final String MODEL = "gpt-4";
 
   private Fixtures() {}
 
   /**
-   * An enabled tracker with no sweeper thread (nothing runs in the background while measuring)
-   * and a cap large enough for every row a benchmark opens.
+   * An enabled tracker with no sweeper thread (nothing runs in the background while measuring) and
+   * a cap large enough for every row a benchmark opens.
    */
   static ActivityTracker enabledTracker(int rows) {
     return enabledTracker(rows, ActivityClock.system());
@@ -46,13 +48,13 @@ final class Fixtures {
   }
 
   /**
-   * Opens {@code rows} rows as if they had been opened one per millisecond over the last
-   * {@code rows} milliseconds, as rows of a live proxy are, instead of all within the same
-   * millisecond of the setup loop (which would make every start time equal).
+   * Opens {@code rows} rows as if they had been opened one per millisecond over the last {@code
+   * rows} milliseconds, as rows of a live proxy are, instead of all within the same millisecond of
+   * the setup loop (which would make every start time equal).
    */
   static void fillStaggered(ActivityTracker tracker, StaggeredClock clock, int rows) {
     for (int i = 0; i < rows; i++) {
-      clock.shiftMillis = rows - i;
+      clock.shiftMillis = (long) rows - i;
       tracker
           .open(backendName(i), "filler-" + i, ConnectionType.STREAMING, MODEL)
           .addRx(1 + (i & 1023));

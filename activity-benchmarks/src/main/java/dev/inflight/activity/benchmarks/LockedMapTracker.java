@@ -8,14 +8,14 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The alternative a user could write in ten minutes, and the design the seed describes: one
- * lock around a {@link HashMap} keyed by (backend, session) whose values hold plain {@code long}
+ * The alternative a user could write in ten minutes, and the design the seed describes: one lock
+ * around a {@link HashMap} keyed by (backend, session) whose values hold plain {@code long}
  * counters; every byte update takes the lock and looks the row up; a snapshot copies the rows'
  * values under the same lock.
  *
  * <p>Written here from the seed's description ("O(1) counter updates using threading.Lock",
- * "shallow copies for snapshots"), only to be measured side by side with the real tracker. Like
- * the seed it keeps one entry per key, so a second open of the same key simply replaces it.
+ * "shallow copies for snapshots"), only to be measured side by side with the real tracker. Like the
+ * seed it keeps one entry per key, so a second open of the same key simply replaces it.
  */
 final class LockedMapTracker {
 

@@ -21,11 +21,11 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Opening and closing a row, once per proxied request. Target: <= 300 ns.
+ * Opening and closing a row, once per proxied request. Target: {@code <=} 300 ns.
  *
  * <p>{@link #openCloseNewRow} opens a session that has no row (the row is created and removed);
- * {@link #openCloseJoined} joins a row that stays open (only its request count moves).
- * {@code otherRows} rows are open meanwhile, so the maps are not trivially small.
+ * {@link #openCloseJoined} joins a row that stays open (only its request count moves). {@code
+ * otherRows} rows are open meanwhile, so the maps are not trivially small.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

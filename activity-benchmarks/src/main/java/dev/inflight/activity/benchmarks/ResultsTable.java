@@ -21,18 +21,18 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns a JMH JSON result file into the Markdown table the module README shows: the machine,
- * the JDK, the DESIGN.md targets with the measured ratios, the alternatives side by side, and
- * every result.
+ * Turns a JMH JSON result file into the Markdown table the module README shows: the machine, the
+ * JDK, the DESIGN.md targets with the measured ratios, the alternatives side by side, and every
+ * result.
  *
  * <pre>
  * java -cp benchmarks.jar dev.inflight.activity.benchmarks.ResultsTable results/run.json \
  *     [--status "preliminary"] [--out results/run.md] [--readme README.md]
  * </pre>
  *
- * <p>With {@code --readme} the text between the {@code <!-- results:begin -->} and {@code
- * <!-- results:end -->} markers of that file is replaced. A figure whose benchmark is not in
- * the file is shown as "not measured", never guessed.
+ * <p>With {@code --readme} the text between the {@code <!-- results:begin -->} and {@code <!--
+ * results:end -->} markers of that file is replaced. A figure whose benchmark is not in the file is
+ * shown as "not measured", never guessed.
  */
 public final class ResultsTable {
 
@@ -90,10 +90,11 @@ public final class ResultsTable {
    * Writes the Markdown table for a JMH JSON result file.
    *
    * @param args the JSON file, then options: {@code --status TEXT}, {@code --out FILE}, {@code
-   *     --readme FILE}, {@code --date YYYY-MM-DD}, {@code --note TEXT} (repeatable: a line
-   *     under the machine, e.g. the load average)
+   *     --readme FILE}, {@code --date YYYY-MM-DD}, {@code --note TEXT} (repeatable: a line under
+   *     the machine, e.g. the load average)
    * @throws IOException if a file cannot be read or written
    */
+  @SuppressWarnings("IncrementInForLoopAndHeader") // each option consumes its value
   public static void main(String[] args) throws IOException {
     if (args.length == 0 || args[0].startsWith("--")) {
       System.err.println(
@@ -124,8 +125,7 @@ public final class ResultsTable {
     }
     JsonNode root = new ObjectMapper().readTree(json.toFile());
     String markdown =
-        new ResultsTable(root)
-            .render(Machine.current(), date, status, notes, displayName(json));
+        new ResultsTable(root).render(Machine.current(), date, status, notes, displayName(json));
     if (out != null) {
       Files.writeString(out, markdown, StandardCharsets.UTF_8);
     } else {
@@ -143,7 +143,9 @@ public final class ResultsTable {
     Path abs = json.toAbsolutePath().normalize();
     Path parent = abs.getParent();
     String file = String.valueOf(abs.getFileName());
-    return parent == null || parent.getFileName() == null ? file : parent.getFileName() + "/" + file;
+    return parent == null || parent.getFileName() == null
+        ? file
+        : parent.getFileName() + "/" + file;
   }
 
   /** Replaces what lies between the markers with {@code markdown}. */
@@ -153,10 +155,7 @@ public final class ResultsTable {
     if (begin < 0 || end < begin) {
       throw new IllegalArgumentException("the README has no " + BEGIN + " ... " + END + " block");
     }
-    return text.substring(0, begin + BEGIN.length())
-        + "\n"
-        + markdown
-        + text.substring(end);
+    return text.substring(0, begin + BEGIN.length()) + "\n" + markdown + text.substring(end);
   }
 
   private static Result parse(JsonNode node) {
@@ -238,8 +237,7 @@ public final class ResultsTable {
     return find(name, params).map(Result::bytesPerOp).filter(Objects::nonNull);
   }
 
-  String render(
-      Machine machine, String date, String status, List<String> notes, String source) {
+  String render(Machine machine, String date, String status, List<String> notes, String source) {
     StringBuilder md = new StringBuilder();
     md.append("### Results").append(status.isBlank() ? "" : ": " + status).append("\n\n");
     md.append("- Date: ").append(date).append('\n');
@@ -268,8 +266,9 @@ public final class ResultsTable {
       md.append("- ").append(note).append('\n');
     }
     md.append("- Raw results: `").append(source).append("`\n");
-    md.append("- Scores are JMH's means; `±` is JMH's 99.9% confidence half-width (blank with one"
-        + " iteration). A target is judged on the means alone, so read it with the `±`.\n\n");
+    md.append(
+        "- Scores are JMH's means; `±` is JMH's 99.9% confidence half-width (blank with one"
+            + " iteration). A target is judged on the means alone, so read it with the `±`.\n\n");
 
     md.append("#### Targets (DESIGN.md \"Numbers\")\n\n");
     md.append("| What | Measured | Target | Met |\n| --- | --- | --- | --- |\n");
@@ -289,42 +288,78 @@ public final class ResultsTable {
     md.append(
         "| Operation | inflight | AtomicLong | LongAdder | Dropwizard Counter |"
             + " one lock + HashMap (seed) |\n| --- | --- | --- | --- | --- | --- |\n");
-    sideBySide(md, "byte update, 1 thread, 1 row",
+    sideBySide(
+        md,
+        "byte update, 1 thread, 1 row",
         cell("UpdateBenchmark.handleAddRx", "activeRows", "1"),
         cell("UpdateBenchmark.atomicLongAddAndGet"),
         cell("UpdateBenchmark.longAdderAdd"),
         cell("UpdateBenchmark.dropwizardCounterInc"),
         cell("UpdateBenchmark.lockedMapAddRx", "activeRows", "1"));
-    sideBySide(md, "byte update, 1 thread, 100,000 rows",
+    sideBySide(
+        md,
+        "byte update, 1 thread, 100,000 rows",
         cell("UpdateBenchmark.handleAddRx", "activeRows", "100000"),
-        "", "", "",
+        "",
+        "",
+        "",
         cell("UpdateBenchmark.lockedMapAddRx", "activeRows", "100000"));
-    sideBySide(md, "byte update, 2 threads, own row each",
+    sideBySide(
+        md,
+        "byte update, 2 threads, own row each",
         cell("ConcurrentUpdateBenchmark.handleDistinctRows", "activeRows", "1"),
         cell("ConcurrentUpdateBenchmark.atomicLongPerThread") + " per thread",
         "",
         "",
         cell("ConcurrentUpdateBenchmark.lockedMapDistinctRows"));
-    sideBySide(md, "byte update, 2 threads, one shared row/counter",
+    sideBySide(
+        md,
+        "byte update, 2 threads, one shared row/counter",
         cell("ConcurrentUpdateBenchmark.handleJoinedRow", "activeRows", "1"),
         cell("ConcurrentUpdateBenchmark.atomicLongShared"),
         cell("ConcurrentUpdateBenchmark.longAdderShared"),
         "",
         "");
-    sideBySide(md, "open + close a row",
-        cell("OpenCloseBenchmark.openCloseNewRow"), "", "", "",
+    sideBySide(
+        md,
+        "open + close a row",
+        cell("OpenCloseBenchmark.openCloseNewRow"),
+        "",
+        "",
+        "",
         cell("OpenCloseBenchmark.lockedMapOpenClose"));
-    sideBySide(md, "snapshot, 10,000 rows",
-        cell("SnapshotBenchmark.globalSnapshot", "rows", "10000"), "", "", "",
+    sideBySide(
+        md,
+        "snapshot, 10,000 rows",
+        cell("SnapshotBenchmark.globalSnapshot", "rows", "10000"),
+        "",
+        "",
+        "",
         cell("SnapshotBenchmark.lockedMapSnapshot", "rows", "10000"));
-    sideBySide(md, "snapshot, 100,000 rows",
-        cell("SnapshotBenchmark.globalSnapshot", "rows", "100000"), "", "", "",
+    sideBySide(
+        md,
+        "snapshot, 100,000 rows",
+        cell("SnapshotBenchmark.globalSnapshot", "rows", "100000"),
+        "",
+        "",
+        "",
         cell("SnapshotBenchmark.lockedMapSnapshot", "rows", "100000"));
-    sideBySide(md, "writer slowed by a snapshot reader, 10,000 rows",
-        slowdown("WriterReaderBenchmark.writerAlone", "WriterReaderBenchmark.writerWithReader",
-            "writer", "10000"), "", "", "",
-        slowdown("WriterReaderBenchmark.lockedMapWriterAlone",
-            "WriterReaderBenchmark.lockedMapWithReader", "lockedMapWriter", "10000"));
+    sideBySide(
+        md,
+        "writer slowed by a snapshot reader, 10,000 rows",
+        slowdown(
+            "WriterReaderBenchmark.writerAlone",
+            "WriterReaderBenchmark.writerWithReader",
+            "writer",
+            "10000"),
+        "",
+        "",
+        "",
+        slowdown(
+            "WriterReaderBenchmark.lockedMapWriterAlone",
+            "WriterReaderBenchmark.lockedMapWithReader",
+            "lockedMapWriter",
+            "10000"));
 
     md.append("\n#### All results\n\n");
     md.append("| Benchmark | Params | Threads | Score | ± | Unit | B/op |\n");
@@ -333,9 +368,10 @@ public final class ResultsTable {
       md.append("| ")
           .append(r.name())
           .append(" | ")
-          .append(r.params().entrySet().stream()
-              .map(e -> e.getKey() + "=" + e.getValue())
-              .collect(Collectors.joining(", ")))
+          .append(
+              r.params().entrySet().stream()
+                  .map(e -> e.getKey() + "=" + e.getValue())
+                  .collect(Collectors.joining(", ")))
           .append(" | ")
           .append(r.threads())
           .append(" | ")
@@ -413,6 +449,7 @@ public final class ResultsTable {
   record Row(String what, String measured, String target, String met) {}
 
   /** A benchmark and the params that pick one of its results. */
+  @SuppressWarnings("ArrayRecordComponent") // varargs for readable tables; never compared
   record Ref(String name, String... params) {}
 
   private static Ref ref(String name, String... params) {
@@ -430,46 +467,100 @@ public final class ResultsTable {
   List<Row> targets() {
     List<Row> rows = new ArrayList<>();
     Ref update1 = ref("UpdateBenchmark.handleAddRx", "activeRows", "1");
-    ratio(rows, "byte update vs bare `AtomicLong.addAndGet` (1 thread, 1 row)",
-        update1, ref("UpdateBenchmark.atomicLongAddAndGet"), 1.5);
-    allocation(rows, "byte update allocation",
+    ratio(
+        rows,
+        "byte update vs bare `AtomicLong.addAndGet` (1 thread, 1 row)",
+        update1,
+        ref("UpdateBenchmark.atomicLongAddAndGet"),
+        1.5);
+    allocation(
+        rows,
+        "byte update allocation",
         bytesPerOp("UpdateBenchmark.handleAddRx", "activeRows", "1"));
-    ratio(rows, "byte update at 1,000 rows vs 1 row",
-        ref("UpdateBenchmark.handleAddRx", "activeRows", "1000"), update1, 1.1);
-    ratio(rows, "byte update at 100,000 rows vs 1 row",
-        ref("UpdateBenchmark.handleAddRx", "activeRows", "100000"), update1, 1.1);
-    ratio(rows, "2 threads on distinct rows vs 1 thread (per-op time; 1.0 = perfect scaling)",
-        ref("ConcurrentUpdateBenchmark.handleDistinctRows", "activeRows", "1"), update1, 1.25);
-    ratio(rows, "2 threads on distinct rows at 100,000 rows vs 1 thread at 1 row",
-        ref("ConcurrentUpdateBenchmark.handleDistinctRows", "activeRows", "100000"), update1,
+    ratio(
+        rows,
+        "byte update at 1,000 rows vs 1 row",
+        ref("UpdateBenchmark.handleAddRx", "activeRows", "1000"),
+        update1,
+        1.1);
+    ratio(
+        rows,
+        "byte update at 100,000 rows vs 1 row",
+        ref("UpdateBenchmark.handleAddRx", "activeRows", "100000"),
+        update1,
+        1.1);
+    ratio(
+        rows,
+        "2 threads on distinct rows vs 1 thread (per-op time; 1.0 = perfect scaling)",
+        ref("ConcurrentUpdateBenchmark.handleDistinctRows", "activeRows", "1"),
+        update1,
+        1.25);
+    ratio(
+        rows,
+        "2 threads on distinct rows at 100,000 rows vs 1 thread at 1 row",
+        ref("ConcurrentUpdateBenchmark.handleDistinctRows", "activeRows", "100000"),
+        update1,
         1.25);
     Ref emptyBaseline = ref("DisabledBenchmark.baseline");
-    difference(rows, "disabled: update on the no-op handle minus empty baseline",
-        ref("DisabledBenchmark.noopHandleAddRx"), emptyBaseline, 0.5);
-    difference(rows, "disabled: update on `RequestActivity.disabled()` minus empty baseline",
-        ref("DisabledBenchmark.disabledRequestAddTx"), emptyBaseline, 0.5);
-    allocation(rows, "disabled: allocation of a whole request (begin, attach, count, end)",
+    difference(
+        rows,
+        "disabled: update on the no-op handle minus empty baseline",
+        ref("DisabledBenchmark.noopHandleAddRx"),
+        emptyBaseline,
+        0.5);
+    difference(
+        rows,
+        "disabled: update on `RequestActivity.disabled()` minus empty baseline",
+        ref("DisabledBenchmark.disabledRequestAddTx"),
+        emptyBaseline,
+        0.5);
+    allocation(
+        rows,
+        "disabled: allocation of a whole request (begin, attach, count, end)",
         bytesPerOp("DisabledBenchmark.disabledBeginAttachEnd"));
-    limit(rows, "open + close of a new row", ref("OpenCloseBenchmark.openCloseNewRow"),
-        300, "ns", 1);
-    limit(rows, "open + close joining an open row", ref("OpenCloseBenchmark.openCloseJoined"),
-        300, "ns", 1);
-    limit(rows, "snapshot of 10,000 rows",
-        ref("SnapshotBenchmark.globalSnapshot", "rows", "10000"), 1, "ms", 1e6);
-    limit(rows, "snapshot of 100,000 rows",
-        ref("SnapshotBenchmark.globalSnapshot", "rows", "100000"), 10, "ms", 1e6);
+    limit(
+        rows, "open + close of a new row", ref("OpenCloseBenchmark.openCloseNewRow"), 300, "ns", 1);
+    limit(
+        rows,
+        "open + close joining an open row",
+        ref("OpenCloseBenchmark.openCloseJoined"),
+        300,
+        "ns",
+        1);
+    limit(
+        rows,
+        "snapshot of 10,000 rows",
+        ref("SnapshotBenchmark.globalSnapshot", "rows", "10000"),
+        1,
+        "ms",
+        1e6);
+    limit(
+        rows,
+        "snapshot of 100,000 rows",
+        ref("SnapshotBenchmark.globalSnapshot", "rows", "100000"),
+        10,
+        "ms",
+        1e6);
     for (String n : List.of("1000", "10000")) {
       Optional<Double> alone = score("WriterReaderBenchmark.writerAlone", "rows", n);
-      Optional<Double> with = secondary("WriterReaderBenchmark.writerWithReader", "writer", "rows", n);
+      Optional<Double> with =
+          secondary("WriterReaderBenchmark.writerWithReader", "writer", "rows", n);
       String what = "writer slowdown while a reader snapshots " + n + " rows in a loop";
       if (alone.isEmpty() || with.isEmpty()) {
         rows.add(new Row(what, NOT_MEASURED, "<= +10%", "n/a"));
       } else {
         double slow = with.get() / alone.get() - 1;
-        rows.add(new Row(what,
-            change(slow) + " (" + scored("WriterReaderBenchmark.writerAlone", "rows", n) + " → "
-                + fmt(with.get()) + " ns/op)",
-            "<= +10%", met(slow <= 0.10)));
+        rows.add(
+            new Row(
+                what,
+                change(slow)
+                    + " ("
+                    + scored("WriterReaderBenchmark.writerAlone", "rows", n)
+                    + " → "
+                    + fmt(with.get())
+                    + " ns/op)",
+                "<= +10%",
+                met(slow <= 0.10)));
       }
     }
     Optional<Double> enabled = score("EndToEndBenchmark.sseStreams", "variant", "enabled");
@@ -480,13 +571,25 @@ public final class ResultsTable {
       rows.add(new Row(e2e, NOT_MEASURED, ">= 97%", "n/a"));
     } else {
       double r = enabled.get() / disabled.get();
-      rows.add(new Row(e2e, share(r) + " (" + throughput("enabled") + " vs "
-          + throughput("disabled") + ")", ">= 97%", met(r >= 0.97)));
+      rows.add(
+          new Row(
+              e2e,
+              share(r) + " (" + throughput("enabled") + " vs " + throughput("disabled") + ")",
+              ">= 97%",
+              met(r >= 0.97)));
     }
     if (disabled.isPresent() && none.isPresent()) {
-      rows.add(new Row("end to end: disabled filter vs no filter (information)",
-          share(disabled.get() / none.get()) + " (" + throughput("disabled") + " vs "
-              + throughput("none") + ")", "—", "—"));
+      rows.add(
+          new Row(
+              "end to end: disabled filter vs no filter (information)",
+              share(disabled.get() / none.get())
+                  + " ("
+                  + throughput("disabled")
+                  + " vs "
+                  + throughput("none")
+                  + ")",
+              "—",
+              "—"));
     }
     return rows;
   }
@@ -497,7 +600,8 @@ public final class ResultsTable {
       return NOT_MEASURED;
     }
     Double bytes = r.get().secondary().get("bytes");
-    return scored("EndToEndBenchmark.sseStreams", "variant", variant) + " rounds/s"
+    return scored("EndToEndBenchmark.sseStreams", "variant", variant)
+        + " rounds/s"
         + (bytes == null ? "" : ", " + fmt(bytes / 1e6) + " MB/s");
   }
 
@@ -509,9 +613,12 @@ public final class ResultsTable {
       return;
     }
     double r = m.get() / b.get();
-    rows.add(new Row(what,
-        String.format(Locale.ROOT, "%.2fx (%s vs %s ns/op)", r, scored(measured), scored(base)),
-        "<= " + max + "x", met(r <= max)));
+    rows.add(
+        new Row(
+            what,
+            String.format(Locale.ROOT, "%.2fx (%s vs %s ns/op)", r, scored(measured), scored(base)),
+            "<= " + max + "x",
+            met(r <= max)));
   }
 
   private void difference(List<Row> rows, String what, Ref measured, Ref base, double max) {
@@ -522,9 +629,13 @@ public final class ResultsTable {
       return;
     }
     double d = m.get() - b.get();
-    rows.add(new Row(what,
-        String.format(Locale.ROOT, "%+.2f ns (%s vs %s ns/op)", d, scored(measured), scored(base)),
-        "<= " + max + " ns", met(d <= max)));
+    rows.add(
+        new Row(
+            what,
+            String.format(
+                Locale.ROOT, "%+.2f ns (%s vs %s ns/op)", d, scored(measured), scored(base)),
+            "<= " + max + " ns",
+            met(d <= max)));
   }
 
   private static void allocation(List<Row> rows, String what, Optional<Double> bytes) {
@@ -536,8 +647,8 @@ public final class ResultsTable {
     rows.add(new Row(what, fmt(bytes.get()) + " B/op", "0 B/op", met(bytes.get() < 0.5)));
   }
 
-  private void limit(List<Row> rows, String what, Ref measured, double max, String unit,
-      double nanosPerUnit) {
+  private void limit(
+      List<Row> rows, String what, Ref measured, double max, String unit, double nanosPerUnit) {
     String target = "<= " + fmt(max) + " " + unit;
     Optional<Result> r = find(measured.name(), measured.params());
     if (r.isEmpty() || Double.isNaN(r.get().score())) {
@@ -546,8 +657,12 @@ public final class ResultsTable {
     }
     double v = r.get().score() / nanosPerUnit;
     double error = r.get().error() / nanosPerUnit;
-    rows.add(new Row(what, fmt(v) + (Double.isNaN(error) ? "" : " ± " + fmt(error)) + " " + unit,
-        target, met(v <= max)));
+    rows.add(
+        new Row(
+            what,
+            fmt(v) + (Double.isNaN(error) ? "" : " ± " + fmt(error)) + " " + unit,
+            target,
+            met(v <= max)));
   }
 
   private static String met(boolean ok) {
@@ -600,7 +715,7 @@ public final class ResultsTable {
   }
 
   private static String formatMemory(String memTotal) {
-    String[] parts = memTotal.trim().split("\\s+");
+    String[] parts = memTotal.trim().split("\\s+", -1);
     try {
       long kib = Long.parseLong(parts[0]);
       return String.format(Locale.ROOT, "%.1f GiB memory", kib / 1024.0 / 1024.0);

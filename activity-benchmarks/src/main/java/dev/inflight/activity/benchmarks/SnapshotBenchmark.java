@@ -20,10 +20,10 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A full snapshot ({@code getGlobalSnapshot()}, what the diagnostics endpoint renders) with
- * {@code rows} rows open over eight backends. Targets: 10,000 rows <= 1 ms, 100,000 <= 10 ms.
- * Reported in ns/op like the rest; the results table converts to ms. Rows are spread over
- * start times by default (see {@link Rows#starts}).
+ * A full snapshot ({@code getGlobalSnapshot()}, what the diagnostics endpoint renders) with {@code
+ * rows} rows open over eight backends. Targets: 10,000 rows {@code <=} 1 ms, 100,000 {@code <=} 10
+ * ms. Reported in ns/op like the rest; the results table converts to ms. Rows are spread over start
+ * times by default (see {@link Rows#starts}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,8 +41,8 @@ public class SnapshotBenchmark {
 
     /**
      * {@code spread}: rows opened one per millisecond (start times differ, as in a live proxy);
-     * {@code burst}: all opened within the setup loop, so start times tie and the sort falls
-     * back to comparing session ids.
+     * {@code burst}: all opened within the setup loop, so start times tie and the sort falls back
+     * to comparing session ids.
      */
     @Param({"spread"})
     public String starts;

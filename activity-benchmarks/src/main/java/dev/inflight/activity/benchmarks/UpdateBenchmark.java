@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Adding bytes to an open handle, one thread, next to the counters a user could use instead.
  *
- * <p>Target: {@link #handleAddRx} within 1.5x of {@link #atomicLongAddAndGet}, 0 B/op, and the
- * same cost at 1, 1,000 and 100,000 active rows (the other rows are opened in setup).
+ * <p>Target: {@link #handleAddRx} within 1.5x of {@link #atomicLongAddAndGet}, 0 B/op, and the same
+ * cost at 1, 1,000 and 100,000 active rows (the other rows are opened in setup).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -62,8 +62,8 @@ public class UpdateBenchmark {
       request = tracker.beginRequest("measured-request");
       request.attach(Fixtures.BACKEND, Fixtures.MODEL, ConnectionType.STREAMING);
       if (tracker.activeConnections() != activeRows + 1) {
-        throw new IllegalStateException("expected " + (activeRows + 1) + " rows, got "
-            + tracker.activeConnections());
+        throw new IllegalStateException(
+            "expected " + (activeRows + 1) + " rows, got " + tracker.activeConnections());
       }
     }
 

@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A writer adding bytes while a reader snapshots in a loop, against the same writer alone.
- * Target: the writer slowed by at most 10%. The seed's single lock is measured the same way.
+ * A writer adding bytes while a reader snapshots in a loop, against the same writer alone. Target:
+ * the writer slowed by at most 10%. The seed's single lock is measured the same way.
  *
  * <p>Compare {@code writerWithReader:writer} with {@code writerAlone}: on a 2-core machine the
  * group uses both cores (one writer, one reader), the lone writer one.
@@ -57,7 +57,8 @@ public class WriterReaderBenchmark {
       handle = tracker.open(Fixtures.BACKEND, "written", ConnectionType.STREAMING, Fixtures.MODEL);
       locked = new LockedMapTracker();
       Fixtures.fill(locked, rows - 1);
-      lockedKey = locked.open(Fixtures.BACKEND, "written", ConnectionType.STREAMING, Fixtures.MODEL);
+      lockedKey =
+          locked.open(Fixtures.BACKEND, "written", ConnectionType.STREAMING, Fixtures.MODEL);
     }
 
     @TearDown(Level.Trial)

@@ -20,7 +20,11 @@ class ResultsTableTest {
 
   /** One result as JMH writes it, with an optional allocation and extra secondary metrics. */
   private static ObjectNode result(
-      String name, Map<String, String> params, double score, String unit, Double bytesPerOp,
+      String name,
+      Map<String, String> params,
+      double score,
+      String unit,
+      Double bytesPerOp,
       Map<String, Double> extra) {
     ObjectNode r = MAPPER.createObjectNode();
     r.put("jmhVersion", "1.37");
@@ -52,22 +56,64 @@ class ResultsTableTest {
   private static JsonNode sample() {
     ArrayNode all = MAPPER.createArrayNode();
     all.add(result("UpdateBenchmark.atomicLongAddAndGet", Map.of(), 5.0, "ns/op", 0.0, Map.of()));
-    all.add(result("UpdateBenchmark.handleAddRx", Map.of("activeRows", "1"), 6.0, "ns/op", 0.001,
-        Map.of()));
-    all.add(result("UpdateBenchmark.handleAddRx", Map.of("activeRows", "100000"), 7.2, "ns/op",
-        0.001, Map.of()));
+    all.add(
+        result(
+            "UpdateBenchmark.handleAddRx",
+            Map.of("activeRows", "1"),
+            6.0,
+            "ns/op",
+            0.001,
+            Map.of()));
+    all.add(
+        result(
+            "UpdateBenchmark.handleAddRx",
+            Map.of("activeRows", "100000"),
+            7.2,
+            "ns/op",
+            0.001,
+            Map.of()));
     all.add(result("DisabledBenchmark.baseline", Map.of(), 0.30, "ns/op", null, Map.of()));
     all.add(result("DisabledBenchmark.noopHandleAddRx", Map.of(), 0.50, "ns/op", null, Map.of()));
-    all.add(result("SnapshotBenchmark.globalSnapshot", Map.of("rows", "10000"), 2_500_000,
-        "ns/op", 1.5e6, Map.of()));
-    all.add(result("WriterReaderBenchmark.writerAlone", Map.of("rows", "10000"), 5.0, "ns/op",
-        0.0, Map.of()));
-    all.add(result("WriterReaderBenchmark.writerWithReader", Map.of("rows", "10000"), 1e6,
-        "ns/op", 0.0, Map.of("writer", 5.25, "reader", 2e6)));
-    all.add(result("EndToEndBenchmark.sseStreams", Map.of("variant", "disabled"), 100, "ops/s",
-        null, Map.of()));
-    all.add(result("EndToEndBenchmark.sseStreams", Map.of("variant", "enabled"), 98, "ops/s",
-        null, Map.of()));
+    all.add(
+        result(
+            "SnapshotBenchmark.globalSnapshot",
+            Map.of("rows", "10000"),
+            2_500_000,
+            "ns/op",
+            1.5e6,
+            Map.of()));
+    all.add(
+        result(
+            "WriterReaderBenchmark.writerAlone",
+            Map.of("rows", "10000"),
+            5.0,
+            "ns/op",
+            0.0,
+            Map.of()));
+    all.add(
+        result(
+            "WriterReaderBenchmark.writerWithReader",
+            Map.of("rows", "10000"),
+            1e6,
+            "ns/op",
+            0.0,
+            Map.of("writer", 5.25, "reader", 2e6)));
+    all.add(
+        result(
+            "EndToEndBenchmark.sseStreams",
+            Map.of("variant", "disabled"),
+            100,
+            "ops/s",
+            null,
+            Map.of()));
+    all.add(
+        result(
+            "EndToEndBenchmark.sseStreams",
+            Map.of("variant", "enabled"),
+            98,
+            "ops/s",
+            null,
+            Map.of()));
     return all;
   }
 

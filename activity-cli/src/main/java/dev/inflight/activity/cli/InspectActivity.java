@@ -4,8 +4,8 @@ import dev.inflight.activity.cli.internal.Cli;
 import java.io.PrintStream;
 
 /**
- * {@code inspect-activity}: shows the connections a proxy holds open to its backends, read
- * from the proxy's {@code /v1/diagnostics} endpoint.
+ * {@code inspect-activity}: shows the connections a proxy holds open to its backends, read from the
+ * proxy's {@code /v1/diagnostics} endpoint.
  *
  * <pre>
  * inspect-activity                          # one-shot table, http://localhost:8000
@@ -13,9 +13,9 @@ import java.io.PrintStream;
  * inspect-activity --raw http://localhost:9000
  * </pre>
  *
- * <p>Exit codes: 0 done (also after Ctrl+C in watch mode), 1 the proxy could not be read
- * (refused, timed out, 403, 404, not a diagnostics document), 2 bad arguments. Errors are one
- * line on standard error.
+ * <p>Exit codes: 0 done (also after Ctrl+C in watch mode), 1 the proxy could not be read (refused,
+ * timed out, 403, 404, not a diagnostics document), 2 bad arguments. Errors are one line on
+ * standard error.
  */
 public final class InspectActivity {
 

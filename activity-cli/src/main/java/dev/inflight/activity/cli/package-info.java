@@ -1,6 +1,4 @@
-/**
- * The {@code inspect-activity} command: {@link dev.inflight.activity.cli.InspectActivity}.
- */
+/** The {@code inspect-activity} command: {@link dev.inflight.activity.cli.InspectActivity}. */
 @NullMarked
 package dev.inflight.activity.cli;
 

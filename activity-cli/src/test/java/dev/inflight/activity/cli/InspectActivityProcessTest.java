@@ -29,7 +29,8 @@ class InspectActivityProcessTest {
 
   @BeforeEach
   void serveADisabledProxysDocument() throws IOException {
-    byte[] body = DiagnosticsJson.create().diagnostics(ActivityTracker.disabled().getGlobalSnapshot());
+    byte[] body =
+        DiagnosticsJson.create().diagnostics(ActivityTracker.disabled().getGlobalSnapshot());
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
     server.createContext(
         "/v1/diagnostics",
@@ -78,7 +79,9 @@ class InspectActivityProcessTest {
         }
       }
       assertThat(footers).as("output so far: %s", seen).isEqualTo(2);
-      assertThat(seen.toString()).contains("Activity tracking is DISABLED").doesNotContain("\u001b");
+      assertThat(seen.toString())
+          .contains("Activity tracking is DISABLED")
+          .doesNotContain("\u001b");
 
       p.destroy(); // SIGTERM, handled like Ctrl+C
 

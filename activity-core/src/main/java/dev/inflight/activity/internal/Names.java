@@ -4,12 +4,13 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Keeps names that come from requests (session ids, models, backend names) safe to store and to
- * show: bounded length, no control or bidi-override characters. Clean names are returned as
- * they are, without allocating.
+ * show: bounded length, no control or bidi-override characters. Clean names are returned as they
+ * are, without allocating.
  */
 public final class Names {
   /** Longest backend or model name kept, in chars. */
   public static final int MAX_NAME = 128;
+
   /** Longest session id kept, in chars. */
   public static final int MAX_SESSION_ID = 256;
 
@@ -19,9 +20,9 @@ public final class Names {
   private Names() {}
 
   /**
-   * Returns {@code s} if it is clean and short enough, else a copy with unsafe characters
-   * replaced by U+FFFD and cut to {@code max} chars (ending in an ellipsis, never splitting a
-   * surrogate pair).
+   * Returns {@code s} if it is clean and short enough, else a copy with unsafe characters replaced
+   * by U+FFFD and cut to {@code max} chars (ending in an ellipsis, never splitting a surrogate
+   * pair).
    *
    * @param s the name
    * @param max the most chars kept

@@ -29,16 +29,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>Adding bytes touches only the row's own counters (see {@link Row}).
- *   <li>Opening, joining, ending and evicting a row run inside {@code compute} on the backend's
- *       map for the row's session key, so they are serialised per row and a row ends exactly
- *       once.
- *   <li>Snapshots never block writers. They read each backend's folded totals before its rows,
- *       so a row ending meanwhile can only be missed, never counted twice; reported cumulative
- *       values are then clamped so that they never decrease. Once writers are quiet, a snapshot
- *       is exact.
+ *   <li>Opening, joining, ending and evicting a row run inside {@code compute} on the backend's map
+ *       for the row's session key, so they are serialised per row and a row ends exactly once.
+ *   <li>Snapshots never block writers. They read each backend's folded totals before its rows, so a
+ *       row ending meanwhile can only be missed, never counted twice; reported cumulative values
+ *       are then clamped so that they never decrease. Once writers are quiet, a snapshot is exact.
  *   <li>Byte progress is noticed, without a clock read on the byte path, by the next sweep,
- *       snapshot or cap check that sees a row's byte total changed; it is timed at that moment.
- *       A row is therefore evicted no earlier than the stale timeout after its last bytes and no
+ *       snapshot or cap check that sees a row's byte total changed; it is timed at that moment. A
+ *       row is therefore evicted no earlier than the stale timeout after its last bytes and no
  *       later than one sweep interval after that.
  *   <li>The row cap is checked before a new row is inserted, without a lock: threads opening new
  *       rows at the same instant may each pass the check, so the count can exceed the cap by at
@@ -75,7 +73,8 @@ public final class Registry {
       executor.setRemoveOnCancelPolicy(true);
       executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
       long nanos = interval.toNanos();
-      executor.scheduleWithFixedDelay(this::sweepSafely, nanos, nanos, TimeUnit.NANOSECONDS);
+      var unused =
+          executor.scheduleWithFixedDelay(this::sweepSafely, nanos, nanos, TimeUnit.NANOSECONDS);
       this.sweeper = executor;
     }
   }
@@ -92,6 +91,10 @@ public final class Registry {
   /**
    * Opens (or joins) the row for (backend, session).
    *
+   * @param backend the backend instance name
+   * @param sessionId the session id
+   * @param type streaming or not
+   * @param model the model, or null
    * @return the request's handle
    */
   public ActivityHandle open(
@@ -146,6 +149,7 @@ public final class Registry {
   }
 
   /** Ends one request of the row; the row ends with its last request. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // serialised by compute; volatile for readers
   void endRequest(Row row, EndReason reason) {
     row.backend.rows.computeIfPresent(
         row.sessionId,
@@ -176,6 +180,7 @@ public final class Registry {
   }
 
   /** Seals the row and folds its bytes into the backend. Runs inside compute. */
+  @SuppressWarnings("EnumOrdinal") // EndReason's order is fixed: it indexes the counters
   private void finish(Row row, EndReason reason) {
     long[] bytes = row.seal();
     if (bytes == null) {
@@ -266,31 +271,44 @@ public final class Registry {
     return evicted;
   }
 
-  /** The number of active rows. */
+  /**
+   * The number of active rows.
+   *
+   * @return the count
+   */
   public int activeConnections() {
     return rowCount.get();
   }
 
-  /** A snapshot of every backend. */
+  /**
+   * A snapshot of every backend.
+   *
+   * @return the snapshot
+   */
   public GlobalSnapshot snapshot() {
     long now = clock.nanoTime();
     long wall = clock.epochMillis();
     List<BackendSnapshot> list = new ArrayList<>(backends.size());
     for (BackendState b : backends.values()) {
-      list.add(snapshot(b, now, wall));
+      list.add(snapshot(b, now));
     }
     list.sort(Comparator.comparing(BackendSnapshot::name));
     return new GlobalSnapshot(true, Instant.ofEpochMilli(wall), list);
   }
 
-  /** A snapshot of one backend, or null if unknown. */
+  /**
+   * A snapshot of one backend.
+   *
+   * @param backend the backend name, as given to {@link #open}
+   * @return the snapshot, or null if the backend is unknown
+   */
   public @Nullable BackendSnapshot snapshot(String backend) {
     // cleaned as open() cleaned it, so the name the caller opened with finds the backend
     BackendState b = backends.get(Names.clean(backend, Names.MAX_NAME));
-    return b == null ? null : snapshot(b, clock.nanoTime(), clock.epochMillis());
+    return b == null ? null : snapshot(b, clock.nanoTime());
   }
 
-  private BackendSnapshot snapshot(BackendState b, long now, long wall) {
+  private BackendSnapshot snapshot(BackendState b, long now) {
     // Folded totals first, rows second: a row ending in between is missed, never doubled.
     long foldedRx = b.foldedRx.get();
     long foldedTx = b.foldedTx.get();
@@ -358,12 +376,12 @@ public final class Registry {
       };
 
   /**
-   * The order of {@code rows[0..n)}, oldest first, ties by session id. Sorting row objects
-   * with a comparator was half the cost of a large snapshot, so start times are sorted as
-   * primitive keys carrying the row's index in their low bits; only runs of equal keys are then
-   * sorted with the comparator. When the spread of start times is too wide for the key (about
-   * 19 hours at 100,000 rows), start times are coarsened, so rows started within the same few
-   * microseconds may come in session order instead of start order.
+   * The order of {@code rows[0..n)}, oldest first, ties by session id. Sorting row objects with a
+   * comparator was half the cost of a large snapshot, so start times are sorted as primitive keys
+   * carrying the row's index in their low bits; only runs of equal keys are then sorted with the
+   * comparator. When the spread of start times is too wide for the key (about 19 hours at 100,000
+   * rows), start times are coarsened, so rows started within the same few microseconds may come in
+   * session order instead of start order.
    */
   static int[] orderByStart(Row[] rows, int n) {
     int[] order = new int[n];
@@ -421,7 +439,11 @@ public final class Registry {
     }
   }
 
-  /** Whether the sweeper thread is still running (false if there never was one). */
+  /**
+   * Whether the sweeper thread is still running.
+   *
+   * @return false once closed, or if there never was one
+   */
   public boolean sweeperRunning() {
     return sweeper != null && !sweeper.isTerminated();
   }

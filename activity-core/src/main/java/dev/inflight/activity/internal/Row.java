@@ -19,6 +19,7 @@ abstract class RowPadBefore {
 abstract class RowCounters extends RowPadBefore {
   /** Bytes from the backend; {@link Row#SEALED} or less once the row ended. */
   volatile long rx;
+
   /** Bytes to the client; {@link Row#SEALED} or less once the row ended. */
   volatile long tx;
 }
@@ -36,18 +37,19 @@ abstract class RowPadAfter extends RowCounters {
  * <p>Thread-safety:
  *
  * <ol>
- *   <li>Byte counters are updated with one atomic add each; when the row ends they are swapped
- *       for {@link #SEALED} in one atomic step, so every add lands either before the swap
- *       (counted once, in the fold) or after it (ignored): nothing lost, nothing twice.
+ *   <li>Byte counters are updated with one atomic add each; when the row ends they are swapped for
+ *       {@link #SEALED} in one atomic step, so every add lands either before the swap (counted
+ *       once, in the fold) or after it (ignored): nothing lost, nothing twice.
  *   <li>{@code requests}, {@code reason}, {@code type} and {@code model} change only inside the
  *       backend map's {@code compute} for this row's key, which serialises join and end.
- *   <li>The progress marks are written by the sweeper and by snapshots; racing writers store
- *       nearly equal times, so the race is harmless.
+ *   <li>The progress marks are written by the sweeper and by snapshots; racing writers store nearly
+ *       equal times, so the race is harmless.
  * </ol>
  */
 public final class Row extends RowPadAfter {
   /** Counter value of an ended row; later adds keep it negative. */
   static final long SEALED = Long.MIN_VALUE;
+
   private static final long NO_FIRST_BYTE = Long.MIN_VALUE;
 
   private static final VarHandle RX;
@@ -73,8 +75,10 @@ public final class Row extends RowPadAfter {
 
   volatile ConnectionType type;
   volatile @Nullable String model;
+
   /** Guarded by the backend map's bin lock for {@link #sessionId}. */
   volatile int requests = 1;
+
   /** Guarded like {@link #requests}: the most severe reason given so far. */
   EndReason reason = EndReason.COMPLETED;
 
@@ -124,6 +128,7 @@ public final class Row extends RowPadAfter {
   }
 
   /** Called inside compute when another request joins this row. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // serialised by compute; volatile for readers
   void join(ConnectionType joinedType, @Nullable String joinedModel, long nowNanos) {
     requests++;
     if (joinedType == ConnectionType.STREAMING) {
@@ -136,6 +141,7 @@ public final class Row extends RowPadAfter {
   }
 
   /** Records a request's reason, keeping the most severe one. Called inside compute. */
+  @SuppressWarnings("EnumOrdinal") // EndReason is declared from least to most severe
   void noteReason(EndReason r) {
     if (r.ordinal() > reason.ordinal()) {
       reason = r;
@@ -165,8 +171,8 @@ public final class Row extends RowPadAfter {
   }
 
   /**
-   * Time from opening to the first byte sent to the client, or null if none yet. Built once
-   * and kept: racing snapshots may each build it, with equal values.
+   * Time from opening to the first byte sent to the client, or null if none yet. Built once and
+   * kept: racing snapshots may each build it, with equal values.
    */
   @Nullable Duration firstByte() {
     Duration d = firstByte;
@@ -178,8 +184,8 @@ public final class Row extends RowPadAfter {
   }
 
   /**
-   * Updates the progress mark from the current byte total and returns the time of the last
-   * progress seen. Reads no clock: {@code nowNanos} comes from the caller.
+   * Updates the progress mark from the current byte total and returns the time of the last progress
+   * seen. Reads no clock: {@code nowNanos} comes from the caller.
    */
   long observeProgress(long total, long nowNanos) {
     if (total != lastSeenBytes) {

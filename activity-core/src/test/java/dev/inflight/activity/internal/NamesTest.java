@@ -19,8 +19,10 @@ class NamesTest {
 
   @Test
   void unsafeCharactersAreReplaced() {
-    assertThat(Names.clean("a\u0000b\u001bc\u007fd\u0085e", 128)).isEqualTo("a\uFFFDb\uFFFDc\uFFFDd\uFFFDe");
-    assertThat(Names.clean("x\u202Ey\u2066z\u2028w\u2029", 128)).isEqualTo("x\uFFFDy\uFFFDz\uFFFDw\uFFFD");
+    assertThat(Names.clean("a\u0000b\u001bc\u007fd\u0085e", 128))
+        .isEqualTo("a\uFFFDb\uFFFDc\uFFFDd\uFFFDe");
+    assertThat(Names.clean("x\u202Ey\u2066z\u2028w\u2029", 128))
+        .isEqualTo("x\uFFFDy\uFFFDz\uFFFDw\uFFFD");
   }
 
   @Test

@@ -23,8 +23,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -71,7 +71,8 @@ class RegistryTest {
   }
 
   /** Polls until the condition holds, failing after {@link #AWAIT}. */
-  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+  private static void awaitTrue(String what, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + AWAIT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
@@ -278,8 +279,15 @@ class RegistryTest {
       Gen<Kind> kinds =
           integers()
               .between(0, 11)
-              .map(i -> i < 3 ? Kind.OPEN : i < 5 ? Kind.ADD_RX : i < 7 ? Kind.ADD_TX
-                  : i < 9 ? Kind.END : i < 10 ? Kind.SWEEP : Kind.ADVANCE);
+              .map(
+                  i ->
+                      i < 3
+                          ? Kind.OPEN
+                          : i < 5
+                              ? Kind.ADD_RX
+                              : i < 7
+                                  ? Kind.ADD_TX
+                                  : i < 9 ? Kind.END : i < 10 ? Kind.SWEEP : Kind.ADVANCE);
       return kinds.zip(
           integers().between(0, 1000),
           integers().between(0, 5000),
@@ -290,8 +298,8 @@ class RegistryTest {
   }
 
   /**
-   * A deliberately simple model of the tracker: plain maps and longs, no concurrency. It says
-   * what every snapshot must show after each step.
+   * A deliberately simple model of the tracker: plain maps and longs, no concurrency. It says what
+   * every snapshot must show after each step.
    */
   static final class Model {
     static final class MRow {
@@ -421,7 +429,8 @@ class RegistryTest {
     void open(Step step) {
       String backend = "b" + (step.x() % 2);
       String session = "s" + step.y();
-      ConnectionType type = step.pick() % 2 == 0 ? ConnectionType.STREAMING : ConnectionType.NON_STREAMING;
+      ConnectionType type =
+          step.pick() % 2 == 0 ? ConnectionType.STREAMING : ConnectionType.NON_STREAMING;
       String m = step.amount() % 3 == 0 ? null : "m" + step.amount() % 3;
       rows.computeIfAbsent(backend, k -> new LinkedHashMap<>());
       cumulative.computeIfAbsent(backend, k -> new long[2]);
@@ -449,8 +458,10 @@ class RegistryTest {
           GlobalSnapshot g = tracker.getGlobalSnapshot();
           List<MRow> gone =
               victims.stream()
-                  .filter(v -> g.backend(v.backend).orElseThrow().connections().stream()
-                      .noneMatch(c -> c.sessionId().equals(v.session)))
+                  .filter(
+                      v ->
+                          g.backend(v.backend).orElseThrow().connections().stream()
+                              .noneMatch(c -> c.sessionId().equals(v.session)))
                   .toList();
           assertThat(gone).as("exactly one of the idlest rows is evicted").hasSize(1);
           endRow(gone.get(0), EndReason.EVICTED);
@@ -497,14 +508,16 @@ class RegistryTest {
     /** Compares a fresh snapshot with the model. */
     void check() {
       GlobalSnapshot g = tracker.getGlobalSnapshot();
-      assertThat(g.backends()).extracting(BackendSnapshot::name)
+      assertThat(g.backends())
+          .extracting(BackendSnapshot::name)
           .containsExactlyInAnyOrderElementsOf(rows.keySet());
       long activeRx = 0;
       long activeTx = 0;
       long endedRows = 0;
       for (BackendSnapshot b : g.backends()) {
         Map<String, MRow> expected = rows.get(b.name());
-        assertThat(b.connections()).extracting(ConnectionSnapshot::sessionId)
+        assertThat(b.connections())
+            .extracting(ConnectionSnapshot::sessionId)
             .as("rows of %s", b.name())
             .containsExactlyInAnyOrderElementsOf(expected.keySet());
         for (ConnectionSnapshot c : b.connections()) {
@@ -515,8 +528,9 @@ class RegistryTest {
           assertThat(c.type()).isEqualTo(r.type);
           assertThat(c.model()).isEqualTo(r.model);
           assertThat(c.startedAt())
-              .isEqualTo(Instant.ofEpochMilli(
-                  FakeClock.DEFAULT_START.toEpochMilli() + r.startedNanos / 1_000_000));
+              .isEqualTo(
+                  Instant.ofEpochMilli(
+                      FakeClock.DEFAULT_START.toEpochMilli() + r.startedNanos / 1_000_000));
           assertThat(c.duration()).isEqualTo(Duration.ofNanos(now - r.startedNanos));
           assertThat(c.idle()).isEqualTo(Duration.ofNanos(now - r.lastProgress));
         }
@@ -538,7 +552,9 @@ class RegistryTest {
         last[1] = b.cumulativeBytesTx();
         long[] ended = endedBy.get(b.name());
         for (EndReason reason : EndReason.values()) {
-          assertThat(b.ended().get(reason)).as("%s rows", reason).isEqualTo(ended[reason.ordinal()]);
+          assertThat(b.ended().get(reason))
+              .as("%s rows", reason)
+              .isEqualTo(ended[reason.ordinal()]);
         }
         assertThat(b.completedConnections()).isEqualTo(java.util.Arrays.stream(ended).sum());
         endedRows += b.completedConnections();
@@ -708,7 +724,8 @@ class RegistryTest {
     @Test
     void theRegistryReportsWhetherItsSweeperRuns() throws Exception {
       Registry manual =
-          new Registry(ActivitySettings.builder().enabled(true).sweepInterval(Duration.ZERO).build());
+          new Registry(
+              ActivitySettings.builder().enabled(true).sweepInterval(Duration.ZERO).build());
       assertThat(manual.sweeperRunning()).isFalse();
       manual.close();
 

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The row's concurrency guarantees under real threads: byte counts exact, every row ended
- * exactly once, joins never land on a dead row, cumulative counters never go down. Loads are
- * bounded by iteration counts, not by time.
+ * The row's concurrency guarantees under real threads: byte counts exact, every row ended exactly
+ * once, joins never land on a dead row, cumulative counters never go down. Loads are bounded by
+ * iteration counts, not by time.
  */
 class RowTest {
 
@@ -122,7 +122,8 @@ class RowTest {
                 assertThat(g.cumulativeBytesRx()).isGreaterThanOrEqualTo(lastRx);
                 assertThat(g.cumulativeBytesTx()).isGreaterThanOrEqualTo(lastTx);
                 assertThat(g.completedConnections()).isGreaterThanOrEqualTo(lastEnded);
-                assertThat(g.cumulativeBytesRx() + g.cumulativeBytesTx()).isLessThanOrEqualTo(bound);
+                assertThat(g.cumulativeBytesRx() + g.cumulativeBytesTx())
+                    .isLessThanOrEqualTo(bound);
                 assertThat(g.cumulativeBytesRx()).isGreaterThanOrEqualTo(g.totalBytesRx());
                 lastRx = g.cumulativeBytesRx();
                 lastTx = g.cumulativeBytesTx();
@@ -263,7 +264,8 @@ class RowTest {
             int peak = 0;
             List<ActivityHandle> open = new ArrayList<>();
             for (int i = 0; i < iterations; i++) {
-              ActivityHandle h = t.open("b" + (i % 3), "w" + id + "-" + i, ConnectionType.STREAMING, null);
+              ActivityHandle h =
+                  t.open("b" + (i % 3), "w" + id + "-" + i, ConnectionType.STREAMING, null);
               addedSoFar.addAndGet(3);
               h.addRx(3);
               open.add(h);

@@ -44,7 +44,8 @@ class SnapshotOrderTest {
                   clock.advance(Duration.ofNanos(GAPS[step % 3]));
                   // session names deliberately out of opening order
                   handles.add(
-                      tracker.open("b", "s" + (step / 3) + "-" + i, ConnectionType.STREAMING, null));
+                      tracker.open(
+                          "b", "s" + (step / 3) + "-" + i, ConnectionType.STREAMING, null));
                 }
                 List<ConnectionSnapshot> rows =
                     tracker.getBackendSnapshot("b").map(s -> s.connections()).orElse(List.of());
@@ -66,7 +67,11 @@ class SnapshotOrderTest {
     FakeClock clock = new FakeClock();
     try (ActivityTracker tracker =
         ActivityTracker.create(
-            ActivitySettings.builder().enabled(true).sweepInterval(Duration.ZERO).clock(clock).build())) {
+            ActivitySettings.builder()
+                .enabled(true)
+                .sweepInterval(Duration.ZERO)
+                .clock(clock)
+                .build())) {
       for (int i = 999; i >= 0; i--) {
         tracker.open("b", String.format("s%04d", i), ConnectionType.NON_STREAMING, null);
       }

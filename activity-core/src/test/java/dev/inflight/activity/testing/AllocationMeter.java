@@ -3,8 +3,8 @@ package dev.inflight.activity.testing;
 import java.lang.management.ManagementFactory;
 
 /**
- * Measures how many heap bytes the current thread allocates while running an action many times,
- * to prove a path allocation-free. Uses HotSpot's per-thread allocation counter.
+ * Measures how many heap bytes the current thread allocates while running an action many times, to
+ * prove a path allocation-free. Uses HotSpot's per-thread allocation counter.
  *
  * <pre>{@code
  * assumeTrue(AllocationMeter.isSupported());
@@ -36,8 +36,8 @@ public final class AllocationMeter {
   }
 
   /**
-   * Runs the action {@code times} times to warm it up, then {@code times} times more while
-   * counting the bytes this thread allocates.
+   * Runs the action {@code times} times to warm it up, then {@code times} times more while counting
+   * the bytes this thread allocates.
    *
    * @param times how many calls to measure
    * @param action the action; what it returns is kept reachable so it cannot be optimised away

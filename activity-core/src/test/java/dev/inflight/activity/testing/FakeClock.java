@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A clock that only moves when told to, so that stale-timeout and duration tests never sleep.
  *
  * <p>Both time sources move together: {@link #advance} adds the same amount to the monotonic
- * nanoseconds and to the wall clock. The monotonic origin is deliberately far from zero (and
- * from {@link System#nanoTime()}) so that code which treats it as an absolute time is caught.
+ * nanoseconds and to the wall clock. The monotonic origin is deliberately far from zero (and from
+ * {@link System#nanoTime()}) so that code which treats it as an absolute time is caught.
  * Thread-safe: tests may advance it while tracker threads read it.
  *
  * <pre>{@code

@@ -9,9 +9,9 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * Captures what the tracker logs. Core logs through {@link System.Logger}, which the JDK routes
- * to {@code java.util.logging} by default, so a JUL handler on the {@value #LOGGER} logger sees
- * every message. Close it to detach.
+ * Captures what the tracker logs. Core logs through {@link System.Logger}, which the JDK routes to
+ * {@code java.util.logging} by default, so a JUL handler on the {@value #LOGGER} logger sees every
+ * message. Close it to detach.
  *
  * <pre>{@code
  * try (LogCapture logs = LogCapture.start()) {
@@ -67,8 +67,8 @@ public final class LogCapture implements AutoCloseable {
   /**
    * The formatted messages logged at exactly the given level so far.
    *
-   * @param level a JUL level (System.Logger WARNING maps to {@link Level#WARNING}, ERROR to
-   *     {@link Level#SEVERE})
+   * @param level a JUL level (System.Logger WARNING maps to {@link Level#WARNING}, ERROR to {@link
+   *     Level#SEVERE})
    * @return the messages, oldest first
    */
   public List<String> messages(Level level) {

@@ -10,9 +10,9 @@ import jakarta.ws.rs.core.FeatureContext;
 import java.io.InputStream;
 
 /**
- * Counts the bytes a Jakarta REST {@code Client} reads from a backend (RX) into the handle of
- * the server request that made the call. Register it on the client once, and pass the handle
- * with each backend call as the request property {@value #HANDLE_PROPERTY}:
+ * Counts the bytes a Jakarta REST {@code Client} reads from a backend (RX) into the handle of the
+ * server request that made the call. Register it on the client once, and pass the handle with each
+ * backend call as the request property {@value #HANDLE_PROPERTY}:
  *
  * <pre>{@code
  * Client backends = ClientBuilder.newClient().register(new ActivityClientFeature());
@@ -25,11 +25,11 @@ import java.io.InputStream;
  * InputStream in = upstream.readEntity(InputStream.class);   // every byte read counts as RX
  * }</pre>
  *
- * <p>A client response filter replaces the response's entity stream with a counting one before
- * any reader sees it. What is counted is what is read from the wire stream, as it is read: a
- * streamed entity counts while it streams, an entity closed early counts what was read before
- * the close, and a reader that throws counts the bytes it consumed before throwing. Requests
- * without the property, or with a disabled handle, are left untouched.
+ * <p>A client response filter replaces the response's entity stream with a counting one before any
+ * reader sees it. What is counted is what is read from the wire stream, as it is read: a streamed
+ * entity counts while it streams, an entity closed early counts what was read before the close, and
+ * a reader that throws counts the bytes it consumed before throwing. Requests without the property,
+ * or with a disabled handle, are left untouched.
  */
 public final class ActivityClientFeature implements Feature {
 

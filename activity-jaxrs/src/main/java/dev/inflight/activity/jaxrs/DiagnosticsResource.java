@@ -21,20 +21,20 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Serves {@code /v1/diagnostics} and {@code /v1/diagnostics/activity} from a Jakarta REST
- * application, with the same JSON and the same access rule as every other adapter: it delegates
- * to {@link DiagnosticsEndpoint} (loopback only, forwarding headers mean remote, loopback
- * {@code Host} and {@code Origin}, GET and HEAD only, a generic 403 JSON body).
+ * application, with the same JSON and the same access rule as every other adapter: it delegates to
+ * {@link DiagnosticsEndpoint} (loopback only, forwarding headers mean remote, loopback {@code Host}
+ * and {@code Origin}, GET and HEAD only, a generic 403 JSON body).
  *
  * <pre>{@code
  * resourceConfig.register(new DiagnosticsResource(
  *     ActivityTracker::global, DiagnosticsJson.create(directory), remoteAddress));
  * }</pre>
  *
- * <p>Jakarta REST has no portable remote address, so this class asks a {@link RemoteAddress}
- * for it; an unknown address is refused. On a servlet container use its subclass {@link
- * ServletDiagnosticsResource} instead, which needs no address source. Register an instance
- * (a singleton): it is stateless and thread-safe. Every method is declared, so that other
- * methods get the endpoint's 405 with its JSON body and headers rather than the runtime's own.
+ * <p>Jakarta REST has no portable remote address, so this class asks a {@link RemoteAddress} for
+ * it; an unknown address is refused. On a servlet container use its subclass {@link
+ * ServletDiagnosticsResource} instead, which needs no address source. Register an instance (a
+ * singleton): it is stateless and thread-safe. Every method is declared, so that other methods get
+ * the endpoint's 405 with its JSON body and headers rather than the runtime's own.
  */
 @Path(DiagnosticsEndpoint.DIAGNOSTICS_PATH)
 public sealed class DiagnosticsResource permits ServletDiagnosticsResource {

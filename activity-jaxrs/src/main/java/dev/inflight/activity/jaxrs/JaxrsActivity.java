@@ -22,20 +22,20 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>Jakarta REST offers no portable way to inject a request property into a resource method,
- * so there are two ways in:
+ * <p>Jakarta REST offers no portable way to inject a request property into a resource method, so
+ * there are two ways in:
  *
  * <ol>
- *   <li>{@link #current()}: the activity bound to the thread that runs the resource method. Call
- *       it in the resource method itself (not in a worker it hands off to) and pass the result
- *       along; it works the same on every implementation, with or without {@code @Suspended}.
+ *   <li>{@link #current()}: the activity bound to the thread that runs the resource method. Call it
+ *       in the resource method itself (not in a worker it hands off to) and pass the result along;
+ *       it works the same on every implementation, with or without {@code @Suspended}.
  *   <li>{@link #of(ContainerRequestContext)}: from the request context, in filters, and in
- *       resources on implementations that inject {@code @Context ContainerRequestContext}
- *       (Jersey does; RESTEasy does not).
+ *       resources on implementations that inject {@code @Context ContainerRequestContext} (Jersey
+ *       does; RESTEasy does not).
  * </ol>
  *
- * <p>Both return {@link RequestActivity#disabled()} when tracking is off, so calling {@code
- * attach} is always safe and free when disabled.
+ * <p>Both return {@link RequestActivity#disabled()} when tracking is off, so calling {@code attach}
+ * is always safe and free when disabled.
  */
 public final class JaxrsActivity {
 
@@ -49,7 +49,9 @@ public final class JaxrsActivity {
    */
   public static RequestActivity of(ContainerRequestContext request) {
     Object property = request.getProperty(Exchange.PROPERTY);
-    return property instanceof Exchange ? ((Exchange) property).activity() : RequestActivity.disabled();
+    return property instanceof Exchange
+        ? ((Exchange) property).activity()
+        : RequestActivity.disabled();
   }
 
   /**
@@ -62,11 +64,11 @@ public final class JaxrsActivity {
   }
 
   /**
-   * Wraps an SSE sink so that closing it ends the request. Use it for every {@code
-   * SseEventSink} you write to: bytes sent through the sink are counted by the feature either
-   * way, but not every implementation lets filters see the end of an SSE response (RESTEasy
-   * completes it without closing the body stream). On Jersey the row would end on its own; the
-   * wrapper is harmless there, since a request ends only once.
+   * Wraps an SSE sink so that closing it ends the request. Use it for every {@code SseEventSink}
+   * you write to: bytes sent through the sink are counted by the feature either way, but not every
+   * implementation lets filters see the end of an SSE response (RESTEasy completes it without
+   * closing the body stream). On Jersey the row would end on its own; the wrapper is harmless
+   * there, since a request ends only once.
    *
    * <pre>{@code
    * @GET @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -82,13 +84,13 @@ public final class JaxrsActivity {
    * }
    * }</pre>
    *
-   * <p>Call it in the resource method, like {@link #current()}: a sink wrapped there can also
-   * tell a container that closed the stream because the client left from a normal close.
+   * <p>Call it in the resource method, like {@link #current()}: a sink wrapped there can also tell
+   * a container that closed the stream because the client left from a normal close.
    *
    * @param sink the sink the container injected
    * @param activity the request's activity
-   * @return a sink that ends the activity when closed, or {@code sink} itself when the activity
-   *     is not tracked
+   * @return a sink that ends the activity when closed, or {@code sink} itself when the activity is
+   *     not tracked
    */
   public static SseEventSink tracking(SseEventSink sink, RequestActivity activity) {
     Objects.requireNonNull(sink, "sink");

@@ -4,9 +4,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Supplies the peer address of the request that {@link DiagnosticsResource} is serving, which
- * Jakarta REST does not expose portably. It is called on the thread that runs the resource
- * method, so a supplier backed by the runtime's own request-scoped injection works, e.g. on
- * Jersey with Grizzly:
+ * Jakarta REST does not expose portably. It is called on the thread that runs the resource method,
+ * so a supplier backed by the runtime's own request-scoped injection works, e.g. on Jersey with
+ * Grizzly:
  *
  * <pre>{@code
  * @Inject jakarta.inject.Provider<org.glassfish.grizzly.http.server.Request> grizzly;

@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link DiagnosticsResource} for applications on a servlet container (Jersey's {@code
- * ServletContainer}, RESTEasy's servlet dispatchers, Undertow, ...): the remote address is
- * {@code HttpServletRequest.getRemoteAddr()}. Same JSON, same access rule. Needs the servlet API
- * at run time, which a servlet container always has.
+ * ServletContainer}, RESTEasy's servlet dispatchers, Undertow, ...): the remote address is {@code
+ * HttpServletRequest.getRemoteAddr()}. Same JSON, same access rule. Needs the servlet API at run
+ * time, which a servlet container always has.
  *
  * <pre>{@code
  * resourceConfig.register(new ServletDiagnosticsResource(ActivityTracker::global, DiagnosticsJson.create()));
@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Register an instance (a singleton): it is thread-safe. The runtime injects a proxy to the
  * current {@code HttpServletRequest} into it (a {@code @Context} field, which both Jersey and
- * RESTEasy support on singletons); on the module path that needs the package opened to the
- * runtime, which this module's {@code module-info} does.
+ * RESTEasy support on singletons); on the module path that needs the package opened to the runtime,
+ * which this module's {@code module-info} does.
  */
 @Path(DiagnosticsEndpoint.DIAGNOSTICS_PATH)
 public final class ServletDiagnosticsResource extends DiagnosticsResource {

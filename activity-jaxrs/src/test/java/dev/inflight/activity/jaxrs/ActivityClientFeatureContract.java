@@ -65,7 +65,8 @@ abstract class ActivityClientFeatureContract {
         "the proxied request ended",
         () ->
             tracker.activeConnections() == 0
-                && tracker.getBackendSnapshot(ProxyResource.BACKEND)
+                && tracker
+                    .getBackendSnapshot(ProxyResource.BACKEND)
                     .map(b -> b.ended().total() == 1)
                     .orElse(false));
     return tracker.getBackendSnapshot(ProxyResource.BACKEND).orElseThrow();

@@ -7,10 +7,10 @@ import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.BackendSnapshot;
 import dev.inflight.activity.EndCounts;
 import dev.inflight.activity.json.ConnectionView;
-import dev.inflight.activity.testing.FakeClock;
 import dev.inflight.activity.json.DiagnosticsDocument;
 import dev.inflight.activity.json.DiagnosticsJson;
 import dev.inflight.activity.json.InstanceView;
+import dev.inflight.activity.testing.FakeClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,8 +33,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What {@link ActivityFeature} promises, over real HTTP, written once and run on every Jakarta
- * REST implementation by a subclass.
+ * What {@link ActivityFeature} promises, over real HTTP, written once and run on every Jakarta REST
+ * implementation by a subclass.
  */
 abstract class ActivityFeatureContract {
 
@@ -50,9 +50,9 @@ abstract class ActivityFeatureContract {
   abstract JaxrsRuntime runtime();
 
   /**
-   * Whether an exception no mapper handles still goes through the response filters (Jakarta
-   * REST 3.1's default exception mapper). Jersey on a servlet container propagates it to the
-   * container instead, past every filter.
+   * Whether an exception no mapper handles still goes through the response filters (Jakarta REST
+   * 3.1's default exception mapper). Jersey on a servlet container propagates it to the container
+   * instead, past every filter.
    */
   abstract boolean unmappedExceptionsReachFilters();
 
@@ -119,7 +119,8 @@ abstract class ActivityFeatureContract {
         count + " rows ended",
         () ->
             tracker.activeConnections() == 0
-                && tracker.getBackendSnapshot(TrackedResource.BACKEND)
+                && tracker
+                    .getBackendSnapshot(TrackedResource.BACKEND)
                     .map(b -> b.ended().total() >= count)
                     .orElse(false));
     return backend().ended();
@@ -419,7 +420,8 @@ abstract class ActivityFeatureContract {
   void globalFeatureFollowsTheGlobalTrackerPerRequest() throws Exception {
     ActivityTracker previous = ActivityTracker.setGlobal(ActivityTracker.disabled());
     try (TestServer global =
-        TestServer.start(runtime(), List.of(new TrackedResource(workers), ActivityFeature.global()))) {
+        TestServer.start(
+            runtime(), List.of(new TrackedResource(workers), ActivityFeature.global()))) {
       HttpResponse<byte[]> off =
           http.send(
               HttpRequest.newBuilder(global.uri("/t/plain?size=100")).build(),

@@ -44,7 +44,8 @@ class ActivityFeatureTest {
   @Test
   void disabledTrackerRegistersNothing() {
     Recorder recorder = new Recorder();
-    boolean configured = new ActivityFeature(ActivityTracker.disabled()).configure(recorder.context());
+    boolean configured =
+        new ActivityFeature(ActivityTracker.disabled()).configure(recorder.context());
     assertThat(configured).isFalse();
     assertThat(recorder.registered).isEmpty();
   }

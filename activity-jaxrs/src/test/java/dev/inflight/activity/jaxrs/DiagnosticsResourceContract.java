@@ -19,8 +19,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The diagnostics resources over real HTTP: the same access rule and JSON as the servlet
- * adapter, on every Jakarta REST implementation.
+ * The diagnostics resources over real HTTP: the same access rule and JSON as the servlet adapter,
+ * on every Jakarta REST implementation.
  */
 abstract class DiagnosticsResourceContract {
 
@@ -49,7 +49,8 @@ abstract class DiagnosticsResourceContract {
   }
 
   HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   HttpRequest.Builder request(String path) {
@@ -58,7 +59,10 @@ abstract class DiagnosticsResourceContract {
 
   static void assertJsonHeaders(HttpResponse<String> r) {
     assertThat(r.headers().firstValue("Content-Type"))
-        .hasValueSatisfying(v -> assertThat(v.replace(" ", "")).isEqualToIgnoringCase("application/json;charset=utf-8"));
+        .hasValueSatisfying(
+            v ->
+                assertThat(v.replace(" ", ""))
+                    .isEqualToIgnoringCase("application/json;charset=utf-8"));
     assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
     assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     assertThat(r.headers().map().keySet())
@@ -97,14 +101,20 @@ abstract class DiagnosticsResourceContract {
       DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(r.body());
       assertThat(doc.activityTrackingEnabled()).isTrue();
       assertThat(doc.globalActivity().totalActiveConnections()).isEqualTo(1);
-      assertThat(doc.instances()).singleElement().satisfies(i -> {
-        assertThat(i.name()).isEqualTo("openai.1");
-        assertThat(i.activity().connections()).singleElement().satisfies(c -> {
-          assertThat(c.sessionId()).isEqualTo("abc123");
-          assertThat(c.bytesRx()).isEqualTo(512);
-          assertThat(c.bytesTx()).isEqualTo(498);
-        });
-      });
+      assertThat(doc.instances())
+          .singleElement()
+          .satisfies(
+              i -> {
+                assertThat(i.name()).isEqualTo("openai.1");
+                assertThat(i.activity().connections())
+                    .singleElement()
+                    .satisfies(
+                        c -> {
+                          assertThat(c.sessionId()).isEqualTo("abc123");
+                          assertThat(c.bytesRx()).isEqualTo(512);
+                          assertThat(c.bytesTx()).isEqualTo(498);
+                        });
+              });
     }
   }
 
@@ -160,7 +170,8 @@ abstract class DiagnosticsResourceContract {
 
   @Test
   void headHasHeadersAndNoBody() throws Exception {
-    HttpResponse<String> r = send(request("/v1/diagnostics").method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    HttpResponse<String> r =
+        send(request("/v1/diagnostics").method("HEAD", HttpRequest.BodyPublishers.noBody()));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEmpty();
     assertThat(r.headers().firstValueAsLong("Content-Length").orElse(0)).isPositive();
@@ -172,7 +183,8 @@ abstract class DiagnosticsResourceContract {
     ActivityTracker off = ActivityTracker.disabled();
     try (TestServer plain =
         TestServer.start(
-            runtime(), List.of(new ServletDiagnosticsResource(() -> off, DiagnosticsJson.create())))) {
+            runtime(),
+            List.of(new ServletDiagnosticsResource(() -> off, DiagnosticsJson.create())))) {
       HttpResponse<String> r = send(HttpRequest.newBuilder(plain.uri("/v1/diagnostics")));
       DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(r.body());
       assertThat(doc.activityTrackingEnabled()).isFalse();
@@ -200,9 +212,12 @@ abstract class DiagnosticsResourceContract {
       assertThat(refused.statusCode()).isEqualTo(403);
       HttpResponse<String> served = send(HttpRequest.newBuilder(local.uri("/v1/diagnostics")));
       assertThat(served.statusCode()).isEqualTo(200);
-      assertThat(DiagnosticsJson.parseDiagnostics(served.body()).activityTrackingEnabled()).isTrue();
+      assertThat(DiagnosticsJson.parseDiagnostics(served.body()).activityTrackingEnabled())
+          .isTrue();
       HttpResponse<String> forwarded =
-          send(HttpRequest.newBuilder(local.uri("/v1/diagnostics")).header("X-Forwarded-For", "10.0.0.1"));
+          send(
+              HttpRequest.newBuilder(local.uri("/v1/diagnostics"))
+                  .header("X-Forwarded-For", "10.0.0.1"));
       assertThat(forwarded.statusCode()).isEqualTo(403);
     }
   }

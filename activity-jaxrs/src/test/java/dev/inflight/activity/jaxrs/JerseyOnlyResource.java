@@ -25,8 +25,8 @@ public final class JerseyOnlyResource {
   }
 
   /**
-   * Jersey's ChunkedOutput, written from a worker after the resource method returned (declared
-   * as Object: Jersey goes by the returned instance).
+   * Jersey's ChunkedOutput, written from a worker after the resource method returned (declared as
+   * Object: Jersey goes by the returned instance).
    */
   @GET
   @Path("chunked")
@@ -52,7 +52,8 @@ public final class JerseyOnlyResource {
   @GET
   @Path("sse-raw")
   @Produces(MediaType.SERVER_SENT_EVENTS)
-  public void sseRaw(@Context SseEventSink sink, @Context Sse sse, @QueryParam("events") int events) {
+  public void sseRaw(
+      @Context SseEventSink sink, @Context Sse sse, @QueryParam("events") int events) {
     JaxrsActivity.current().attach(TrackedResource.BACKEND, null, ConnectionType.STREAMING);
     workers.execute(
         () -> {

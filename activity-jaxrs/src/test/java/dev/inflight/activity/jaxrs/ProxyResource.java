@@ -55,7 +55,8 @@ public final class ProxyResource {
     Response response = upstream(attach(), size);
     InputStream in = response.readEntity(InputStream.class);
     return out -> {
-      try (response; in) {
+      try (response;
+          in) {
         in.transferTo(out);
       }
     };

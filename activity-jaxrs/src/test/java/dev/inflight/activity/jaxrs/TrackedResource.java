@@ -29,12 +29,16 @@ public final class TrackedResource {
   static final String MODEL = "model-x";
 
   final ExecutorService workers;
+
   /** Permits for the SSE worker: one per event after the first, and one to close. */
   final Semaphore ssePermits = new Semaphore(0);
+
   /** Released by the test to resume the async request. */
   final CountDownLatch asyncGate = new CountDownLatch(1);
+
   /** Counted down when a suspended request is parked. */
   final CountDownLatch parked = new CountDownLatch(1);
+
   /** Counted down when the SSE worker has closed its sink. */
   final CountDownLatch sseClosed = new CountDownLatch(1);
 

@@ -3,8 +3,8 @@ package dev.inflight.activity.json;
 import java.util.List;
 
 /**
- * The {@code activity} object of one instance. Immutable. Fields beyond the seed's are 0 when
- * the server does not send them.
+ * The {@code activity} object of one instance. Immutable. Fields beyond the seed's are 0 when the
+ * server does not send them.
  *
  * @param activeConnections {@code active_connections}
  * @param connections {@code connections}
@@ -23,7 +23,17 @@ public record ActivityView(
     long cumulativeBytesTx,
     long completedConnections) {
 
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param activeConnections {@code active_connections}
+   * @param connections {@code connections}
+   * @param totalBytesRx {@code total_bytes_rx}
+   * @param totalBytesTx {@code total_bytes_tx}
+   * @param cumulativeBytesRx {@code cumulative_bytes_rx}
+   * @param cumulativeBytesTx {@code cumulative_bytes_tx}
+   * @param completedConnections {@code completed_connections}
+   */
   public ActivityView {
     connections = List.copyOf(connections);
   }

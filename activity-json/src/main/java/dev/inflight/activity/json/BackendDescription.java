@@ -22,7 +22,16 @@ public record BackendDescription(
     List<String> validationErrors,
     List<String> models) {
 
-  /** Validates and copies the lists. */
+  /**
+   * Validates and copies the lists.
+   *
+   * @param name the instance name, matching the backend name given to the tracker
+   * @param connectorType the kind of backend, e.g. {@code openai}, {@code anthropic}
+   * @param rateLimited whether the backend is currently rate limited ({@code is_rate_limited})
+   * @param functional whether the backend is usable ({@code is_functional})
+   * @param validationErrors configuration problems, empty if none
+   * @param models the models this backend serves
+   */
   public BackendDescription {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(connectorType, "connectorType");

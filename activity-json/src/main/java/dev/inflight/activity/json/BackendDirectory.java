@@ -3,12 +3,12 @@ package dev.inflight.activity.json;
 import java.util.List;
 
 /**
- * How the host proxy describes its backend instances to the diagnostics endpoint. It is asked
- * on every diagnostics request, so it may return live values (rate limiting, health).
+ * How the host proxy describes its backend instances to the diagnostics endpoint. It is asked on
+ * every diagnostics request, so it may return live values (rate limiting, health).
  *
  * <p>Backends the tracker has seen but the directory does not list still appear, with what the
- * tracker knows: connector type {@code unknown}, functional, not rate limited, and the models
- * seen on their active rows.
+ * tracker knows: connector type {@code unknown}, functional, not rate limited, and the models seen
+ * on their active rows.
  */
 @FunctionalInterface
 public interface BackendDirectory {

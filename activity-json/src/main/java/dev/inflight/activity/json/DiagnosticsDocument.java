@@ -17,7 +17,14 @@ public record DiagnosticsDocument(
     List<InstanceView> instances,
     GlobalActivityView globalActivity) {
 
-  /** Validates and copies. */
+  /**
+   * Validates and copies.
+   *
+   * @param timestamp when the server took the snapshot, epoch seconds
+   * @param activityTrackingEnabled {@code activity_tracking_enabled}
+   * @param instances the backend instances
+   * @param globalActivity the totals over all instances
+   */
   public DiagnosticsDocument {
     instances = List.copyOf(instances);
     Objects.requireNonNull(globalActivity, "globalActivity");

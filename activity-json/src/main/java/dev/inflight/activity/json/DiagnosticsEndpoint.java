@@ -12,14 +12,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP handling of {@code GET /v1/diagnostics} and {@code GET /v1/diagnostics/activity},
- * written once for every adapter: an adapter passes the method, the path, the remote address
- * and a header lookup, and copies the {@link DiagnosticsResponse} back.
+ * written once for every adapter: an adapter passes the method, the path, the remote address and a
+ * header lookup, and copies the {@link DiagnosticsResponse} back.
  *
  * <ol>
  *   <li>Access is decided by {@link DiagnosticsAccess} (loopback only, no forwarding headers,
  *       loopback Host and Origin); a refusal is {@code 403} with a generic JSON body.
- *   <li>An unknown path is {@code 404}; a method other than GET or HEAD is {@code 405} with
- *       {@code Allow: GET, HEAD}.
+ *   <li>An unknown path is {@code 404}; a method other than GET or HEAD is {@code 405} with {@code
+ *       Allow: GET, HEAD}.
  *   <li>Every response is {@code application/json; charset=utf-8} with {@code Cache-Control:
  *       no-store} and {@code X-Content-Type-Options: nosniff}, and no CORS headers.
  *   <li>A failure while rendering is a {@code 500} with a generic body: no stack trace leaks.
@@ -35,6 +35,7 @@ import org.jspecify.annotations.Nullable;
 public final class DiagnosticsEndpoint {
   /** The full diagnostics document. */
   public static final String DIAGNOSTICS_PATH = "/v1/diagnostics";
+
   /** The lightweight activity document. */
   public static final String ACTIVITY_PATH = "/v1/diagnostics/activity";
 
@@ -60,7 +61,8 @@ public final class DiagnosticsEndpoint {
    * @param json the renderer, with the host's backend descriptions
    * @return the endpoint
    */
-  public static DiagnosticsEndpoint create(Supplier<ActivityTracker> tracker, DiagnosticsJson json) {
+  public static DiagnosticsEndpoint create(
+      Supplier<ActivityTracker> tracker, DiagnosticsJson json) {
     return new DiagnosticsEndpoint(
         Objects.requireNonNull(tracker, "tracker"), Objects.requireNonNull(json, "json"));
   }
@@ -76,12 +78,16 @@ public final class DiagnosticsEndpoint {
    * @return the response to send
    */
   public DiagnosticsResponse handle(
-      String method, String path, @Nullable String remoteAddress, DiagnosticsAccess.Headers headers) {
+      String method,
+      String path,
+      @Nullable String remoteAddress,
+      DiagnosticsAccess.Headers headers) {
     DiagnosticsAccess.Decision decision = DiagnosticsAccess.decide(remoteAddress, headers);
     if (!decision.allowed()) {
       return error(403, "forbidden", "diagnostics are served to local clients only");
     }
-    String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    String p =
+        path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     boolean full = DIAGNOSTICS_PATH.equals(p);
     if (!full && !ACTIVITY_PATH.equals(p)) {
       return error(404, "not_found", "no such diagnostics resource");

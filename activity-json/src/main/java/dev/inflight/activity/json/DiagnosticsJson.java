@@ -11,10 +11,10 @@ import java.util.Objects;
  * <p>The documents use the seed's field names (snake_case) and JSON types; timestamps are epoch
  * seconds and durations seconds, both with millisecond precision. Beside the seed's fields they
  * carry extras: {@code requests}, {@code first_byte_seconds} and {@code idle_seconds} per
- * connection; {@code cumulative_bytes_rx/tx}, {@code completed_connections} (rows ended for
- * any reason) and {@code ended} ({@code completed}, {@code client_aborted}, {@code errored},
- * {@code evicted}) per instance; {@code enabled} and the cumulative counters in {@code
- * global_activity}. When tracking is disabled every instance has {@code "activity": null}.
+ * connection; {@code cumulative_bytes_rx/tx}, {@code completed_connections} (rows ended for any
+ * reason) and {@code ended} ({@code completed}, {@code client_aborted}, {@code errored}, {@code
+ * evicted}) per instance; {@code enabled} and the cumulative counters in {@code global_activity}.
+ * When tracking is disabled every instance has {@code "activity": null}.
  *
  * <pre>{@code
  * DiagnosticsJson json = DiagnosticsJson.create(
@@ -81,8 +81,8 @@ public final class DiagnosticsJson {
    *
    * @param json the document
    * @return the typed view
-   * @throws DiagnosticsFormatException if it is not JSON or a required field is missing or of
-   *     the wrong type; the message names the field
+   * @throws DiagnosticsFormatException if it is not JSON or a required field is missing or of the
+   *     wrong type; the message names the field
    */
   public static DiagnosticsDocument parseDiagnostics(String json) {
     return Parser.diagnostics(json);
@@ -93,8 +93,8 @@ public final class DiagnosticsJson {
    *
    * @param json the document
    * @return the typed view
-   * @throws DiagnosticsFormatException if it is not JSON or a required field is missing or of
-   *     the wrong type
+   * @throws DiagnosticsFormatException if it is not JSON or a required field is missing or of the
+   *     wrong type
    */
   public static GlobalActivityView parseActivity(String json) {
     return Parser.activity(json);

@@ -24,7 +24,17 @@ public record InstanceView(
     List<String> models,
     @Nullable ActivityView activity) {
 
-  /** Validates and copies. */
+  /**
+   * Validates and copies.
+   *
+   * @param name {@code name}
+   * @param connectorType {@code connector_type}
+   * @param rateLimited {@code is_rate_limited}
+   * @param functional {@code is_functional}
+   * @param validationErrors {@code validation_errors}
+   * @param models {@code models}, as strings
+   * @param activity {@code activity}, null when tracking is disabled
+   */
   public InstanceView {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(connectorType, "connectorType");

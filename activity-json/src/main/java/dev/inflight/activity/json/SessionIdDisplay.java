@@ -1,8 +1,8 @@
 package dev.inflight.activity.json;
 
 /**
- * How session ids appear in the diagnostics documents. Session ids can be sensitive (some
- * clients use user or conversation ids), so a deployment can shorten or hash them.
+ * How session ids appear in the diagnostics documents. Session ids can be sensitive (some clients
+ * use user or conversation ids), so a deployment can shorten or hash them.
  */
 public enum SessionIdDisplay {
   /** As the seed: the full id. The default. */

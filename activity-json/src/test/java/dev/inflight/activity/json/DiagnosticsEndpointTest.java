@@ -36,22 +36,27 @@ class DiagnosticsEndpointTest {
 
   @Test
   void servesBothDocumentsToLoopbackClients() throws IOException {
-    DiagnosticsResponse full = endpoint.handle("GET", "/v1/diagnostics", "127.0.0.1", headers("Host", "localhost:8000"));
+    DiagnosticsResponse full =
+        endpoint.handle("GET", "/v1/diagnostics", "127.0.0.1", headers("Host", "localhost:8000"));
     assertThat(full.status()).isEqualTo(200);
-    assertThat(MAPPER.readTree(full.body()).get("activity_tracking_enabled").booleanValue()).isTrue();
+    assertThat(MAPPER.readTree(full.body()).get("activity_tracking_enabled").booleanValue())
+        .isTrue();
 
-    DiagnosticsResponse light = endpoint.handle("GET", "/v1/diagnostics/activity/", "::1", headers());
+    DiagnosticsResponse light =
+        endpoint.handle("GET", "/v1/diagnostics/activity/", "::1", headers());
     assertThat(light.status()).isEqualTo(200);
     assertThat(MAPPER.readTree(light.body()).has("total_active_connections")).isTrue();
   }
 
   @Test
   void everyResponseCarriesTheSafetyHeadersAndNoCors() {
-    for (DiagnosticsResponse r : new DiagnosticsResponse[] {
-        endpoint.handle("GET", "/v1/diagnostics", "127.0.0.1", headers()),
-        endpoint.handle("GET", "/v1/diagnostics", "10.0.0.7", headers()),
-        endpoint.handle("POST", "/v1/diagnostics", "127.0.0.1", headers()),
-        endpoint.handle("GET", "/v1/other", "127.0.0.1", headers())}) {
+    for (DiagnosticsResponse r :
+        new DiagnosticsResponse[] {
+          endpoint.handle("GET", "/v1/diagnostics", "127.0.0.1", headers()),
+          endpoint.handle("GET", "/v1/diagnostics", "10.0.0.7", headers()),
+          endpoint.handle("POST", "/v1/diagnostics", "127.0.0.1", headers()),
+          endpoint.handle("GET", "/v1/other", "127.0.0.1", headers())
+        }) {
       assertThat(r.headers())
           .containsEntry("Content-Type", "application/json; charset=utf-8")
           .containsEntry("Cache-Control", "no-store")
@@ -69,7 +74,8 @@ class DiagnosticsEndpointTest {
       endpoint.handle("GET", "/v1/diagnostics", "127.0.0.1", headers("Forwarded", "for=1.2.3.4")),
       endpoint.handle("GET", "/v1/diagnostics", "127.0.0.1", headers("X-Real-IP", "1.2.3.4")),
       endpoint.handle("GET", "/v1/diagnostics", "127.0.0.1", headers("Host", "evil.example:8000")),
-      endpoint.handle("GET", "/v1/diagnostics", "127.0.0.1", headers("Origin", "https://evil.example")),
+      endpoint.handle(
+          "GET", "/v1/diagnostics", "127.0.0.1", headers("Origin", "https://evil.example")),
     };
     for (DiagnosticsResponse r : refused) {
       assertThat(r.status()).isEqualTo(403);
@@ -81,7 +87,8 @@ class DiagnosticsEndpointTest {
 
   @Test
   void onlyGetAndHeadAreServed() {
-    assertThat(endpoint.handle("HEAD", "/v1/diagnostics", "127.0.0.1", headers()).status()).isEqualTo(200);
+    assertThat(endpoint.handle("HEAD", "/v1/diagnostics", "127.0.0.1", headers()).status())
+        .isEqualTo(200);
     for (String method : new String[] {"POST", "PUT", "DELETE", "OPTIONS", "PATCH"}) {
       DiagnosticsResponse r = endpoint.handle(method, "/v1/diagnostics", "127.0.0.1", headers());
       assertThat(r.status()).isEqualTo(405);
@@ -91,28 +98,38 @@ class DiagnosticsEndpointTest {
 
   @Test
   void unknownPathsAreNotFound() {
-    assertThat(endpoint.handle("GET", "/v1/diagnostics/other", "127.0.0.1", headers()).status()).isEqualTo(404);
+    assertThat(endpoint.handle("GET", "/v1/diagnostics/other", "127.0.0.1", headers()).status())
+        .isEqualTo(404);
     assertThat(endpoint.handle("GET", "/", "127.0.0.1", headers()).status()).isEqualTo(404);
   }
 
   @Test
   void aFailingTrackerGivesA500WithoutAStackTrace() {
-    DiagnosticsEndpoint broken = DiagnosticsEndpoint.create(
-        () -> { throw new IllegalStateException("secret internals at Foo.java:42"); },
-        DiagnosticsJson.create());
+    DiagnosticsEndpoint broken =
+        DiagnosticsEndpoint.create(
+            () -> {
+              throw new IllegalStateException("secret internals at Foo.java:42");
+            },
+            DiagnosticsJson.create());
     DiagnosticsResponse r = broken.handle("GET", "/v1/diagnostics", "127.0.0.1", headers());
     assertThat(r.status()).isEqualTo(500);
     assertThat(new String(r.body(), StandardCharsets.UTF_8))
-        .doesNotContain("secret").doesNotContain("Foo.java").contains("internal_error");
+        .doesNotContain("secret")
+        .doesNotContain("Foo.java")
+        .contains("internal_error");
   }
 
   @Test
   void aDisabledTrackerIsReportedAsDisabled() throws IOException {
-    DiagnosticsEndpoint off = DiagnosticsEndpoint.create(ActivityTracker::disabled, DiagnosticsJson.create());
-    JsonNode doc = MAPPER.readTree(off.handle("GET", "/v1/diagnostics", "127.0.0.1", headers()).body());
+    DiagnosticsEndpoint off =
+        DiagnosticsEndpoint.create(ActivityTracker::disabled, DiagnosticsJson.create());
+    JsonNode doc =
+        MAPPER.readTree(off.handle("GET", "/v1/diagnostics", "127.0.0.1", headers()).body());
     assertThat(doc.get("activity_tracking_enabled").booleanValue()).isFalse();
     assertThat(doc.get("global_activity").get("enabled").booleanValue()).isFalse();
-    JsonNode light = MAPPER.readTree(off.handle("GET", "/v1/diagnostics/activity", "127.0.0.1", headers()).body());
+    JsonNode light =
+        MAPPER.readTree(
+            off.handle("GET", "/v1/diagnostics/activity", "127.0.0.1", headers()).body());
     assertThat(light.get("enabled").booleanValue()).isFalse();
     assertThat(light.get("total_active_connections").intValue()).isZero();
   }

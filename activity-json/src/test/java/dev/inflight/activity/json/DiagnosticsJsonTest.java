@@ -46,7 +46,8 @@ class DiagnosticsJsonTest {
     a.addRx(15360);
     clock.advance(Duration.ofMillis(1500));
     a.addTx(14820);
-    ActivityHandle b = tracker.open("anthropic", "xyz789", ConnectionType.NON_STREAMING, "claude-3-sonnet");
+    ActivityHandle b =
+        tracker.open("anthropic", "xyz789", ConnectionType.NON_STREAMING, "claude-3-sonnet");
     b.addRx(100);
     clock.advance(Duration.ofMillis(8167));
     handles.add(a);
@@ -60,7 +61,9 @@ class DiagnosticsJsonTest {
   @Test
   void enabledDocumentMatchesGolden() throws IOException {
     seedTraffic();
-    byte[] body = DiagnosticsJson.create(HOST, SessionIdDisplay.FULL).diagnostics(tracker.getGlobalSnapshot());
+    byte[] body =
+        DiagnosticsJson.create(HOST, SessionIdDisplay.FULL)
+            .diagnostics(tracker.getGlobalSnapshot());
     assertThat(MAPPER.readTree(body)).isEqualTo(golden("enabled.json"));
   }
 
@@ -75,87 +78,180 @@ class DiagnosticsJsonTest {
 
   @Test
   void emptyEnabledTrackerStillListsDescribedBackends() throws IOException {
-    byte[] body = DiagnosticsJson.create(HOST, SessionIdDisplay.FULL).diagnostics(tracker.getGlobalSnapshot());
+    byte[] body =
+        DiagnosticsJson.create(HOST, SessionIdDisplay.FULL)
+            .diagnostics(tracker.getGlobalSnapshot());
     assertThat(MAPPER.readTree(body)).isEqualTo(golden("empty.json"));
   }
 
   @Test
   void timestampsAreWrittenAsPlainEpochSeconds() {
-    String text = new String(DiagnosticsJson.create().diagnostics(
-        GlobalSnapshot.empty(Instant.ofEpochMilli(1_701_792_000_123L))), StandardCharsets.UTF_8);
+    String text =
+        new String(
+            DiagnosticsJson.create()
+                .diagnostics(GlobalSnapshot.empty(Instant.ofEpochMilli(1_701_792_000_123L))),
+            StandardCharsets.UTF_8);
     assertThat(text).startsWith("{\"timestamp\":1701792000.123,");
   }
 
   @Test
   void everySeedKeyIsPresentWithTheSeedsJsonType() throws IOException {
     seedTraffic();
-    JsonNode doc = MAPPER.readTree(DiagnosticsJson.create(HOST, SessionIdDisplay.FULL)
-        .diagnostics(tracker.getGlobalSnapshot()));
-    assertTypes(doc, Map.of("timestamp", "number", "instances", "array",
-        "global_activity", "object", "activity_tracking_enabled", "boolean"));
+    JsonNode doc =
+        MAPPER.readTree(
+            DiagnosticsJson.create(HOST, SessionIdDisplay.FULL)
+                .diagnostics(tracker.getGlobalSnapshot()));
+    assertTypes(
+        doc,
+        Map.of(
+            "timestamp",
+            "number",
+            "instances",
+            "array",
+            "global_activity",
+            "object",
+            "activity_tracking_enabled",
+            "boolean"));
     for (JsonNode instance : doc.get("instances")) {
-      assertTypes(instance, Map.of("name", "string", "connector_type", "string",
-          "is_rate_limited", "boolean", "is_functional", "boolean",
-          "validation_errors", "array", "models", "array", "activity", "object"));
+      assertTypes(
+          instance,
+          Map.of(
+              "name",
+              "string",
+              "connector_type",
+              "string",
+              "is_rate_limited",
+              "boolean",
+              "is_functional",
+              "boolean",
+              "validation_errors",
+              "array",
+              "models",
+              "array",
+              "activity",
+              "object"));
       JsonNode activity = instance.get("activity");
-      assertTypes(activity, Map.of("active_connections", "integer", "connections", "array",
-          "total_bytes_rx", "integer", "total_bytes_tx", "integer"));
+      assertTypes(
+          activity,
+          Map.of(
+              "active_connections",
+              "integer",
+              "connections",
+              "array",
+              "total_bytes_rx",
+              "integer",
+              "total_bytes_tx",
+              "integer"));
       for (JsonNode c : activity.get("connections")) {
-        assertTypes(c, Map.of("session_id", "string", "connection_type", "string",
-            "started_at", "number", "duration_seconds", "number", "model", "string",
-            "bytes_rx", "integer", "bytes_tx", "integer"));
+        assertTypes(
+            c,
+            Map.of(
+                "session_id",
+                "string",
+                "connection_type",
+                "string",
+                "started_at",
+                "number",
+                "duration_seconds",
+                "number",
+                "model",
+                "string",
+                "bytes_rx",
+                "integer",
+                "bytes_tx",
+                "integer"));
       }
     }
-    assertTypes(doc.get("global_activity"), Map.of("total_active_connections", "integer",
-        "total_bytes_rx", "integer", "total_bytes_tx", "integer", "enabled", "boolean"));
-    JsonNode light = MAPPER.readTree(DiagnosticsJson.create().activity(tracker.getGlobalSnapshot()));
-    assertTypes(light, Map.of("total_active_connections", "integer", "total_bytes_rx", "integer",
-        "total_bytes_tx", "integer", "enabled", "boolean"));
+    assertTypes(
+        doc.get("global_activity"),
+        Map.of(
+            "total_active_connections",
+            "integer",
+            "total_bytes_rx",
+            "integer",
+            "total_bytes_tx",
+            "integer",
+            "enabled",
+            "boolean"));
+    JsonNode light =
+        MAPPER.readTree(DiagnosticsJson.create().activity(tracker.getGlobalSnapshot()));
+    assertTypes(
+        light,
+        Map.of(
+            "total_active_connections",
+            "integer",
+            "total_bytes_rx",
+            "integer",
+            "total_bytes_tx",
+            "integer",
+            "enabled",
+            "boolean"));
   }
 
   private static void assertTypes(JsonNode node, Map<String, String> expected) {
-    expected.forEach((key, type) -> {
-      assertThat(node.has(key)).as("key %s in %s", key, node).isTrue();
-      JsonNode v = node.get(key);
-      boolean ok;
-      switch (type) {
-        case "number": ok = v.isNumber(); break;
-        case "integer": ok = v.isIntegralNumber(); break;
-        case "string": ok = v.isTextual(); break;
-        case "boolean": ok = v.isBoolean(); break;
-        case "array": ok = v.isArray(); break;
-        case "object": ok = v.isObject(); break;
-        default: throw new AssertionError(type);
-      }
-      assertThat(ok).as("%s should be %s but is %s", key, type, v.getNodeType()).isTrue();
-    });
+    expected.forEach(
+        (key, type) -> {
+          assertThat(node.has(key)).as("key %s in %s", key, node).isTrue();
+          JsonNode v = node.get(key);
+          boolean ok;
+          switch (type) {
+            case "number":
+              ok = v.isNumber();
+              break;
+            case "integer":
+              ok = v.isIntegralNumber();
+              break;
+            case "string":
+              ok = v.isTextual();
+              break;
+            case "boolean":
+              ok = v.isBoolean();
+              break;
+            case "array":
+              ok = v.isArray();
+              break;
+            case "object":
+              ok = v.isObject();
+              break;
+            default:
+              throw new AssertionError(type);
+          }
+          assertThat(ok).as("%s should be %s but is %s", key, type, v.getNodeType()).isTrue();
+        });
   }
 
   @Test
   void renderedDocumentParsesBackToTheSameValues() {
     seedTraffic();
     GlobalSnapshot snapshot = tracker.getGlobalSnapshot();
-    DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(new String(
-        DiagnosticsJson.create(HOST, SessionIdDisplay.FULL).diagnostics(snapshot), StandardCharsets.UTF_8));
+    DiagnosticsDocument doc =
+        DiagnosticsJson.parseDiagnostics(
+            new String(
+                DiagnosticsJson.create(HOST, SessionIdDisplay.FULL).diagnostics(snapshot),
+                StandardCharsets.UTF_8));
 
     assertThat(doc.activityTrackingEnabled()).isTrue();
     assertThat(doc.timestamp()).isEqualTo(snapshot.takenAt().toEpochMilli() / 1000.0);
-    assertThat(doc.instances()).extracting(InstanceView::name)
+    assertThat(doc.instances())
+        .extracting(InstanceView::name)
         .containsExactly("openai.1", "vllm.local", "anthropic");
     InstanceView openai = doc.instances().get(0);
     assertThat(openai.connectorType()).isEqualTo("openai");
     assertThat(openai.models()).containsExactly("gpt-4", "gpt-4o");
     assertThat(openai.activity()).isNotNull();
-    assertThat(openai.activity().connections()).singleElement().satisfies(c -> {
-      assertThat(c.sessionId()).isEqualTo("abc123");
-      assertThat(c.connectionType()).isEqualTo("streaming");
-      assertThat(c.model()).isEqualTo("gpt-4");
-      assertThat(c.bytesRx()).isEqualTo(15360);
-      assertThat(c.bytesTx()).isEqualTo(14820);
-      assertThat(c.durationSeconds()).isEqualTo(9.667);
-      assertThat(c.firstByteSeconds()).isEqualTo(1.5);
-      assertThat(c.requests()).isEqualTo(1);
-    });
+    assertThat(openai.activity().connections())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.sessionId()).isEqualTo("abc123");
+              assertThat(c.connectionType()).isEqualTo("streaming");
+              assertThat(c.model()).isEqualTo("gpt-4");
+              assertThat(c.bytesRx()).isEqualTo(15360);
+              assertThat(c.bytesTx()).isEqualTo(14820);
+              assertThat(c.durationSeconds()).isEqualTo(9.667);
+              assertThat(c.firstByteSeconds()).isEqualTo(1.5);
+              assertThat(c.requests()).isEqualTo(1);
+            });
     assertThat(openai.activity().cumulativeBytesRx()).isEqualTo(15360 + 7);
     assertThat(openai.activity().completedConnections()).isEqualTo(1);
     InstanceView vllm = doc.instances().get(1);
@@ -166,18 +262,23 @@ class DiagnosticsJsonTest {
     InstanceView anthropic = doc.instances().get(2);
     assertThat(anthropic.connectorType()).isEqualTo("unknown");
     assertThat(anthropic.models()).containsExactly("claude-3-sonnet");
-    assertThat(doc.globalActivity()).isEqualTo(new GlobalActivityView(
-        true, 2, 15460, 14820, 15467, 14825, 1));
+    assertThat(doc.globalActivity())
+        .isEqualTo(new GlobalActivityView(true, 2, 15460, 14820, 15467, 14825, 1));
   }
 
   @Test
   void quotesControlCharactersAndNonAsciiSurviveTheRoundTrip() {
     String nasty = "q\"uote\\back\nline\ttab\u0001ctl \u00e9\u4e2d\ud83d\ude00 </script>";
-    BackendDirectory dir = BackendDirectory.of(List.of(
-        new BackendDescription("b\"1", "open\"ai", false, true, List.of(nasty), List.of(nasty))));
-    ActivityHandle h = tracker.open("b\"1", "s\u00e9ssion\"\u4e2d", ConnectionType.STREAMING, "m\u00fcdel");
+    BackendDirectory dir =
+        BackendDirectory.of(
+            List.of(
+                new BackendDescription(
+                    "b\"1", "open\"ai", false, true, List.of(nasty), List.of(nasty))));
+    ActivityHandle h =
+        tracker.open("b\"1", "s\u00e9ssion\"\u4e2d", ConnectionType.STREAMING, "m\u00fcdel");
     handles.add(h);
-    byte[] body = DiagnosticsJson.create(dir, SessionIdDisplay.FULL).diagnostics(tracker.getGlobalSnapshot());
+    byte[] body =
+        DiagnosticsJson.create(dir, SessionIdDisplay.FULL).diagnostics(tracker.getGlobalSnapshot());
     String text = new String(body, StandardCharsets.UTF_8);
     assertThat(text).doesNotContain("\n").doesNotContain("\u0001");
 
@@ -187,7 +288,8 @@ class DiagnosticsJsonTest {
     assertThat(instance.connectorType()).isEqualTo("open\"ai");
     assertThat(instance.validationErrors()).containsExactly(nasty);
     assertThat(instance.models()).containsExactly(nasty);
-    assertThat(instance.activity().connections().get(0).sessionId()).isEqualTo("s\u00e9ssion\"\u4e2d");
+    assertThat(instance.activity().connections().get(0).sessionId())
+        .isEqualTo("s\u00e9ssion\"\u4e2d");
     assertThat(instance.activity().connections().get(0).model()).isEqualTo("m\u00fcdel");
   }
 
@@ -197,17 +299,23 @@ class DiagnosticsJsonTest {
     handles.add(tracker.open("openai.1", "short", ConnectionType.STREAMING, null));
     GlobalSnapshot s = tracker.getGlobalSnapshot();
 
-    assertThat(sessions(DiagnosticsJson.create(BackendDirectory.none(), SessionIdDisplay.TRUNCATED), s))
+    assertThat(
+            sessions(
+                DiagnosticsJson.create(BackendDirectory.none(), SessionIdDisplay.TRUNCATED), s))
         .containsExactlyInAnyOrder("abc123de...", "short");
-    List<String> hashed = sessions(DiagnosticsJson.create(BackendDirectory.none(), SessionIdDisplay.HASHED), s);
+    List<String> hashed =
+        sessions(DiagnosticsJson.create(BackendDirectory.none(), SessionIdDisplay.HASHED), s);
     assertThat(hashed).allSatisfy(id -> assertThat(id).matches("sha256:[0-9a-f]{16}"));
     assertThat(hashed).doesNotHaveDuplicates();
-    assertThat(sessions(DiagnosticsJson.create(BackendDirectory.none(), SessionIdDisplay.HASHED), s))
-        .as("stable across renders").isEqualTo(hashed);
+    assertThat(
+            sessions(DiagnosticsJson.create(BackendDirectory.none(), SessionIdDisplay.HASHED), s))
+        .as("stable across renders")
+        .isEqualTo(hashed);
   }
 
   private static List<String> sessions(DiagnosticsJson json, GlobalSnapshot s) {
-    DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(new String(json.diagnostics(s), StandardCharsets.UTF_8));
+    DiagnosticsDocument doc =
+        DiagnosticsJson.parseDiagnostics(new String(json.diagnostics(s), StandardCharsets.UTF_8));
     List<String> ids = new ArrayList<>();
     doc.instances().forEach(i -> i.activity().connections().forEach(c -> ids.add(c.sessionId())));
     return ids;
@@ -221,8 +329,11 @@ class DiagnosticsJsonTest {
       h.addTx(2L * i);
       handles.add(h);
     }
-    DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(new String(
-        DiagnosticsJson.create().diagnostics(tracker.getGlobalSnapshot()), StandardCharsets.UTF_8));
+    DiagnosticsDocument doc =
+        DiagnosticsJson.parseDiagnostics(
+            new String(
+                DiagnosticsJson.create().diagnostics(tracker.getGlobalSnapshot()),
+                StandardCharsets.UTF_8));
     assertThat(doc.instances()).hasSize(50);
     assertThat(doc.globalActivity().totalActiveConnections()).isEqualTo(50);
     assertThat(doc.globalActivity().totalBytesRx()).isEqualTo(49 * 50 / 2);
@@ -233,21 +344,23 @@ class DiagnosticsJsonTest {
 
   @Test
   void parsesTheSeedsOwnActivitySample() {
-    GlobalActivityView v = DiagnosticsJson.parseActivity(
-        "{\"total_active_connections\": 2, \"total_bytes_rx\": 32000, \"total_bytes_tx\": 31500}");
+    GlobalActivityView v =
+        DiagnosticsJson.parseActivity(
+            "{\"total_active_connections\": 2, \"total_bytes_rx\": 32000, \"total_bytes_tx\": 31500}");
     assertThat(v).isEqualTo(new GlobalActivityView(true, 2, 32000, 31500, 0, 0, 0));
   }
 
   @Test
   void parsesASeedStyleDocumentWithoutExtrasAndWithModelObjects() {
-    String seed = "{\"timestamp\": 1701792000.123, \"activity_tracking_enabled\": true, \"instances\": ["
-        + "{\"name\": \"openai.1\", \"connector_type\": \"openai\", \"is_rate_limited\": false,"
-        + " \"is_functional\": true, \"validation_errors\": [], \"models\": [{\"id\": \"gpt-4\"}],"
-        + " \"activity\": {\"active_connections\": 1, \"connections\": [{\"session_id\": \"abc123\","
-        + " \"connection_type\": \"streaming\", \"started_at\": 1701791990.456, \"duration_seconds\": 9.667,"
-        + " \"model\": \"gpt-4\", \"bytes_rx\": 15360, \"bytes_tx\": 14820}],"
-        + " \"total_bytes_rx\": 15360, \"total_bytes_tx\": 14820}}],"
-        + " \"global_activity\": {\"total_active_connections\": 1, \"total_bytes_rx\": 15360, \"total_bytes_tx\": 14820}}";
+    String seed =
+        "{\"timestamp\": 1701792000.123, \"activity_tracking_enabled\": true, \"instances\": ["
+            + "{\"name\": \"openai.1\", \"connector_type\": \"openai\", \"is_rate_limited\": false,"
+            + " \"is_functional\": true, \"validation_errors\": [], \"models\": [{\"id\": \"gpt-4\"}],"
+            + " \"activity\": {\"active_connections\": 1, \"connections\": [{\"session_id\": \"abc123\","
+            + " \"connection_type\": \"streaming\", \"started_at\": 1701791990.456, \"duration_seconds\": 9.667,"
+            + " \"model\": \"gpt-4\", \"bytes_rx\": 15360, \"bytes_tx\": 14820}],"
+            + " \"total_bytes_rx\": 15360, \"total_bytes_tx\": 14820}}],"
+            + " \"global_activity\": {\"total_active_connections\": 1, \"total_bytes_rx\": 15360, \"total_bytes_tx\": 14820}}";
     DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(seed);
     assertThat(doc.instances().get(0).models()).containsExactly("gpt-4");
     ConnectionView c = doc.instances().get(0).activity().connections().get(0);
@@ -259,17 +372,27 @@ class DiagnosticsJsonTest {
   @Test
   void badDocumentsNameTheProblem() {
     assertThatThrownBy(() -> DiagnosticsJson.parseDiagnostics("<html>nope</html>"))
-        .isInstanceOf(DiagnosticsFormatException.class).hasMessageStartingWith("not a JSON document");
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessageStartingWith("not a JSON document");
     assertThatThrownBy(() -> DiagnosticsJson.parseDiagnostics("[1,2]"))
-        .isInstanceOf(DiagnosticsFormatException.class).hasMessage("not a JSON object");
-    assertThatThrownBy(() -> DiagnosticsJson.parseDiagnostics(
-        "{\"timestamp\": 1, \"activity_tracking_enabled\": true, \"global_activity\": {}}"))
-        .isInstanceOf(DiagnosticsFormatException.class).hasMessage("missing field 'instances'");
-    assertThatThrownBy(() -> DiagnosticsJson.parseDiagnostics(
-        "{\"timestamp\": \"now\", \"activity_tracking_enabled\": true, \"instances\": [], \"global_activity\": {}}"))
-        .isInstanceOf(DiagnosticsFormatException.class).hasMessageContaining("'timestamp' must be a number");
-    assertThatThrownBy(() -> DiagnosticsJson.parseActivity(
-        "{\"total_active_connections\": -1, \"total_bytes_rx\": 0, \"total_bytes_tx\": 0}"))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessage("not a JSON object");
+    assertThatThrownBy(
+            () ->
+                DiagnosticsJson.parseDiagnostics(
+                    "{\"timestamp\": 1, \"activity_tracking_enabled\": true, \"global_activity\": {}}"))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessage("missing field 'instances'");
+    assertThatThrownBy(
+            () ->
+                DiagnosticsJson.parseDiagnostics(
+                    "{\"timestamp\": \"now\", \"activity_tracking_enabled\": true, \"instances\": [], \"global_activity\": {}}"))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessageContaining("'timestamp' must be a number");
+    assertThatThrownBy(
+            () ->
+                DiagnosticsJson.parseActivity(
+                    "{\"total_active_connections\": -1, \"total_bytes_rx\": 0, \"total_bytes_tx\": 0}"))
         .isInstanceOf(DiagnosticsFormatException.class)
         .hasMessageContaining("'total_active_connections' must be a non-negative whole number");
   }
@@ -281,7 +404,8 @@ class DiagnosticsJsonTest {
     List<String> keys = new ArrayList<>();
     Iterator<String> it = enabled.fieldNames();
     it.forEachRemaining(keys::add);
-    assertThat(keys).containsExactly("timestamp", "activity_tracking_enabled", "instances", "global_activity");
+    assertThat(keys)
+        .containsExactly("timestamp", "activity_tracking_enabled", "instances", "global_activity");
   }
 
   private static JsonNode golden(String name) throws IOException {

@@ -35,10 +35,6 @@ final class Fixtures {
 
   static ActivityTracker tracker(ManualClock clock) {
     return ActivityTracker.create(
-        ActivitySettings.builder()
-            .enabled(true)
-            .sweepInterval(Duration.ZERO)
-            .clock(clock)
-            .build());
+        ActivitySettings.builder().enabled(true).sweepInterval(Duration.ZERO).clock(clock).build());
   }
 }

@@ -20,52 +20,69 @@ import org.quicktheories.generators.SourceDSL;
 class RoundTripPropertyTest {
 
   private static Gen<ConnectionSnapshot> connections(String backend) {
-    return SourceDSL.strings().basicMultilingualPlaneAlphabet().ofLengthBetween(1, 40)
-        .zip(SourceDSL.longs().between(0, Long.MAX_VALUE / 64),
+    return SourceDSL.strings()
+        .basicMultilingualPlaneAlphabet()
+        .ofLengthBetween(1, 40)
+        .zip(
+            SourceDSL.longs().between(0, Long.MAX_VALUE / 64),
             SourceDSL.longs().between(0, Long.MAX_VALUE / 64),
             SourceDSL.integers().between(1, 5),
-            (session, rx, tx, requests) -> new ConnectionSnapshot(
-                backend, session, requests % 2 == 0 ? ConnectionType.STREAMING : ConnectionType.NON_STREAMING,
-                requests == 3 ? null : "model-" + requests,
-                Instant.ofEpochMilli(1_700_000_000_000L + rx % 1_000_000),
-                Duration.ofMillis(tx % 10_000_000), rx, tx, requests,
-                requests == 1 ? null : Duration.ofMillis(requests), Duration.ofMillis(rx % 1000)));
+            (session, rx, tx, requests) ->
+                new ConnectionSnapshot(
+                    backend,
+                    session,
+                    requests % 2 == 0 ? ConnectionType.STREAMING : ConnectionType.NON_STREAMING,
+                    requests == 3 ? null : "model-" + requests,
+                    Instant.ofEpochMilli(1_700_000_000_000L + rx % 1_000_000),
+                    Duration.ofMillis(tx % 10_000_000),
+                    rx,
+                    tx,
+                    requests,
+                    requests == 1 ? null : Duration.ofMillis(requests),
+                    Duration.ofMillis(rx % 1000)));
   }
 
   @Test
   void anySnapshotRendersToADocumentThatParsesBackToTheSameNumbers() {
     qt().withExamples(200)
-        .forAll(SourceDSL.lists().of(connections("b1")).ofSizeBetween(0, 6),
+        .forAll(
+            SourceDSL.lists().of(connections("b1")).ofSizeBetween(0, 6),
             SourceDSL.lists().of(connections("b2")).ofSizeBetween(0, 6))
-        .checkAssert((rows1, rows2) -> {
-          List<BackendSnapshot> backends = new ArrayList<>();
-          backends.add(new BackendSnapshot("b1", rows1, 1L << 62, 0, new EndCounts(1, 2, 3, 4)));
-          backends.add(new BackendSnapshot("b2", rows2, 0, 1L << 61, EndCounts.empty()));
-          GlobalSnapshot s = new GlobalSnapshot(true, Instant.ofEpochMilli(1_701_792_000_123L), backends);
-          String json = new String(DiagnosticsJson.create().diagnostics(s), StandardCharsets.UTF_8);
-          DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(json);
+        .checkAssert(
+            (rows1, rows2) -> {
+              List<BackendSnapshot> backends = new ArrayList<>();
+              backends.add(
+                  new BackendSnapshot("b1", rows1, 1L << 62, 0, new EndCounts(1, 2, 3, 4)));
+              backends.add(new BackendSnapshot("b2", rows2, 0, 1L << 61, EndCounts.empty()));
+              GlobalSnapshot s =
+                  new GlobalSnapshot(true, Instant.ofEpochMilli(1_701_792_000_123L), backends);
+              String json =
+                  new String(DiagnosticsJson.create().diagnostics(s), StandardCharsets.UTF_8);
+              DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(json);
 
-          assertThat(doc.globalActivity().totalActiveConnections()).isEqualTo(s.totalActiveConnections());
-          assertThat(doc.globalActivity().totalBytesRx()).isEqualTo(s.totalBytesRx());
-          assertThat(doc.globalActivity().totalBytesTx()).isEqualTo(s.totalBytesTx());
-          assertThat(doc.globalActivity().cumulativeBytesRx()).isEqualTo(s.cumulativeBytesRx());
-          assertThat(doc.globalActivity().completedConnections()).isEqualTo(10);
-          for (int b = 0; b < 2; b++) {
-            List<ConnectionSnapshot> expected = s.backends().get(b).connections();
-            List<ConnectionView> actual = doc.instances().get(b).activity().connections();
-            assertThat(actual).hasSameSizeAs(expected);
-            for (int i = 0; i < expected.size(); i++) {
-              ConnectionSnapshot e = expected.get(i);
-              ConnectionView a = actual.get(i);
-              assertThat(a.sessionId()).isEqualTo(e.sessionId());
-              assertThat(a.bytesRx()).isEqualTo(e.bytesRx());
-              assertThat(a.bytesTx()).isEqualTo(e.bytesTx());
-              assertThat(a.requests()).isEqualTo(e.requests());
-              assertThat(a.model()).isEqualTo(e.model());
-              assertThat(a.connectionType()).isEqualTo(e.type().wireName());
-              assertThat(Math.round(a.durationSeconds() * 1000)).isEqualTo(e.duration().toMillis());
-            }
-          }
-        });
+              assertThat(doc.globalActivity().totalActiveConnections())
+                  .isEqualTo(s.totalActiveConnections());
+              assertThat(doc.globalActivity().totalBytesRx()).isEqualTo(s.totalBytesRx());
+              assertThat(doc.globalActivity().totalBytesTx()).isEqualTo(s.totalBytesTx());
+              assertThat(doc.globalActivity().cumulativeBytesRx()).isEqualTo(s.cumulativeBytesRx());
+              assertThat(doc.globalActivity().completedConnections()).isEqualTo(10);
+              for (int b = 0; b < 2; b++) {
+                List<ConnectionSnapshot> expected = s.backends().get(b).connections();
+                List<ConnectionView> actual = doc.instances().get(b).activity().connections();
+                assertThat(actual).hasSameSizeAs(expected);
+                for (int i = 0; i < expected.size(); i++) {
+                  ConnectionSnapshot e = expected.get(i);
+                  ConnectionView a = actual.get(i);
+                  assertThat(a.sessionId()).isEqualTo(e.sessionId());
+                  assertThat(a.bytesRx()).isEqualTo(e.bytesRx());
+                  assertThat(a.bytesTx()).isEqualTo(e.bytesTx());
+                  assertThat(a.requests()).isEqualTo(e.requests());
+                  assertThat(a.model()).isEqualTo(e.model());
+                  assertThat(a.connectionType()).isEqualTo(e.type().wireName());
+                  assertThat(Math.round(a.durationSeconds() * 1000))
+                      .isEqualTo(e.duration().toMillis());
+                }
+              }
+            });
   }
 }

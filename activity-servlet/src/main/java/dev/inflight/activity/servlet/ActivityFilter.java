@@ -22,14 +22,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Tracks each request from its arrival to the end of its response and counts every byte the
- * application writes to the client ({@code bytes_tx}), through {@code getOutputStream()} and
- * {@code getWriter()}, for plain, chunked, streamed (SSE) and asynchronous responses.
+ * application writes to the client ({@code bytes_tx}), through {@code getOutputStream()} and {@code
+ * getWriter()}, for plain, chunked, streamed (SSE) and asynchronous responses.
  *
- * <p>The proxy code attaches the request to a backend with {@link ServletActivity#of}; a
- * request that never attaches leaves no row. The request ends exactly once: {@code completed}
- * when the response is done (for asynchronous requests, when the {@code AsyncContext}
- * completes), {@code errored} on an exception, an async error or an async timeout, {@code
- * client_aborted} when writing to the client failed because it went away.
+ * <p>The proxy code attaches the request to a backend with {@link ServletActivity#of}; a request
+ * that never attaches leaves no row. The request ends exactly once: {@code completed} when the
+ * response is done (for asynchronous requests, when the {@code AsyncContext} completes), {@code
+ * errored} on an exception, an async error or an async timeout, {@code client_aborted} when writing
+ * to the client failed because it went away.
  *
  * <p>Mounting, programmatically:
  *
@@ -41,25 +41,25 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>or in {@code web.xml}, with the tracker settings as init-params (keys of {@link
- * ActivitySettings#fromValues}); the filter then owns that tracker, closes it in {@link
- * #destroy()} and publishes it as the servlet context attribute {@link #TRACKER_ATTRIBUTE},
- * where {@link DiagnosticsServlet} finds it. Without a tracker and without settings the filter
- * uses {@link ActivityTracker#global()}, looked up on every request.
+ * ActivitySettings#fromValues}); the filter then owns that tracker, closes it in {@link #destroy()}
+ * and publishes it as the servlet context attribute {@link #TRACKER_ATTRIBUTE}, where {@link
+ * DiagnosticsServlet} finds it. Without a tracker and without settings the filter uses {@link
+ * ActivityTracker#global()}, looked up on every request.
  *
  * <p>Behaviour worth knowing:
  *
  * <ol>
- *   <li>When tracking is off the filter calls the chain with the original request and response:
- *       no wrapper, no allocation.
- *   <li>The filter must be {@code async-supported}. Map it to the {@code REQUEST} dispatcher;
- *       if it also sees other dispatches of a request it already tracks (ASYNC, FORWARD,
- *       ERROR), it passes them through, so nothing is counted twice.
+ *   <li>When tracking is off the filter calls the chain with the original request and response: no
+ *       wrapper, no allocation.
+ *   <li>The filter must be {@code async-supported}. Map it to the {@code REQUEST} dispatcher; if it
+ *       also sees other dispatches of a request it already tracks (ASYNC, FORWARD, ERROR), it
+ *       passes them through, so nothing is counted twice.
  *   <li>{@code flush()} goes straight to the container (SSE events are not delayed), and
  *       non-blocking writes ({@code setWriteListener}/{@code isReady}) work through the wrapper.
  *   <li>{@code startAsync()} on the wrapped request keeps the filter's wrappers in the {@code
  *       AsyncContext}, so bytes written through {@code asyncContext.getResponse()} count too.
- *   <li>Tracking never throws into the application: internal failures are logged and the
- *       request goes on untracked.
+ *   <li>Tracking never throws into the application: internal failures are logged and the request
+ *       goes on untracked.
  * </ol>
  */
 public final class ActivityFilter implements Filter {
@@ -68,8 +68,8 @@ public final class ActivityFilter implements Filter {
   public static final String DEFAULT_SESSION_ID_HEADER = "X-Session-Id";
 
   /**
-   * Init-param naming the session id header; an empty value reads no header, so every request
-   * gets a generated session id when it attaches.
+   * Init-param naming the session id header; an empty value reads no header, so every request gets
+   * a generated session id when it attaches.
    */
   public static final String PARAM_SESSION_ID_HEADER = "session_id_header";
 
@@ -89,8 +89,8 @@ public final class ActivityFilter implements Filter {
   private @Nullable ServletContext published;
 
   /**
-   * A filter configured by its init-params, or else using {@link ActivityTracker#global()}. This
-   * is the constructor containers call for {@code web.xml} mounting.
+   * A filter configured by its init-params, or else using {@link ActivityTracker#global()}. This is
+   * the constructor containers call for {@code web.xml} mounting.
    */
   public ActivityFilter() {}
 
@@ -118,8 +118,8 @@ public final class ActivityFilter implements Filter {
   }
 
   /**
-   * Reads the init-params for whatever was not configured programmatically: the session id
-   * header, and tracker settings (which make the filter create, own and publish a tracker).
+   * Reads the init-params for whatever was not configured programmatically: the session id header,
+   * and tracker settings (which make the filter create, own and publish a tracker).
    *
    * @param config the filter configuration
    * @throws ServletException if an init-param has an invalid value
@@ -217,8 +217,8 @@ public final class ActivityFilter implements Filter {
     }
 
     /**
-     * The request header carrying the session id, {@code X-Session-Id} by default; an empty
-     * name reads no header.
+     * The request header carrying the session id, {@code X-Session-Id} by default; an empty name
+     * reads no header.
      *
      * @param name the header name
      * @return this builder

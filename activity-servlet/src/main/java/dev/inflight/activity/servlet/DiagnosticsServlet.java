@@ -20,23 +20,23 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Serves {@code GET /v1/diagnostics} and {@code GET /v1/diagnostics/activity} by delegating to
- * the shared {@link DiagnosticsEndpoint}: loopback clients only (no forwarding headers, a
- * loopback {@code Host}), GET and HEAD only, {@code Cache-Control: no-store}.
+ * Serves {@code GET /v1/diagnostics} and {@code GET /v1/diagnostics/activity} by delegating to the
+ * shared {@link DiagnosticsEndpoint}: loopback clients only (no forwarding headers, a loopback
+ * {@code Host}), GET and HEAD only, {@code Cache-Control: no-store}.
  *
- * <p>Map it to {@code /v1/diagnostics/*} (or the two exact paths, or under a prefix such as
- * {@code /admin/*}):
+ * <p>Map it to {@code /v1/diagnostics/*} (or the two exact paths, or under a prefix such as {@code
+ * /admin/*}):
  *
  * <pre>{@code
  * context.addServlet(new ServletHolder(
  *     new DiagnosticsServlet(() -> tracker, backends, SessionIdDisplay.FULL)), "/v1/diagnostics/*");
  * }</pre>
  *
- * <p>Mounted by class name (as in {@code web.xml}) it reads the tracker that {@link
- * ActivityFilter} published in the servlet context, or else {@link ActivityTracker#global()};
- * the backend descriptions from the context attribute {@link #BACKENDS_ATTRIBUTE}, if the
- * application set one; and the init-param {@value #PARAM_SESSION_ID_DISPLAY} ({@code full},
- * {@code truncated} or {@code hashed}; default {@code full}).
+ * <p>Mounted by class name (as in {@code web.xml}) it reads the tracker that {@link ActivityFilter}
+ * published in the servlet context, or else {@link ActivityTracker#global()}; the backend
+ * descriptions from the context attribute {@link #BACKENDS_ATTRIBUTE}, if the application set one;
+ * and the init-param {@value #PARAM_SESSION_ID_DISPLAY} ({@code full}, {@code truncated} or {@code
+ * hashed}; default {@code full}).
  */
 public final class DiagnosticsServlet extends HttpServlet {
 

@@ -17,9 +17,8 @@ import jakarta.servlet.ServletRequest;
  * }
  * }</pre>
  *
- * <p>Bytes the filter counted before the attach are moved into the row. The filter ends the
- * request when the response is finished (including asynchronous ones), so the proxy code does
- * not close it.
+ * <p>Bytes the filter counted before the attach are moved into the row. The filter ends the request
+ * when the response is finished (including asynchronous ones), so the proxy code does not close it.
  */
 public final class ServletActivity {
 
@@ -32,11 +31,13 @@ public final class ServletActivity {
    * The request's activity.
    *
    * @param request the current request (the container's or any wrapper of it)
-   * @return the activity the filter started, or {@link RequestActivity#disabled()} when the
-   *     filter is not mounted or tracking is off; never null
+   * @return the activity the filter started, or {@link RequestActivity#disabled()} when the filter
+   *     is not mounted or tracking is off; never null
    */
   public static RequestActivity of(ServletRequest request) {
     Object activity = request.getAttribute(ATTRIBUTE);
-    return activity instanceof RequestActivity ? (RequestActivity) activity : RequestActivity.disabled();
+    return activity instanceof RequestActivity
+        ? (RequestActivity) activity
+        : RequestActivity.disabled();
   }
 }

@@ -49,6 +49,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -62,8 +63,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,8 +73,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every servlet scenario, written once. Each subclass starts a real container (Jetty, Tomcat)
- * and the scenarios talk to it over 127.0.0.1 with the JDK {@link HttpClient}.
+ * Every servlet scenario, written once. Each subclass starts a real container (Jetty, Tomcat) and
+ * the scenarios talk to it over 127.0.0.1 with the JDK {@link HttpClient}.
  */
 abstract class ServletContainerContract {
 
@@ -154,11 +155,13 @@ abstract class ServletContainerContract {
   @Test
   void smallBodyIsCountedExactly() throws Exception {
     byte[] body = bytes(1234, 1);
-    deploy(servlet((req, res) -> {
-      attach(req);
-      res.setContentType("application/octet-stream");
-      res.getOutputStream().write(body);
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.setContentType("application/octet-stream");
+              res.getOutputStream().write(body);
+            }));
 
     HttpResponse<byte[]> r = CLIENT.send(get("/small", "s-small"), BodyHandlers.ofByteArray());
 
@@ -173,16 +176,19 @@ abstract class ServletContainerContract {
   void tenMegabyteBodyIsCountedExactly() throws Exception {
     int total = 10 * 1024 * 1024;
     byte[] chunk = bytes(64 * 1024, 2);
-    deploy(servlet((req, res) -> {
-      attach(req);
-      res.setContentLengthLong(total);
-      ServletOutputStream out = res.getOutputStream();
-      for (int sent = 0; sent < total; sent += chunk.length) {
-        out.write(chunk);
-      }
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.setContentLengthLong(total);
+              ServletOutputStream out = res.getOutputStream();
+              for (int sent = 0; sent < total; sent += chunk.length) {
+                out.write(chunk);
+              }
+            }));
 
-    HttpResponse<InputStream> r = CLIENT.send(get("/large", "s-large"), BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        CLIENT.send(get("/large", "s-large"), BodyHandlers.ofInputStream());
     long received;
     try (InputStream in = r.body()) {
       received = in.transferTo(OutputStream.nullOutputStream());
@@ -202,23 +208,25 @@ abstract class ServletContainerContract {
     for (int i = 0; i < 200; i++) {
       chunks.add(ascii(1 + random.nextInt(3000), i));
     }
-    deploy(servlet((req, res) -> {
-      attach(req);
-      res.setContentType("text/plain; charset=UTF-8");
-      if (output == Output.STREAM) {
-        ServletOutputStream out = res.getOutputStream();
-        for (byte[] c : chunks) {
-          out.write(c);
-          out.flush();
-        }
-      } else {
-        PrintWriter w = res.getWriter();
-        for (byte[] c : chunks) {
-          w.write(new String(c, US_ASCII));
-          w.flush();
-        }
-      }
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.setContentType("text/plain; charset=UTF-8");
+              if (output == Output.STREAM) {
+                ServletOutputStream out = res.getOutputStream();
+                for (byte[] c : chunks) {
+                  out.write(c);
+                  out.flush();
+                }
+              } else {
+                PrintWriter w = res.getWriter();
+                for (byte[] c : chunks) {
+                  w.write(new String(c, US_ASCII));
+                  w.flush();
+                }
+              }
+            }));
 
     HttpResponse<byte[]> r = CLIENT.send(get("/chunked", "s-chunked"), BodyHandlers.ofByteArray());
 
@@ -231,21 +239,23 @@ abstract class ServletContainerContract {
   @Test
   void writerCountsEncodedUtf8Bytes() throws Exception {
     String text = "héllo wörld — ✓ 日本語 😀 ";
-    deploy(servlet((req, res) -> {
-      attach(req);
-      res.setContentType("text/plain; charset=UTF-8");
-      PrintWriter w = res.getWriter();
-      for (int i = 0; i < 500; i++) {
-        w.print(text);
-        w.println(i);
-      }
-      w.printf("%s=%d%n", "ünïcode", 42);
-      w.append('é').append("ß", 0, 1);
-      w.write("x😀y".toCharArray());
-      // a surrogate pair split across two writes is still one 4-byte character
-      w.write(0xD83D);
-      w.write(0xDE00);
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.setContentType("text/plain; charset=UTF-8");
+              PrintWriter w = res.getWriter();
+              for (int i = 0; i < 500; i++) {
+                w.print(text);
+                w.println(i);
+              }
+              w.printf("%s=%d%n", "ünïcode", 42);
+              w.append('é').append("ß", 0, 1);
+              w.write("x😀y".toCharArray());
+              // a surrogate pair split across two writes is still one 4-byte character
+              w.write(0xD83D);
+              w.write(0xDE00);
+            }));
 
     HttpResponse<byte[]> r = CLIENT.send(get("/utf8", "s-utf8"), BodyHandlers.ofByteArray());
 
@@ -257,12 +267,14 @@ abstract class ServletContainerContract {
 
   @Test
   void writerCountsOneByteACharacterInTheDefaultCharset() throws Exception {
-    deploy(servlet((req, res) -> {
-      attach(req);
-      res.setContentType("text/plain");
-      res.setCharacterEncoding("ISO-8859-1");
-      res.getWriter().print("café crème brûlée");
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.setContentType("text/plain");
+              res.setCharacterEncoding("ISO-8859-1");
+              res.getWriter().print("café crème brûlée");
+            }));
 
     HttpResponse<byte[]> r = CLIENT.send(get("/latin1", "s-latin1"), BodyHandlers.ofByteArray());
 
@@ -278,21 +290,23 @@ abstract class ServletContainerContract {
   void sseEventsArriveAtOnceAndTheRowGrowsWhileTheStreamIsOpen(Output output) throws Exception {
     int events = 5;
     Semaphore next = new Semaphore(0);
-    deploy(servlet((req, res) -> {
-      attach(req);
-      res.setContentType("text/event-stream; charset=UTF-8");
-      for (int i = 0; i < events; i++) {
-        byte[] e = event(i);
-        if (output == Output.STREAM) {
-          res.getOutputStream().write(e);
-          res.getOutputStream().flush();
-        } else {
-          res.getWriter().write(new String(e, UTF_8));
-          res.getWriter().flush();
-        }
-        acquire(next);
-      }
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.setContentType("text/event-stream; charset=UTF-8");
+              for (int i = 0; i < events; i++) {
+                byte[] e = event(i);
+                if (output == Output.STREAM) {
+                  res.getOutputStream().write(e);
+                  res.getOutputStream().flush();
+                } else {
+                  res.getWriter().write(new String(e, UTF_8));
+                  res.getWriter().flush();
+                }
+                acquire(next);
+              }
+            }));
 
     HttpResponse<InputStream> r = CLIENT.send(get("/sse", "s-sse"), BodyHandlers.ofInputStream());
     long received = 0;
@@ -320,36 +334,40 @@ abstract class ServletContainerContract {
     int events = 4;
     Semaphore next = new Semaphore(0);
     CountDownLatch chainReturned = new CountDownLatch(1);
-    Filter outer = (req, res, chain) -> {
-      chain.doFilter(req, res);
-      chainReturned.countDown();
-    };
-    HttpServlet streaming = servlet((req, res) -> {
-      attach(req);
-      res.setContentType("text/event-stream");
-      AsyncContext async = req.startAsync();
-      async.setTimeout(0);
-      workers.submit(() -> {
-        try {
-          await(chainReturned);
-          // the AsyncContext's response is the tracked one: these bytes count
-          ServletOutputStream out = async.getResponse().getOutputStream();
-          for (int i = 0; i < events; i++) {
-            out.write(event(i));
-            out.flush();
-            acquire(next);
-          }
-        } finally {
-          async.complete();
-        }
-        return null;
-      });
-    });
+    Filter outer =
+        (req, res, chain) -> {
+          chain.doFilter(req, res);
+          chainReturned.countDown();
+        };
+    HttpServlet streaming =
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.setContentType("text/event-stream");
+              AsyncContext async = req.startAsync();
+              async.setTimeout(0);
+              workers.submit(
+                  () -> {
+                    try {
+                      await(chainReturned);
+                      // the AsyncContext's response is the tracked one: these bytes count
+                      ServletOutputStream out = async.getResponse().getOutputStream();
+                      for (int i = 0; i < events; i++) {
+                        out.write(event(i));
+                        out.flush();
+                        acquire(next);
+                      }
+                    } finally {
+                      async.complete();
+                    }
+                    return null;
+                  });
+            });
     deploy(
-        List.of(mount(outer), mount(trackingFilter())),
-        List.of(new ServletMount(streaming, "/*")));
+        List.of(mount(outer), mount(trackingFilter())), List.of(new ServletMount(streaming, "/*")));
 
-    HttpResponse<InputStream> r = CLIENT.send(get("/async", "s-async"), BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        CLIENT.send(get("/async", "s-async"), BodyHandlers.ofInputStream());
     long received = 0;
     try (InputStream in = r.body()) {
       for (int i = 0; i < events; i++) {
@@ -372,30 +390,33 @@ abstract class ServletContainerContract {
     byte[] chunk = bytes(8 * 1024, 3);
     int chunks = 256;
     AtomicInteger callbacks = new AtomicInteger();
-    deploy(servlet((req, res) -> {
-      attach(req);
-      AsyncContext async = req.startAsync();
-      ServletOutputStream out = res.getOutputStream();
-      AtomicInteger remaining = new AtomicInteger(chunks);
-      out.setWriteListener(new WriteListener() {
-        @Override
-        public void onWritePossible() throws IOException {
-          callbacks.incrementAndGet();
-          while (out.isReady()) {
-            if (remaining.getAndDecrement() <= 0) {
-              async.complete();
-              return;
-            }
-            out.write(chunk);
-          }
-        }
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              AsyncContext async = req.startAsync();
+              ServletOutputStream out = res.getOutputStream();
+              AtomicInteger remaining = new AtomicInteger(chunks);
+              out.setWriteListener(
+                  new WriteListener() {
+                    @Override
+                    public void onWritePossible() throws IOException {
+                      callbacks.incrementAndGet();
+                      while (out.isReady()) {
+                        if (remaining.getAndDecrement() <= 0) {
+                          async.complete();
+                          return;
+                        }
+                        out.write(chunk);
+                      }
+                    }
 
-        @Override
-        public void onError(Throwable t) {
-          async.complete();
-        }
-      });
-    }));
+                    @Override
+                    public void onError(Throwable t) {
+                      async.complete();
+                    }
+                  });
+            }));
 
     HttpResponse<InputStream> r = CLIENT.send(get("/nio", "s-nio"), BodyHandlers.ofInputStream());
     long received;
@@ -414,10 +435,12 @@ abstract class ServletContainerContract {
 
   @Test
   void exceptionInTheServletEndsTheRowAsErrored() throws Exception {
-    deploy(servlet((req, res) -> {
-      attach(req);
-      throw new IllegalStateException("backend exploded");
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              throw new IllegalStateException("backend exploded");
+            }));
 
     HttpResponse<String> r = CLIENT.send(get("/boom", "s-boom"), BodyHandlers.ofString());
 
@@ -429,12 +452,14 @@ abstract class ServletContainerContract {
   @Test
   void asyncTimeoutEndsTheRowAsErroredOnce() throws Exception {
     List<String> appSaw = Collections.synchronizedList(new ArrayList<>());
-    deploy(servlet((req, res) -> {
-      attach(req);
-      AsyncContext async = req.startAsync();
-      async.addListener(recording(appSaw));
-      async.setTimeout(200);
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              AsyncContext async = req.startAsync();
+              async.addListener(recording(appSaw));
+              async.setTimeout(200);
+            }));
 
     HttpResponse<String> r = CLIENT.send(get("/timeout", "s-timeout"), BodyHandlers.ofString());
 
@@ -450,30 +475,33 @@ abstract class ServletContainerContract {
   @EnumSource(Output.class)
   void clientDisconnectMidStreamEndsTheRowWithinASecond(Output output) throws Exception {
     CountDownLatch servletExited = new CountDownLatch(1);
-    deploy(servlet((req, res) -> {
-      attach(req);
-      res.setContentType("text/event-stream");
-      byte[] chunk = ascii(1024, 7);
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      try {
-        if (output == Output.STREAM) {
-          ServletOutputStream out = res.getOutputStream();
-          while (System.nanoTime() < deadline) {
-            out.write(chunk);
-            out.flush(); // throws once the client is gone
-          }
-        } else {
-          PrintWriter w = res.getWriter();
-          while (!w.checkError() && System.nanoTime() < deadline) { // a writer never throws
-            w.write(new String(chunk, US_ASCII));
-          }
-        }
-      } finally {
-        servletExited.countDown();
-      }
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.setContentType("text/event-stream");
+              byte[] chunk = ascii(1024, 7);
+              long deadline = System.nanoTime() + WAIT.toNanos();
+              try {
+                if (output == Output.STREAM) {
+                  ServletOutputStream out = res.getOutputStream();
+                  while (System.nanoTime() < deadline) {
+                    out.write(chunk);
+                    out.flush(); // throws once the client is gone
+                  }
+                } else {
+                  PrintWriter w = res.getWriter();
+                  while (!w.checkError() && System.nanoTime() < deadline) { // a writer never throws
+                    w.write(new String(chunk, US_ASCII));
+                  }
+                }
+              } finally {
+                servletExited.countDown();
+              }
+            }));
 
-    HttpResponse<InputStream> r = CLIENT.send(get("/abort", "s-abort"), BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        CLIENT.send(get("/abort", "s-abort"), BodyHandlers.ofInputStream());
     InputStream in = r.body();
     assertThat(in.readNBytes(3 * 1024)).hasSize(3 * 1024);
     in.close();
@@ -487,29 +515,32 @@ abstract class ServletContainerContract {
   void clientDisconnectDuringAnAsyncStreamEndsTheRowOnce() throws Exception {
     List<String> appSaw = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch writerExited = new CountDownLatch(1);
-    deploy(servlet((req, res) -> {
-      attach(req);
-      AsyncContext async = req.startAsync();
-      async.setTimeout(0);
-      async.addListener(recording(appSaw));
-      workers.submit(() -> {
-        byte[] chunk = ascii(1024, 8);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        try {
-          ServletOutputStream out = async.getResponse().getOutputStream();
-          while (System.nanoTime() < deadline) {
-            out.write(chunk);
-            out.flush();
-          }
-        } catch (IOException expected) {
-          // the client went away
-        } finally {
-          writerExited.countDown();
-          async.complete();
-        }
-        return null;
-      });
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              AsyncContext async = req.startAsync();
+              async.setTimeout(0);
+              async.addListener(recording(appSaw));
+              workers.submit(
+                  () -> {
+                    byte[] chunk = ascii(1024, 8);
+                    long deadline = System.nanoTime() + WAIT.toNanos();
+                    try {
+                      ServletOutputStream out = async.getResponse().getOutputStream();
+                      while (System.nanoTime() < deadline) {
+                        out.write(chunk);
+                        out.flush();
+                      }
+                    } catch (IOException expected) {
+                      // the client went away
+                    } finally {
+                      writerExited.countDown();
+                      async.complete();
+                    }
+                    return null;
+                  });
+            }));
 
     HttpResponse<InputStream> r =
         CLIENT.send(get("/async-abort", "s-async-abort"), BodyHandlers.ofInputStream());
@@ -529,21 +560,24 @@ abstract class ServletContainerContract {
   @Test
   void asyncWorkThatCompletesBeforeTheServletReturnsIsStillSeen() throws Exception {
     byte[] body = bytes(3000, 9);
-    deploy(servlet((req, res) -> {
-      attach(req);
-      AsyncContext async = req.startAsync();
-      CountDownLatch done = new CountDownLatch(1);
-      workers.submit(() -> {
-        try {
-          async.getResponse().getOutputStream().write(body);
-        } finally {
-          async.complete();
-          done.countDown();
-        }
-        return null;
-      });
-      await(done); // the whole async cycle finished inside chain.doFilter
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              AsyncContext async = req.startAsync();
+              CountDownLatch done = new CountDownLatch(1);
+              workers.submit(
+                  () -> {
+                    try {
+                      async.getResponse().getOutputStream().write(body);
+                    } finally {
+                      async.complete();
+                      done.countDown();
+                    }
+                    return null;
+                  });
+              await(done); // the whole async cycle finished inside chain.doFilter
+            }));
 
     HttpResponse<byte[]> r = CLIENT.send(get("/quick", "s-quick"), BodyHandlers.ofByteArray());
 
@@ -559,23 +593,28 @@ abstract class ServletContainerContract {
     AtomicReference<RequestActivity> first = new AtomicReference<>();
     AtomicReference<RequestActivity> second = new AtomicReference<>();
     AtomicInteger passes = new AtomicInteger();
-    HttpServlet dispatching = servlet((req, res) -> {
-      passes.incrementAndGet();
-      if (req.getDispatcherType() == DispatcherType.REQUEST) {
-        first.set(ServletActivity.of(req));
-        attach(req);
-        req.startAsync().dispatch();
-      } else {
-        second.set(ServletActivity.of(req));
-        res.getOutputStream().write(body);
-      }
-    });
+    HttpServlet dispatching =
+        servlet(
+            (req, res) -> {
+              passes.incrementAndGet();
+              if (req.getDispatcherType() == DispatcherType.REQUEST) {
+                first.set(ServletActivity.of(req));
+                attach(req);
+                req.startAsync().dispatch();
+              } else {
+                second.set(ServletActivity.of(req));
+                res.getOutputStream().write(body);
+              }
+            });
     Filter filter = trackingFilter();
     deploy(
-        List.of(new FilterMount(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), Map.of())),
+        List.of(
+            new FilterMount(
+                filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), Map.of())),
         List.of(new ServletMount(dispatching, "/*")));
 
-    HttpResponse<byte[]> r = CLIENT.send(get("/dispatch", "s-dispatch"), BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> r =
+        CLIENT.send(get("/dispatch", "s-dispatch"), BodyHandlers.ofByteArray());
 
     assertThat(r.body()).isEqualTo(body);
     assertThat(passes.get()).isEqualTo(2);
@@ -592,21 +631,25 @@ abstract class ServletContainerContract {
   void twoRequestsOfOneSessionJoinOneRowAndEndTogether() throws Exception {
     CountDownLatch attached = new CountDownLatch(2);
     CountDownLatch release = new CountDownLatch(1);
-    deploy(servlet((req, res) -> {
-      attach(req);
-      res.getOutputStream().write(bytes(100, 11));
-      res.getOutputStream().flush();
-      attached.countDown();
-      await(release);
-      res.getOutputStream().write(bytes(50, 12));
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.getOutputStream().write(bytes(100, 11));
+              res.getOutputStream().flush();
+              attached.countDown();
+              await(release);
+              res.getOutputStream().write(bytes(50, 12));
+            }));
 
     CompletableFuture<HttpResponse<byte[]>> a =
         CLIENT.sendAsync(get("/join", "shared"), BodyHandlers.ofByteArray());
     CompletableFuture<HttpResponse<byte[]>> b =
         CLIENT.sendAsync(get("/join", "shared"), BodyHandlers.ofByteArray());
     await(attached);
-    await("two requests on one row", () -> row("shared").map(ConnectionSnapshot::requests).orElse(0) == 2);
+    await(
+        "two requests on one row",
+        () -> row("shared").map(ConnectionSnapshot::requests).orElse(0) == 2);
     assertThat(tracker.activeConnections()).isEqualTo(1);
     await("both first writes counted", () -> rowTx("shared") == 200);
     release.countDown();
@@ -621,15 +664,17 @@ abstract class ServletContainerContract {
   @Test
   void aThousandRequestsWithRandomClientAbortsLeaveNoRows() throws Exception {
     AtomicInteger attaches = new AtomicInteger();
-    deploy(servlet((req, res) -> {
-      attach(req);
-      attaches.incrementAndGet();
-      ServletOutputStream out = res.getOutputStream();
-      for (int i = 0; i < 4; i++) {
-        out.write(bytes(512, i));
-        out.flush();
-      }
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              attaches.incrementAndGet();
+              ServletOutputStream out = res.getOutputStream();
+              for (int i = 0; i < 4; i++) {
+                out.write(bytes(512, i));
+                out.flush();
+              }
+            }));
 
     Random random = new Random(7);
     Semaphore inFlight = new Semaphore(16);
@@ -643,8 +688,10 @@ abstract class ServletContainerContract {
           f = CLIENT.sendAsync(request, BodyHandlers.ofByteArray());
           break;
         case 1: // read a little, then hang up
-          f = CLIENT.sendAsync(request, BodyHandlers.ofInputStream())
-              .thenAcceptAsync(r -> closeAfter(r.body(), 100), workers);
+          f =
+              CLIENT
+                  .sendAsync(request, BodyHandlers.ofInputStream())
+                  .thenAcceptAsync(r -> closeAfter(r.body(), 100), workers);
           break;
         default: // give up at once
           f = CLIENT.sendAsync(request, BodyHandlers.ofByteArray());
@@ -662,9 +709,11 @@ abstract class ServletContainerContract {
       }
     }
 
-    await("every attached request ended, no rows left", Duration.ofSeconds(15),
-        () -> tracker.activeConnections() == 0
-            && backend().completedConnections() == attaches.get());
+    await(
+        "every attached request ended, no rows left",
+        Duration.ofSeconds(15),
+        () ->
+            tracker.activeConnections() == 0 && backend().completedConnections() == attaches.get());
     assertThat(attaches.get()).isGreaterThan(300);
     BackendSnapshot s = backend();
     assertThat(s.connections()).isEmpty();
@@ -680,18 +729,24 @@ abstract class ServletContainerContract {
     AtomicReference<Object> sawResponse = new AtomicReference<>();
     AtomicReference<Object> sawRequest = new AtomicReference<>();
     AtomicReference<RequestActivity> sawActivity = new AtomicReference<>();
-    HttpServlet recording = servlet((req, res) -> {
-      sawRequest.set(req);
-      sawResponse.set(res);
-      sawActivity.set(ServletActivity.of(req));
-      ServletActivity.of(req).attach(BACKEND, MODEL, ConnectionType.STREAMING);
-      res.getOutputStream().write(bytes(10, 1));
-    });
+    HttpServlet recording =
+        servlet(
+            (req, res) -> {
+              sawRequest.set(req);
+              sawResponse.set(res);
+              sawActivity.set(ServletActivity.of(req));
+              ServletActivity.of(req).attach(BACKEND, MODEL, ConnectionType.STREAMING);
+              res.getOutputStream().write(bytes(10, 1));
+            });
     deploy(
         List.of(
-            new FilterMount(ActivityFilter.builder().tracker(ActivityTracker.disabled()).build(),
-                "/explicit/*", EnumSet.of(DispatcherType.REQUEST), Map.of()),
-            new FilterMount(new ActivityFilter(), "/global/*", EnumSet.of(DispatcherType.REQUEST), Map.of())),
+            new FilterMount(
+                ActivityFilter.builder().tracker(ActivityTracker.disabled()).build(),
+                "/explicit/*",
+                EnumSet.of(DispatcherType.REQUEST),
+                Map.of()),
+            new FilterMount(
+                new ActivityFilter(), "/global/*", EnumSet.of(DispatcherType.REQUEST), Map.of())),
         List.of(new ServletMount(recording, "/*")));
 
     for (String path : List.of("/explicit/x", "/global/x")) {
@@ -707,18 +762,19 @@ abstract class ServletContainerContract {
 
   @Test
   void getWriterAfterGetOutputStreamFailsExactlyAsTheContainerDoes() throws Exception {
-    Handler mixing = (req, res) -> {
-      String outcome;
-      if (req.getPathInfo().endsWith("/stream-first")) {
-        ServletOutputStream out = res.getOutputStream();
-        outcome = outcome(() -> res.getWriter());
-        out.write(outcome.getBytes(UTF_8));
-      } else {
-        PrintWriter w = res.getWriter();
-        outcome = outcome(() -> res.getOutputStream());
-        w.write(outcome);
-      }
-    };
+    Handler mixing =
+        (req, res) -> {
+          String outcome;
+          if (req.getPathInfo().endsWith("/stream-first")) {
+            ServletOutputStream out = res.getOutputStream();
+            outcome = outcome(() -> res.getWriter());
+            out.write(outcome.getBytes(UTF_8));
+          } else {
+            PrintWriter w = res.getWriter();
+            outcome = outcome(() -> res.getOutputStream());
+            w.write(outcome);
+          }
+        };
     deploy(
         List.of(mount(trackingFilter(), "/tracked/*")),
         List.of(
@@ -726,7 +782,8 @@ abstract class ServletContainerContract {
             new ServletMount(servlet(mixing), "/raw/*")));
 
     for (String order : List.of("/stream-first", "/writer-first")) {
-      String tracked = CLIENT.send(get("/tracked" + order, "s-mix"), BodyHandlers.ofString()).body();
+      String tracked =
+          CLIENT.send(get("/tracked" + order, "s-mix"), BodyHandlers.ofString()).body();
       String raw = CLIENT.send(get("/raw" + order, "s-mix"), BodyHandlers.ofString()).body();
       assertThat(tracked).as(order).isEqualTo(raw).startsWith("threw ");
     }
@@ -738,10 +795,11 @@ abstract class ServletContainerContract {
   void sessionIdComesFromTheConfiguredHeaderOrIsGenerated() throws Exception {
     deploy(
         ActivityFilter.builder().tracker(tracker).sessionIdHeader("X-Conversation").build(),
-        servlet((req, res) -> {
-          attach(req);
-          res.getWriter().write(String.valueOf(ServletActivity.of(req).sessionId()));
-        }));
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.getWriter().write(String.valueOf(ServletActivity.of(req).sessionId()));
+            }));
 
     HttpRequest withHeader =
         HttpRequest.newBuilder(uri("/x")).header("X-Conversation", "conv-42").build();
@@ -754,26 +812,42 @@ abstract class ServletContainerContract {
   @Test
   void initParamsCreateAndPublishTheFiltersOwnTracker() throws Exception {
     AtomicReference<Object> published = new AtomicReference<>();
-    HttpServlet probe = servlet((req, res) -> {
-      published.set(req.getServletContext().getAttribute(ActivityFilter.TRACKER_ATTRIBUTE));
-      ServletActivity.of(req).attach(BACKEND, MODEL, ConnectionType.NON_STREAMING);
-      res.getWriter().write(ServletActivity.of(req).sessionId() + " " + ServletActivity.of(req).isTracking());
-    });
+    HttpServlet probe =
+        servlet(
+            (req, res) -> {
+              published.set(req.getServletContext().getAttribute(ActivityFilter.TRACKER_ATTRIBUTE));
+              ServletActivity.of(req).attach(BACKEND, MODEL, ConnectionType.NON_STREAMING);
+              res.getWriter()
+                  .write(
+                      ServletActivity.of(req).sessionId()
+                          + " "
+                          + ServletActivity.of(req).isTracking());
+            });
     deploy(
-        List.of(new FilterMount(new ActivityFilter(), "/*", EnumSet.of(DispatcherType.REQUEST),
-            Map.of(ActivitySettings.KEY_ENABLED, "true",
-                ActivitySettings.KEY_SWEEP_INTERVAL, "0",
-                ActivityFilter.PARAM_SESSION_ID_HEADER, "X-Conv"))),
+        List.of(
+            new FilterMount(
+                new ActivityFilter(),
+                "/*",
+                EnumSet.of(DispatcherType.REQUEST),
+                Map.of(
+                    ActivitySettings.KEY_ENABLED,
+                    "true",
+                    ActivitySettings.KEY_SWEEP_INTERVAL,
+                    "0",
+                    ActivityFilter.PARAM_SESSION_ID_HEADER,
+                    "X-Conv"))),
         List.of(
             new ServletMount(probe, "/*"),
-            new ServletMount(new DiagnosticsServlet(), "/v1/diagnostics/*",
+            new ServletMount(
+                new DiagnosticsServlet(),
+                "/v1/diagnostics/*",
                 Map.of(DiagnosticsServlet.PARAM_SESSION_ID_DISPLAY, "truncated"))));
 
     HttpRequest request = HttpRequest.newBuilder(uri("/p")).header("X-Conv", "c-1").build();
     assertThat(CLIENT.send(request, BodyHandlers.ofString()).body()).isEqualTo("c-1 true");
     // the diagnostics servlet found the filter's tracker, not the (disabled) global one
-    JsonNode doc = MAPPER.readTree(
-        CLIENT.send(get("/v1/diagnostics", "p"), BodyHandlers.ofString()).body());
+    JsonNode doc =
+        MAPPER.readTree(CLIENT.send(get("/v1/diagnostics", "p"), BodyHandlers.ofString()).body());
     assertThat(doc.get("activity_tracking_enabled").asBoolean()).isTrue();
     ActivityTracker own = (ActivityTracker) published.get();
     assertThat(own).isNotNull().isNotSameAs(tracker);
@@ -792,20 +866,23 @@ abstract class ServletContainerContract {
   void diagnosticsFromLoopbackShowTheOpenRowWithTheSeedsKeys() throws Exception {
     CountDownLatch attached = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    deploy(servlet((req, res) -> {
-      attach(req);
-      res.getOutputStream().write(bytes(321, 1));
-      res.flushBuffer();
-      attached.countDown();
-      await(release);
-    }));
+    deploy(
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.getOutputStream().write(bytes(321, 1));
+              res.flushBuffer();
+              attached.countDown();
+              await(release);
+            }));
     CompletableFuture<HttpResponse<byte[]>> held =
         CLIENT.sendAsync(get("/held", "s-held"), BodyHandlers.ofByteArray());
     try {
       await(attached);
       await("bytes counted", () -> rowTx("s-held") == 321);
 
-      HttpResponse<String> r = CLIENT.send(get("/v1/diagnostics", "poller"), BodyHandlers.ofString());
+      HttpResponse<String> r =
+          CLIENT.send(get("/v1/diagnostics", "poller"), BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       assertJsonHeaders(r);
       JsonNode doc = MAPPER.readTree(r.body());
@@ -814,17 +891,31 @@ abstract class ServletContainerContract {
       assertThat(doc.get("timestamp").isNumber()).isTrue();
       assertThat(doc.get("activity_tracking_enabled").asBoolean()).isTrue();
       JsonNode instance = doc.get("instances").get(0);
-      assertThat(fields(instance)).contains("name", "connector_type", "is_rate_limited",
-          "is_functional", "validation_errors", "models", "activity");
+      assertThat(fields(instance))
+          .contains(
+              "name",
+              "connector_type",
+              "is_rate_limited",
+              "is_functional",
+              "validation_errors",
+              "models",
+              "activity");
       assertThat(instance.get("name").asText()).isEqualTo(BACKEND);
       assertThat(instance.get("connector_type").asText()).isEqualTo("openai");
       JsonNode activity = instance.get("activity");
-      assertThat(fields(activity)).contains(
-          "active_connections", "connections", "total_bytes_rx", "total_bytes_tx");
+      assertThat(fields(activity))
+          .contains("active_connections", "connections", "total_bytes_rx", "total_bytes_tx");
       assertThat(activity.get("active_connections").asInt()).isEqualTo(1);
       JsonNode row = activity.get("connections").get(0);
-      assertThat(fields(row)).contains("session_id", "connection_type", "started_at",
-          "duration_seconds", "model", "bytes_rx", "bytes_tx");
+      assertThat(fields(row))
+          .contains(
+              "session_id",
+              "connection_type",
+              "started_at",
+              "duration_seconds",
+              "model",
+              "bytes_rx",
+              "bytes_tx");
       assertThat(row.get("session_id").asText()).isEqualTo("s-held");
       assertThat(row.get("connection_type").asText()).isEqualTo("streaming");
       assertThat(row.get("model").asText()).isEqualTo(MODEL);
@@ -853,13 +944,15 @@ abstract class ServletContainerContract {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "X-Forwarded-For: 127.0.0.1",
-      "Forwarded: for=127.0.0.1",
-      "X-Real-IP: 127.0.0.1",
-      "Host: evil.example.com",
-      "Host: 127.0.0.1.nip.io",
-      "Origin: http://evil.example.com"})
+  @ValueSource(
+      strings = {
+        "X-Forwarded-For: 127.0.0.1",
+        "Forwarded: for=127.0.0.1",
+        "X-Real-IP: 127.0.0.1",
+        "Host: evil.example.com",
+        "Host: 127.0.0.1.nip.io",
+        "Origin: http://evil.example.com"
+      })
   void diagnosticsRefuseProxiedAndForeignRequests(String header) throws Exception {
     deploy(servlet((req, res) -> res.setStatus(204)));
     String[] h = header.split(": ", 2);
@@ -879,17 +972,19 @@ abstract class ServletContainerContract {
     deploy(servlet((req, res) -> res.setStatus(204)));
 
     for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
-      HttpRequest request = HttpRequest.newBuilder(uri("/v1/diagnostics"))
-          .method(method, HttpRequest.BodyPublishers.ofString("{}"))
-          .build();
+      HttpRequest request =
+          HttpRequest.newBuilder(uri("/v1/diagnostics"))
+              .method(method, HttpRequest.BodyPublishers.ofString("{}"))
+              .build();
       HttpResponse<String> r = CLIENT.send(request, BodyHandlers.ofString());
       assertThat(r.statusCode()).as(method).isEqualTo(405);
       assertThat(r.headers().firstValue("allow")).hasValue("GET, HEAD");
       assertJsonHeaders(r);
     }
-    HttpRequest head = HttpRequest.newBuilder(uri("/v1/diagnostics/activity"))
-        .method("HEAD", HttpRequest.BodyPublishers.noBody())
-        .build();
+    HttpRequest head =
+        HttpRequest.newBuilder(uri("/v1/diagnostics/activity"))
+            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+            .build();
     HttpResponse<String> r = CLIENT.send(head, BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     assertJsonHeaders(r);
@@ -899,26 +994,30 @@ abstract class ServletContainerContract {
 
   @Test
   void diagnosticsWithTrackingOffSayItIsOff() throws Exception {
-    deploy(List.of(), List.of(
-        new ServletMount(diagnostics(ActivityTracker.disabled()), "/v1/diagnostics/*")));
+    deploy(
+        List.of(),
+        List.of(new ServletMount(diagnostics(ActivityTracker.disabled()), "/v1/diagnostics/*")));
 
-    JsonNode doc = MAPPER.readTree(
-        CLIENT.send(get("/v1/diagnostics", "p"), BodyHandlers.ofString()).body());
+    JsonNode doc =
+        MAPPER.readTree(CLIENT.send(get("/v1/diagnostics", "p"), BodyHandlers.ofString()).body());
     assertThat(doc.get("activity_tracking_enabled").asBoolean(true)).isFalse();
     assertThat(doc.get("global_activity").get("enabled").asBoolean(true)).isFalse();
     assertThat(doc.get("instances").get(0).get("activity").isNull()).isTrue();
-    JsonNode summary = MAPPER.readTree(
-        CLIENT.send(get("/v1/diagnostics/activity", "p"), BodyHandlers.ofString()).body());
+    JsonNode summary =
+        MAPPER.readTree(
+            CLIENT.send(get("/v1/diagnostics/activity", "p"), BodyHandlers.ofString()).body());
     assertThat(summary.get("enabled").asBoolean(true)).isFalse();
     assertThat(summary.get("total_active_connections").asInt()).isZero();
   }
 
   @Test
   void diagnosticsWorkOnExactPathsAndUnderAPrefix() throws Exception {
-    deploy(List.of(), List.of(
-        new ServletMount(diagnostics(tracker), "/v1/diagnostics"),
-        new ServletMount(diagnostics(tracker), "/v1/diagnostics/activity"),
-        new ServletMount(diagnostics(tracker), "/admin/*")));
+    deploy(
+        List.of(),
+        List.of(
+            new ServletMount(diagnostics(tracker), "/v1/diagnostics"),
+            new ServletMount(diagnostics(tracker), "/v1/diagnostics/activity"),
+            new ServletMount(diagnostics(tracker), "/admin/*")));
 
     for (String prefix : List.of("", "/admin")) {
       HttpResponse<String> full =
@@ -937,12 +1036,17 @@ abstract class ServletContainerContract {
   }
 
   static void assertJsonHeaders(HttpResponse<?> r) {
-    assertThat(r.headers().firstValue("content-type").orElseThrow().replace(" ", "").toLowerCase())
+    assertThat(
+            r.headers()
+                .firstValue("content-type")
+                .orElseThrow()
+                .replace(" ", "")
+                .toLowerCase(Locale.ROOT))
         .isEqualTo("application/json;charset=utf-8");
     assertThat(r.headers().firstValue("cache-control")).hasValue("no-store");
     assertThat(r.headers().firstValue("x-content-type-options")).hasValue("nosniff");
     assertThat(r.headers().map().keySet())
-        .noneMatch(k -> k.toLowerCase().startsWith("access-control-"));
+        .noneMatch(k -> k.toLowerCase(Locale.ROOT).startsWith("access-control-"));
   }
 
   static List<String> fields(JsonNode node) {
@@ -995,7 +1099,9 @@ abstract class ServletContainerContract {
   void deploy(Filter filter, HttpServlet servlet) throws Exception {
     deploy(
         List.of(mount(filter)),
-        List.of(new ServletMount(servlet, "/*"), new ServletMount(diagnostics(tracker), "/v1/diagnostics/*")));
+        List.of(
+            new ServletMount(servlet, "/*"),
+            new ServletMount(diagnostics(tracker), "/v1/diagnostics/*")));
   }
 
   static DiagnosticsServlet diagnostics(ActivityTracker t) {
@@ -1095,23 +1201,29 @@ abstract class ServletContainerContract {
 
   /** Reads one SSE event (up to and including its blank line), failing after a timeout. */
   byte[] readEvent(InputStream in) throws Exception {
-    Future<byte[]> read = workers.submit(() -> {
-      ByteArrayOutputStream event = new ByteArrayOutputStream();
-      int previous = -1;
-      for (int b; (b = in.read()) >= 0; ) {
-        event.write(b);
-        if (b == '\n' && previous == '\n') {
-          break;
-        }
-        previous = b;
-      }
-      return event.toByteArray();
-    });
+    Future<byte[]> read =
+        workers.submit(
+            () -> {
+              ByteArrayOutputStream event = new ByteArrayOutputStream();
+              int previous = -1;
+              for (int b; (b = in.read()) >= 0; ) {
+                event.write(b);
+                if (b == '\n' && previous == '\n') {
+                  break;
+                }
+                previous = b;
+              }
+              return event.toByteArray();
+            });
     return read.get(WAIT.toSeconds(), SECONDS);
   }
 
   static byte[] event(int i) {
-    return ("event: token\ndata: {\"i\":" + i + ",\"text\":\"" + "x".repeat(20 + 37 * i) + "\"}\n\n")
+    return ("event: token\ndata: {\"i\":"
+            + i
+            + ",\"text\":\""
+            + "x".repeat(20 + 37 * i)
+            + "\"}\n\n")
         .getBytes(UTF_8);
   }
 

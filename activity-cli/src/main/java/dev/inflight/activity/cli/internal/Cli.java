@@ -2,6 +2,7 @@ package dev.inflight.activity.cli.internal;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.reflect.Method;
@@ -17,9 +18,9 @@ public final class Cli {
   private Cli() {}
 
   /**
-   * Runs {@code inspect-activity} with the process's terminal: escape codes and box drawing
-   * when stdout is a console that can show them, Ctrl+C (SIGINT/SIGTERM) ends watch mode with
-   * exit code 0.
+   * Runs {@code inspect-activity} with the process's terminal: escape codes and box drawing when
+   * stdout is a console that can show them, Ctrl+C (SIGINT/SIGTERM) ends watch mode with exit code
+   * 0.
    *
    * @param args command-line arguments
    * @return the exit code
@@ -27,9 +28,11 @@ public final class Cli {
   public static int runMain(String[] args) {
     Charset charset = stdoutCharset();
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, charset);
-    boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+    boolean terminal = isTerminal() && !"dumb".equals(System.getenv("TERM"));
     FrameRenderer.Box box =
-        charset.newEncoder().canEncode("┌─┐│") ? FrameRenderer.Box.UNICODE : FrameRenderer.Box.ASCII;
+        charset.newEncoder().canEncode("┌─┐│")
+            ? FrameRenderer.Box.UNICODE
+            : FrameRenderer.Box.ASCII;
     CliEnvironment env =
         new CliEnvironment(
             out,
@@ -73,11 +76,13 @@ public final class Cli {
 
   static int run(String[] args, CliEnvironment env) {
     CommandLine cl = new CommandLine(new InspectCommand(env));
-    cl.setOut(new PrintWriter(env.out(), true));
-    cl.setErr(new PrintWriter(env.err(), true));
+    cl.setOut(new PrintWriter(new OutputStreamWriter(env.out(), Charset.defaultCharset()), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(env.err(), Charset.defaultCharset()), true));
     cl.setParameterExceptionHandler(
         (e, arguments) -> {
-          env.err().println("inspect-activity: " + DiagnosticsClient.oneLine(String.valueOf(e.getMessage())));
+          env.err()
+              .println(
+                  "inspect-activity: " + DiagnosticsClient.oneLine(String.valueOf(e.getMessage())));
           env.err().println("Try 'inspect-activity --help' for more information.");
           return InspectCommand.EXIT_USAGE;
         });
@@ -85,10 +90,31 @@ public final class Cli {
         (e, line, parsed) -> {
           // Never a stack trace: one line, and a failure exit code.
           String msg = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
-          env.err().println("inspect-activity: unexpected error: " + DiagnosticsClient.oneLine(msg));
+          env.err()
+              .println("inspect-activity: unexpected error: " + DiagnosticsClient.oneLine(msg));
           return InspectCommand.EXIT_FAILED;
         });
     return cl.execute(args);
+  }
+
+  /**
+   * Whether standard output is a terminal. From Java 22 on, {@code System.console()} is never null,
+   * so its {@code isTerminal()} (looked up by reflection: this code targets Java 17) decides.
+   */
+  @SuppressWarnings("SystemConsoleNull") // handled: isTerminal() is asked where it exists
+  private static boolean isTerminal() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      Method isTerminal = java.io.Console.class.getMethod("isTerminal");
+      return (Boolean) isTerminal.invoke(console);
+    } catch (NoSuchMethodException e) {
+      return true; // before Java 22 a console exists only for a terminal
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return false;
+    }
   }
 
   private static Charset stdoutCharset() {
@@ -107,8 +133,8 @@ public final class Cli {
 
   /**
    * Ctrl+C handling without the JVM's default "exit 130": {@code sun.misc.Signal}, reached
-   * reflectively (it lives in {@code jdk.unsupported}); if it is missing or the signal is
-   * ignored, the JVM's default behaviour stays.
+   * reflectively (it lives in {@code jdk.unsupported}); if it is missing or the signal is ignored,
+   * the JVM's default behaviour stays.
    */
   static final class Signals {
     private Signals() {}

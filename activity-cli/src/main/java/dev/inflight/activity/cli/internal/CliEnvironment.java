@@ -8,9 +8,9 @@ import java.util.function.DoubleSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything the command takes from its surroundings, so tests can run it in-process: the
- * streams, whether to use escape codes and box-drawing characters, the clock and zone, how to
- * wait between frames and how many to draw, and where to register the Ctrl+C action.
+ * Everything the command takes from its surroundings, so tests can run it in-process: the streams,
+ * whether to use escape codes and box-drawing characters, the clock and zone, how to wait between
+ * frames and how many to draw, and where to register the Ctrl+C action.
  *
  * @param out standard output
  * @param err standard error

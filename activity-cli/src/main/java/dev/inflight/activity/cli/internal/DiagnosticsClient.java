@@ -16,8 +16,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Reads the {@code /v1/diagnostics} document with the JDK {@code HttpClient}, turning every
- * failure into a {@link FetchException} whose message is one clear line.
+ * Reads the {@code /v1/diagnostics} document with the JDK {@code HttpClient}, turning every failure
+ * into a {@link FetchException} whose message is one clear line.
  */
 final class DiagnosticsClient {
 
@@ -38,8 +38,8 @@ final class DiagnosticsClient {
   }
 
   /**
-   * Turns what the user typed into the diagnostics URL: a scheme is added if missing, and
-   * {@value #DIAGNOSTICS_PATH} is appended unless the path already ends with it.
+   * Turns what the user typed into the diagnostics URL: a scheme is added if missing, and {@value
+   * #DIAGNOSTICS_PATH} is appended unless the path already ends with it.
    *
    * @param text e.g. {@code http://localhost:8000}, {@code localhost:9000}
    * @return the endpoint
@@ -57,7 +57,7 @@ final class DiagnosticsClient {
       throw new IllegalArgumentException("not a valid URL: '" + text + "'");
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+    if ((!scheme.equals("http") && !scheme.equals("https")) || uri.getHost() == null) {
       throw new IllegalArgumentException(
           "not an http(s) URL: '" + text + "' (expected e.g. http://localhost:8000)");
     }
@@ -94,7 +94,11 @@ final class DiagnosticsClient {
       response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (HttpConnectTimeoutException e) {
       throw new FetchException(
-          "cannot connect to " + endpoint + ": no answer within " + seconds() + " (is the host right?)");
+          "cannot connect to "
+              + endpoint
+              + ": no answer within "
+              + seconds()
+              + " (is the host right?)");
     } catch (HttpTimeoutException e) {
       throw new FetchException(endpoint + " did not answer within " + seconds());
     } catch (ConnectException e) {

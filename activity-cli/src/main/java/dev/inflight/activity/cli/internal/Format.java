@@ -55,8 +55,8 @@ final class Format {
   }
 
   /**
-   * A session id shortened to its first ten characters and an ellipsis, as {@code
-   * abc123def4...}; short ids are shown whole.
+   * A session id shortened to its first ten characters and an ellipsis, as {@code abc123def4...};
+   * short ids are shown whole.
    *
    * @param sessionId the id
    * @return the text

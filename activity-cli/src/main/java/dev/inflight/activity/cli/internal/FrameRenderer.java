@@ -11,9 +11,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Draws one screen of the activity view: a summary box (active connections, total RX/TX, time)
- * and a table of the active connections, as in the seed's sample. Pure: same document, same
- * text.
+ * Draws one screen of the activity view: a summary box (active connections, total RX/TX, time) and
+ * a table of the active connections, as in the seed's sample. Pure: same document, same text.
  */
 final class FrameRenderer {
 
@@ -35,8 +34,17 @@ final class FrameRenderer {
     final char cross;
 
     Box(
-        char h, char v, char tl, char tr, char bl, char br, char tDown, char tUp, char tRight,
-        char tLeft, char cross) {
+        char h,
+        char v,
+        char tl,
+        char tr,
+        char bl,
+        char br,
+        char tDown,
+        char tUp,
+        char tRight,
+        char tLeft,
+        char cross) {
       this.h = h;
       this.v = v;
       this.tl = tl;
@@ -65,6 +73,7 @@ final class FrameRenderer {
   private static final String[] HEADERS = {
     "Backend", "Session", "Type", "Model", "Duration", "RX", "TX"
   };
+
   /** Columns 4..6 (Duration, RX, TX) are numbers: right-aligned. */
   private static final int FIRST_NUMERIC = 4;
 

@@ -143,13 +143,15 @@ final class InspectCommand implements Callable<Integer> {
               frame.addAll(renderer.render(doc));
             }
           } catch (FetchException e) {
-            frame.addAll(renderer.renderError(e.getMessage(), env.now().getAsDouble()));
+            frame.addAll(
+                renderer.renderError(String.valueOf(e.getMessage()), env.now().getAsDouble()));
           }
           frame.add("");
           frame.add(footer);
           return frame;
         };
-    WatchLoop loop = new WatchLoop(frames, env.out(), env.ansi(), pause, env.pacer(), env.maxFrames());
+    WatchLoop loop =
+        new WatchLoop(frames, env.out(), env.ansi(), pause, env.pacer(), env.maxFrames());
     env.stopHook().accept(loop::stop);
     return loop.run();
   }

@@ -9,10 +9,10 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Redraws a frame every interval until stopped. On a terminal each frame is drawn over the
- * previous one (cursor home, each line cleared to its end, the rest of the screen cleared),
- * written in one piece so it does not flicker; elsewhere frames are printed one after another
- * with no escape codes.
+ * Redraws a frame every interval until stopped. On a terminal each frame is drawn over the previous
+ * one (cursor home, each line cleared to its end, the rest of the screen cleared), written in one
+ * piece so it does not flicker; elsewhere frames are printed one after another with no escape
+ * codes.
  */
 final class WatchLoop {
 

@@ -22,17 +22,38 @@ class FrameRendererTest {
             "abc123def456789", "streaming", NOW - 12.3, 12.3, "gpt-4", 15_360, 14_848, 1, 0.4, 0.1);
     ConnectionView anthropic =
         new ConnectionView(
-            "xyz789abc123456", "streaming", NOW - 5.7, 5.7, "claude-3-sonnet", 8_397, 8_192, 1, null, 0);
+            "xyz789abc123456",
+            "streaming",
+            NOW - 5.7,
+            5.7,
+            "claude-3-sonnet",
+            8_397,
+            8_192,
+            1,
+            null,
+            0);
     InstanceView i1 =
         new InstanceView(
-            "openai.1", "openai", false, true, List.of(), List.of("gpt-4"),
+            "openai.1",
+            "openai",
+            false,
+            true,
+            List.of(),
+            List.of("gpt-4"),
             new ActivityView(1, List.of(openai), 15_360, 14_848, 20_000, 19_000, 3));
     InstanceView i2 =
         new InstanceView(
-            "anthropic", "anthropic", false, true, List.of(), List.of("claude-3-sonnet"),
+            "anthropic",
+            "anthropic",
+            false,
+            true,
+            List.of(),
+            List.of("claude-3-sonnet"),
             new ActivityView(1, List.of(anthropic), 8_397, 8_192, 8_397, 8_192, 0));
     return new DiagnosticsDocument(
-        NOW, true, List.of(i1, i2),
+        NOW,
+        true,
+        List.of(i1, i2),
         new GlobalActivityView(true, 2, 23_757, 23_040, 28_397, 27_192, 3));
   }
 
@@ -73,9 +94,17 @@ class FrameRendererTest {
   void noConnectionsSaysSo() {
     DiagnosticsDocument doc =
         new DiagnosticsDocument(
-            NOW, true,
-            List.of(new InstanceView("openai.1", "openai", false, true, List.of(), List.of(),
-                new ActivityView(0, List.of(), 0, 0, 100, 90, 1))),
+            NOW,
+            true,
+            List.of(
+                new InstanceView(
+                    "openai.1",
+                    "openai",
+                    false,
+                    true,
+                    List.of(),
+                    List.of(),
+                    new ActivityView(0, List.of(), 0, 0, 100, 90, 1))),
             new GlobalActivityView(true, 0, 0, 0, 100, 90, 1));
     List<String> lines = new FrameRenderer(FrameRenderer.Box.UNICODE, ZoneOffset.UTC).render(doc);
     assertThat(lines).anyMatch(l -> l.contains("Active Connections: 0  |  Total RX: 0 B"));
@@ -87,8 +116,10 @@ class FrameRendererTest {
   void disabledTrackingShowsHowToEnableIt() {
     DiagnosticsDocument doc =
         new DiagnosticsDocument(
-            NOW, false,
-            List.of(new InstanceView("openai.1", "openai", false, true, List.of(), List.of(), null)),
+            NOW,
+            false,
+            List.of(
+                new InstanceView("openai.1", "openai", false, true, List.of(), List.of(), null)),
             new GlobalActivityView(false, 0, 0, 0, 0, 0, 0));
     String text =
         String.join("\n", new FrameRenderer(FrameRenderer.Box.UNICODE, ZoneOffset.UTC).render(doc));
@@ -105,9 +136,17 @@ class FrameRendererTest {
     ConnectionView c = new ConnectionView("s1", "non_streaming", NOW, 0.5, null, 10, 0, 1, null, 0);
     DiagnosticsDocument doc =
         new DiagnosticsDocument(
-            NOW, true,
-            List.of(new InstanceView("b", "openai", false, true, List.of(), List.of(),
-                new ActivityView(1, List.of(c), 10, 0, 10, 0, 0))),
+            NOW,
+            true,
+            List.of(
+                new InstanceView(
+                    "b",
+                    "openai",
+                    false,
+                    true,
+                    List.of(),
+                    List.of(),
+                    new ActivityView(1, List.of(c), 10, 0, 10, 0, 0))),
             new GlobalActivityView(true, 1, 10, 0, 10, 0, 0));
     List<String> lines = new FrameRenderer(FrameRenderer.Box.ASCII, ZoneOffset.UTC).render(doc);
     assertThat(lines).anyMatch(l -> l.matches("\\| b +\\| s1 +\\| non_streaming \\| - +\\|.*"));

@@ -65,8 +65,15 @@ class InspectCommandTest {
 
   private CliEnvironment env(boolean ansi, long frames, WatchLoop.Pacer pacer) {
     return new CliEnvironment(
-        out, err, ansi, FrameRenderer.Box.UNICODE, ZoneOffset.UTC, () -> 1701792005.0, pacer,
-        frames, stop -> {});
+        out,
+        err,
+        ansi,
+        FrameRenderer.Box.UNICODE,
+        ZoneOffset.UTC,
+        () -> 1701792005.0,
+        pacer,
+        frames,
+        stop -> {});
   }
 
   private String out() {
@@ -79,7 +86,8 @@ class InspectCommandTest {
 
   @Test
   void oneShotShowsSummaryAndRows() {
-    try (ActivityHandle a = tracker.open("openai.1", "abc123def456ghi", ConnectionType.STREAMING, "gpt-4");
+    try (ActivityHandle a =
+            tracker.open("openai.1", "abc123def456ghi", ConnectionType.STREAMING, "gpt-4");
         ActivityHandle b =
             tracker.open("anthropic", "xyz789", ConnectionType.NON_STREAMING, "claude-3-sonnet")) {
       a.addRx(15_360);
@@ -94,8 +102,10 @@ class InspectCommandTest {
     assertThat(err()).isEmpty();
     assertThat(out())
         .contains("Active Connections: 2  |  Total RX: 15.1 KB  |  Total TX: 14.5 KB")
-        .containsPattern("│ anthropic │ xyz789 +│ non_streaming │ claude-3-sonnet │ +\\d+\\.\\ds │ +100 B │ +0 B │")
-        .containsPattern("│ openai\\.1 +│ abc123def4\\.\\.\\. │ streaming +│ gpt-4 +│ +\\d+\\.\\ds │ 15\\.0 KB │ 14\\.5 KB │");
+        .containsPattern(
+            "│ anthropic │ xyz789 +│ non_streaming │ claude-3-sonnet │ +\\d+\\.\\ds │ +100 B │ +0 B │")
+        .containsPattern(
+            "│ openai\\.1 +│ abc123def4\\.\\.\\. │ streaming +│ gpt-4 +│ +\\d+\\.\\ds │ 15\\.0 KB │ 14\\.5 KB │");
   }
 
   @Test
@@ -108,7 +118,8 @@ class InspectCommandTest {
       assertThat(run("--raw", server.url())).isZero();
 
       assertThat(out()).isEqualTo(doc.endsWith("\n") ? doc : doc + "\n");
-      assertThat(DiagnosticsJson.parseDiagnostics(out()).globalActivity().totalBytesRx()).isEqualTo(42);
+      assertThat(DiagnosticsJson.parseDiagnostics(out()).globalActivity().totalBytesRx())
+          .isEqualTo(42);
     }
   }
 
@@ -116,11 +127,14 @@ class InspectCommandTest {
   void disabledTrackingPrintsTheHintAndSucceeds() {
     ActivityTracker off = ActivityTracker.disabled();
     server.answer(
-        StubServer.ok(new String(json.diagnostics(off.getGlobalSnapshot()), StandardCharsets.UTF_8)));
+        StubServer.ok(
+            new String(json.diagnostics(off.getGlobalSnapshot()), StandardCharsets.UTF_8)));
 
     assertThat(run(server.url())).isZero();
 
-    assertThat(out()).contains("Activity tracking is DISABLED").contains("--enable-activity-tracking");
+    assertThat(out())
+        .contains("Activity tracking is DISABLED")
+        .contains("--enable-activity-tracking");
   }
 
   @Test
@@ -130,14 +144,16 @@ class InspectCommandTest {
       port = s.getLocalPort();
     }
     assertThat(run("http://127.0.0.1:" + port)).isEqualTo(1);
-    assertOneErrorLine("cannot connect to http://127.0.0.1:" + port + "/v1/diagnostics: connection refused");
+    assertOneErrorLine(
+        "cannot connect to http://127.0.0.1:" + port + "/v1/diagnostics: connection refused");
   }
 
   @Test
   void forbiddenExplainsTheLocalhostRule() {
     server.answer(StubServer.status(403, "application/json", "{\"error\":\"forbidden\"}"));
     assertThat(run(server.url())).isEqualTo(1);
-    assertOneErrorLine("answered 403 Forbidden: diagnostics are served only to the proxy's own host");
+    assertOneErrorLine(
+        "answered 403 Forbidden: diagnostics are served only to the proxy's own host");
   }
 
   @Test
@@ -232,8 +248,11 @@ class InspectCommandTest {
     String[] frames = out().split(java.util.regex.Pattern.quote(WatchLoop.HOME));
     assertThat(frames).hasSize(4);
     assertThat(frames[1]).contains("Active Connections: 0").contains("Refreshing every 2.0s");
-    assertThat(frames[2]).contains("Error: cannot connect").contains("connection refused")
-        .contains("still polling").contains("Refreshing every 2.0s");
+    assertThat(frames[2])
+        .contains("Error: cannot connect")
+        .contains("connection refused")
+        .contains("still polling")
+        .contains("Refreshing every 2.0s");
     assertThat(frames[3]).contains("Active Connections: 0").doesNotContain("Error");
     assertThat(err()).isEmpty();
   }
@@ -243,7 +262,8 @@ class InspectCommandTest {
     String doc = liveDocument();
     server.answer(StubServer.ok(doc));
 
-    assertThat(Cli.run(new String[] {"-w", "--raw", server.url()}, env(false, 2, d -> false))).isZero();
+    assertThat(Cli.run(new String[] {"-w", "--raw", server.url()}, env(false, 2, d -> false)))
+        .isZero();
 
     String expectedFrame = doc.strip() + "\n\nRefreshing every 1.0s... (Ctrl+C to stop)\n";
     assertThat(out()).isEqualTo(expectedFrame + "\n" + expectedFrame);
@@ -252,6 +272,9 @@ class InspectCommandTest {
   private void assertOneErrorLine(String expected) {
     assertThat(out()).isEmpty();
     assertThat(err()).startsWith("inspect-activity: ").contains(expected).endsWith("\n");
-    assertThat(err().strip()).doesNotContain("\n").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(err().strip())
+        .doesNotContain("\n")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
   }
 }

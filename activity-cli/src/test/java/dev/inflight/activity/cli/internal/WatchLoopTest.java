@@ -36,12 +36,26 @@ class WatchLoopTest {
     assertThat(s).startsWith(WatchLoop.HIDE_CURSOR + WatchLoop.CLEAR_SCREEN + WatchLoop.HOME);
     assertThat(s.split(java.util.regex.Pattern.quote(WatchLoop.HOME), -1)).hasSize(4);
     assertThat(s)
-        .contains("frame 1" + WatchLoop.CLEAR_LINE + "\nsecond line" + WatchLoop.CLEAR_LINE + "\n"
-            + WatchLoop.CLEAR_BELOW + WatchLoop.HOME + "frame 2")
-        .endsWith("frame 3" + WatchLoop.CLEAR_LINE + "\nsecond line" + WatchLoop.CLEAR_LINE
-            + "\n" + WatchLoop.CLEAR_BELOW + WatchLoop.SHOW_CURSOR);
+        .contains(
+            "frame 1"
+                + WatchLoop.CLEAR_LINE
+                + "\nsecond line"
+                + WatchLoop.CLEAR_LINE
+                + "\n"
+                + WatchLoop.CLEAR_BELOW
+                + WatchLoop.HOME
+                + "frame 2")
+        .endsWith(
+            "frame 3"
+                + WatchLoop.CLEAR_LINE
+                + "\nsecond line"
+                + WatchLoop.CLEAR_LINE
+                + "\n"
+                + WatchLoop.CLEAR_BELOW
+                + WatchLoop.SHOW_CURSOR);
     // never clears the whole screen again: that is what flickers
-    assertThat(s.indexOf(WatchLoop.CLEAR_SCREEN, s.indexOf(WatchLoop.CLEAR_SCREEN) + 1)).isEqualTo(-1);
+    assertThat(s.indexOf(WatchLoop.CLEAR_SCREEN, s.indexOf(WatchLoop.CLEAR_SCREEN) + 1))
+        .isEqualTo(-1);
     assertThat(pauses).containsExactly(Duration.ofMillis(1500), Duration.ofMillis(1500));
   }
 
@@ -61,7 +75,10 @@ class WatchLoopTest {
     WatchLoop[] loop = new WatchLoop[1];
     loop[0] =
         new WatchLoop(
-            numbered, out, true, Duration.ofHours(1),
+            numbered,
+            out,
+            true,
+            Duration.ofHours(1),
             d -> {
               loop[0].stop(); // Ctrl+C while waiting
               throw new InterruptedException();
@@ -86,7 +103,11 @@ class WatchLoopTest {
               }
               return List.of("frame " + counter.get());
             },
-            out, false, Duration.ofMillis(1), null, Long.MAX_VALUE);
+            out,
+            false,
+            Duration.ofMillis(1),
+            null,
+            Long.MAX_VALUE);
 
     assertThat(loop[0].run()).isZero();
 

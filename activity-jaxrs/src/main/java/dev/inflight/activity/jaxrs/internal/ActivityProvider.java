@@ -15,27 +15,26 @@ import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The request filter, response filter and writer interceptor that track each request; one
- * instance per feature, shared by all requests (it holds no per-request state).
+ * The request filter, response filter and writer interceptor that track each request; one instance
+ * per feature, shared by all requests (it holds no per-request state).
  *
  * <ol>
- *   <li>Request filter: begins the request's activity, stores it as a request property and
- *       binds it to the dispatching thread.
+ *   <li>Request filter: begins the request's activity, stores it as a request property and binds it
+ *       to the dispatching thread.
  *   <li>Response filter: a response without a body (void, 204, an exception mapped to a bare
- *       status, a HEAD) ends here, as nothing remains to be written. Otherwise the container's
- *       body stream is replaced by a counting one ({@code ContainerResponseContext
- *       .setEntityStream}), which sits under every writer interceptor, so it counts the bytes
- *       really handed to the container, and it also sees bytes written outside the interceptor
- *       chain (SSE events, chunks). Its close ends the request only for bodies written after the
- *       interceptor chain (see below): RESTEasy closes it when the initial dispatch returns,
- *       even while an async response is still being written.
- *   <li>Writer interceptor (outermost): when {@code proceed()} returns, the writer has written
- *       the whole body, so the request ends as completed; if it throws, as errored (or
- *       client-aborted when the container's stream failed). Bodies written after the chain
- *       returns (Jersey's SSE sink and {@code ChunkedOutput}) are not ended here but when the
- *       container closes their stream. RESTEasy's SSE responses have no entity and bypass the
- *       interceptors: they end when the sink wrapped by {@code JaxrsActivity.tracking} closes,
- *       or when a write fails.
+ *       status, a HEAD) ends here, as nothing remains to be written. Otherwise the container's body
+ *       stream is replaced by a counting one ({@code ContainerResponseContext .setEntityStream}),
+ *       which sits under every writer interceptor, so it counts the bytes really handed to the
+ *       container, and it also sees bytes written outside the interceptor chain (SSE events,
+ *       chunks). Its close ends the request only for bodies written after the interceptor chain
+ *       (see below): RESTEasy closes it when the initial dispatch returns, even while an async
+ *       response is still being written.
+ *   <li>Writer interceptor (outermost): when {@code proceed()} returns, the writer has written the
+ *       whole body, so the request ends as completed; if it throws, as errored (or client-aborted
+ *       when the container's stream failed). Bodies written after the chain returns (Jersey's SSE
+ *       sink and {@code ChunkedOutput}) are not ended here but when the container closes their
+ *       stream. RESTEasy's SSE responses have no entity and bypass the interceptors: they end when
+ *       the sink wrapped by {@code JaxrsActivity.tracking} closes, or when a write fails.
  * </ol>
  */
 public final class ActivityProvider
@@ -67,7 +66,8 @@ public final class ActivityProvider
     }
     try {
       String header = sessionIdHeader;
-      RequestActivity activity = t.beginRequest(header == null ? null : request.getHeaderString(header));
+      RequestActivity activity =
+          t.beginRequest(header == null ? null : request.getHeaderString(header));
       if (!activity.isTracking()) {
         CurrentActivity.clear();
         return;

@@ -6,8 +6,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Binds a request's exchange to the thread that runs its resource method. Jakarta REST has no
  * portable way to inject a request property into a resource, but every implementation runs the
- * (post-matching) request filters and then the resource method on one thread, so the request
- * filter binds and the resource reads.
+ * (post-matching) request filters and then the resource method on one thread, so the request filter
+ * binds and the resource reads.
  */
 public final class CurrentActivity {
   private static final ThreadLocal<Exchange> CURRENT = new ThreadLocal<>();

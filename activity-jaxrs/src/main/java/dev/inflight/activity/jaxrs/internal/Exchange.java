@@ -8,8 +8,8 @@ import java.io.UncheckedIOException;
 
 /**
  * The per-request state of a tracked request: its {@link RequestActivity}, the counting stream
- * installed for its body, and what the interceptor needs to know to end the request at the
- * right moment. Created by the request filter only when tracking is on.
+ * installed for its body, and what the interceptor needs to know to end the request at the right
+ * moment. Created by the request filter only when tracking is on.
  *
  * <p>Thread-safety: the flags are volatile; {@link #end} may race from any thread (container,
  * worker, async callback) and only the first call has an effect (the activity serialises it).
@@ -55,9 +55,9 @@ public final class Exchange {
 
   /**
    * Declares that the body is written after the interceptor chain returned (Jersey's {@code
-   * ChunkedOutput} and SSE sink), so the container closing the body stream is what ends it.
-   * For any other body a close means nothing: RESTEasy closes the response's stream when the
-   * initial dispatch returns, even while an async response or an SSE sink is still writing.
+   * ChunkedOutput} and SSE sink), so the container closing the body stream is what ends it. For any
+   * other body a close means nothing: RESTEasy closes the response's stream when the initial
+   * dispatch returns, even while an async response or an SSE sink is still writing.
    */
   public void endsWhenStreamCloses() {
     endsOnClose = true;
@@ -74,10 +74,10 @@ public final class Exchange {
   }
 
   /**
-   * Called by the counting stream once the container's stream closed. If the application
-   * writes through a tracked sink and has not closed it, the container closed the stream on
-   * its own: it saw the client leave (Jersey closes the sink when its connection callback
-   * fires, so no write ever fails).
+   * Called by the counting stream once the container's stream closed. If the application writes
+   * through a tracked sink and has not closed it, the container closed the stream on its own: it
+   * saw the client leave (Jersey closes the sink when its connection callback fires, so no write
+   * ever fails).
    */
   void streamClosed() {
     if (endsOnClose) {
@@ -97,8 +97,8 @@ public final class Exchange {
   }
 
   /**
-   * Called by the counting stream when the container's stream threw: an I/O error means the
-   * client left; anything else is an error.
+   * Called by the counting stream when the container's stream threw: an I/O error means the client
+   * left; anything else is an error.
    */
   void streamFailed(Throwable failure) {
     streamFailed = true;

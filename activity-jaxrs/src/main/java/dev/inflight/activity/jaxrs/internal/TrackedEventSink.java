@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An SSE sink that ends its request when it is closed, after the container's sink flushed and
- * closed. Some implementations (RESTEasy) complete an SSE response without closing the body
- * stream the filters can see, so this is the one close signal every implementation gives.
+ * closed. Some implementations (RESTEasy) complete an SSE response without closing the body stream
+ * the filters can see, so this is the one close signal every implementation gives.
  *
  * <p>A sink the container closed first (it saw the client leave) ends the request as
  * client-aborted: a send on it fails, or the application's close finds it closed.

@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * The response body stream of a tracked request: counts each byte the container accepted as
- * TX, passes {@code flush()} straight through (no buffering, so streamed events are not
- * delayed), ends the request as completed when the container closes it if the exchange says a
- * close is the end (see {@link Exchange#endsWhenStreamCloses()}), and as client-aborted
- * when the container's stream throws an I/O error (the usual sign of a client that left).
+ * The response body stream of a tracked request: counts each byte the container accepted as TX,
+ * passes {@code flush()} straight through (no buffering, so streamed events are not delayed), ends
+ * the request as completed when the container closes it if the exchange says a close is the end
+ * (see {@link Exchange#endsWhenStreamCloses()}), and as client-aborted when the container's stream
+ * throws an I/O error (the usual sign of a client that left).
  */
 final class TrackingOutputStream extends OutputStream {
   private final OutputStream out;

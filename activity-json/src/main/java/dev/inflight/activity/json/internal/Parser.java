@@ -11,19 +11,26 @@ import dev.inflight.activity.json.GlobalActivityView;
 import dev.inflight.activity.json.InstanceView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the diagnostics documents into the typed views. The seed's fields are required with
- * the seed's JSON types; the extra fields are optional, so documents from seed-compatible
- * servers parse too.
+ * Reads the diagnostics documents into the typed views. The seed's fields are required with the
+ * seed's JSON types; the extra fields are optional, so documents from seed-compatible servers parse
+ * too.
  */
 public final class Parser {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private Parser() {}
 
-  /** Parses a {@code /v1/diagnostics} document. */
+  /**
+   * Parses a {@code /v1/diagnostics} document.
+   *
+   * @param json the document
+   * @return its typed view
+   * @throws dev.inflight.activity.json.DiagnosticsFormatException naming the field that is wrong
+   */
   public static DiagnosticsDocument diagnostics(String json) {
     JsonNode root = tree(json);
     double timestamp = number(root, "timestamp", "");
@@ -37,7 +44,13 @@ public final class Parser {
     return new DiagnosticsDocument(timestamp, enabled, list, global);
   }
 
-  /** Parses a {@code /v1/diagnostics/activity} document. */
+  /**
+   * Parses a {@code /v1/diagnostics/activity} document.
+   *
+   * @param json the document
+   * @return its typed view
+   * @throws dev.inflight.activity.json.DiagnosticsFormatException naming the field that is wrong
+   */
   public static GlobalActivityView activity(String json) {
     return global(tree(json), "");
   }
@@ -47,8 +60,7 @@ public final class Parser {
     try {
       root = MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new DiagnosticsFormatException(
-          "not a JSON document: " + e.getOriginalMessage(), e);
+      throw new DiagnosticsFormatException("not a JSON document: " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isObject()) {
       throw new DiagnosticsFormatException("not a JSON object");
@@ -199,8 +211,8 @@ public final class Parser {
 
   private static void requireObject(JsonNode n, String path) {
     if (!n.isObject()) {
-      throw wrongType(path.endsWith(".") ? path.substring(0, path.length() - 1) : path,
-          "an object", n);
+      throw wrongType(
+          path.endsWith(".") ? path.substring(0, path.length() - 1) : path, "an object", n);
     }
   }
 
@@ -210,9 +222,14 @@ public final class Parser {
 
   private static DiagnosticsFormatException wrongType(
       String field, String expected, @Nullable JsonNode actual) {
-    String shown = actual == null ? "nothing" : actual.getNodeType().toString().toLowerCase();
+    String shown =
+        actual == null ? "nothing" : actual.getNodeType().toString().toLowerCase(Locale.ROOT);
     return new DiagnosticsFormatException(
-        "field '" + (field.isEmpty() ? "(root)" : field) + "' must be " + expected + ", got "
+        "field '"
+            + (field.isEmpty() ? "(root)" : field)
+            + "' must be "
+            + expected
+            + ", got "
             + shown);
   }
 }

@@ -47,17 +47,33 @@ public final class Renderer {
     this.display = display;
   }
 
-  /** The {@code /v1/diagnostics} document. */
+  /**
+   * The {@code /v1/diagnostics} document.
+   *
+   * @param snapshot what to render
+   * @return the document, UTF-8
+   */
   public byte[] diagnostics(GlobalSnapshot snapshot) {
     return write(g -> writeDiagnostics(g, snapshot));
   }
 
-  /** The {@code /v1/diagnostics/activity} document. */
+  /**
+   * The {@code /v1/diagnostics/activity} document.
+   *
+   * @param snapshot what to render
+   * @return the document, UTF-8
+   */
   public byte[] activity(GlobalSnapshot snapshot) {
     return write(g -> writeGlobal(g, snapshot, true));
   }
 
-  /** A small {@code {"error": code, "detail": detail}} body. */
+  /**
+   * A small {@code {"error": code, "detail": detail}} body.
+   *
+   * @param code the error code
+   * @param detail a short explanation
+   * @return the body, UTF-8
+   */
   public static byte[] error(String code, String detail) {
     return write(
         g -> {

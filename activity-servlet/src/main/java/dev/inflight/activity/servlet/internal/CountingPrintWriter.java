@@ -3,10 +3,10 @@ package dev.inflight.activity.servlet.internal;
 import java.io.PrintWriter;
 
 /**
- * The container's writer, counting the encoded bytes of every character written through it.
- * Every {@code print}, {@code printf}, {@code append} and {@code println} of {@link PrintWriter}
- * ends in one of the methods overridden here, each of which hands the characters to the
- * container's writer unchanged. {@code flush()} reaches the container at once.
+ * The container's writer, counting the encoded bytes of every character written through it. Every
+ * {@code print}, {@code printf}, {@code append} and {@code println} of {@link PrintWriter} ends in
+ * one of the methods overridden here, each of which hands the characters to the container's writer
+ * unchanged. {@code flush()} reaches the container at once.
  */
 final class CountingPrintWriter extends PrintWriter {
 

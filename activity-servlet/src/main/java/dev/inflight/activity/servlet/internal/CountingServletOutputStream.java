@@ -5,9 +5,9 @@ import jakarta.servlet.WriteListener;
 import java.io.IOException;
 
 /**
- * The container's output stream, counting the bytes each successful write hands to it. No
- * buffering of its own: {@code flush()} reaches the container at once, and {@code isReady()}
- * and {@code setWriteListener()} are the container's.
+ * The container's output stream, counting the bytes each successful write hands to it. No buffering
+ * of its own: {@code flush()} reaches the container at once, and {@code isReady()} and {@code
+ * setWriteListener()} are the container's.
  */
 final class CountingServletOutputStream extends ServletOutputStream {
 

@@ -12,10 +12,10 @@ import org.jspecify.annotations.Nullable;
  * Counts how many bytes the characters written to a response writer become in the response's
  * charset, the way the container's encoder turns them into bytes: without keeping those bytes.
  *
- * <p>UTF-8 is computed from the characters (a surrogate pair split across two writes still
- * counts 4); single-byte charsets count one byte a character; any other charset runs a real
- * encoder into a small scratch buffer. Unencodable characters count as their one-byte
- * replacement, as containers write {@code '?'}.
+ * <p>UTF-8 is computed from the characters (a surrogate pair split across two writes still counts
+ * 4); single-byte charsets count one byte a character; any other charset runs a real encoder into a
+ * small scratch buffer. Unencodable characters count as their one-byte replacement, as containers
+ * write {@code '?'}.
  *
  * <p>Not thread-safe: one instance per writer, used under the writer's lock.
  */

@@ -22,18 +22,18 @@ final class Failures {
    * How a request that failed with {@code failure} ended.
    *
    * @param failure the exception, or null if the container gave none
-   * @return {@link EndReason#CLIENT_ABORTED} if the failure (or one of its causes) is the
-   *     container reporting a lost client connection, else {@link EndReason#ERRORED}
+   * @return {@link EndReason#CLIENT_ABORTED} if the failure (or one of its causes) is the container
+   *     reporting a lost client connection, else {@link EndReason#ERRORED}
    */
   static EndReason reasonFor(@Nullable Throwable failure) {
     return isClientGone(failure) ? EndReason.CLIENT_ABORTED : EndReason.ERRORED;
   }
 
   /**
-   * How an asynchronous request ended whose {@code AsyncListener.onError} received {@code
-   * failure}. An {@link IOException} the container reports there comes from the client
-   * connection (Tomcat passes the raw socket error of a failed write, e.g. "Broken pipe", even
-   * before the write itself throws), so it counts as a client abort too.
+   * How an asynchronous request ended whose {@code AsyncListener.onError} received {@code failure}.
+   * An {@link IOException} the container reports there comes from the client connection (Tomcat
+   * passes the raw socket error of a failed write, e.g. "Broken pipe", even before the write itself
+   * throws), so it counts as a client abort too.
    *
    * @param failure the throwable of the {@code AsyncEvent}, or null
    * @return {@link EndReason#CLIENT_ABORTED} or {@link EndReason#ERRORED}

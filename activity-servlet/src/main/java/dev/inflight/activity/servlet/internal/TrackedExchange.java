@@ -17,14 +17,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One tracked request: its {@link RequestActivity}, its wrappers, and the single place that
- * decides how and when it ends.
+ * One tracked request: its {@link RequestActivity}, its wrappers, and the single place that decides
+ * how and when it ends.
  *
  * <p>Thread-safety guarantees:
  *
  * <ol>
- *   <li>{@link #end} may be called from any thread, any number of times (filter return,
- *       exception, each {@link AsyncListener} callback); only the first call ends the request.
+ *   <li>{@link #end} may be called from any thread, any number of times (filter return, exception,
+ *       each {@link AsyncListener} callback); only the first call ends the request.
  *   <li>A failed write to the client is remembered, so whichever end comes later reports the
  *       request as {@link EndReason#CLIENT_ABORTED}.
  * </ol>
@@ -48,8 +48,8 @@ public final class TrackedExchange implements AsyncListener {
   }
 
   /**
-   * Runs the rest of the filter chain for a request that is not tracked yet, with a tracker
-   * that is enabled.
+   * Runs the rest of the filter chain for a request that is not tracked yet, with a tracker that is
+   * enabled.
    *
    * @param tracker the tracker
    * @param sessionIdHeader the header carrying the session id, or empty for none
@@ -101,8 +101,8 @@ public final class TrackedExchange implements AsyncListener {
   }
 
   /**
-   * Catches asynchronous requests started around the filter's wrapper, e.g. by code that
-   * unwrapped the request: listen to them now, which is the best that can still be done.
+   * Catches asynchronous requests started around the filter's wrapper, e.g. by code that unwrapped
+   * the request: listen to them now, which is the best that can still be done.
    */
   private boolean lateAsync() {
     try {

@@ -22,8 +22,8 @@ final class TrackedRequest extends HttpServletRequestWrapper {
 
   /**
    * Starts async mode with the tracked request and response, so that {@code
-   * AsyncContext.getResponse()} writes are counted too; an argument-less {@code dispatch()}
-   * then goes to this request's URI.
+   * AsyncContext.getResponse()} writes are counted too; an argument-less {@code dispatch()} then
+   * goes to this request's URI.
    */
   @Override
   public AsyncContext startAsync() {

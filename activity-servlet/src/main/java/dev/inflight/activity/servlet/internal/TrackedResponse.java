@@ -8,9 +8,9 @@ import java.io.PrintWriter;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The response as the application sees it while it is tracked: its output stream and writer
- * count what is written. Both come from the container first, so the container's own rules
- * (e.g. {@code getWriter()} after {@code getOutputStream()} throws) apply unchanged.
+ * The response as the application sees it while it is tracked: its output stream and writer count
+ * what is written. Both come from the container first, so the container's own rules (e.g. {@code
+ * getWriter()} after {@code getOutputStream()} throws) apply unchanged.
  */
 final class TrackedResponse extends HttpServletResponseWrapper {
 
@@ -60,8 +60,8 @@ final class TrackedResponse extends HttpServletResponseWrapper {
 
   /**
    * Whether the container's writer hit an error, which a {@code PrintWriter} never throws. Only
-   * asked once the response is committed, when the flush this implies changes nothing the
-   * client can see.
+   * asked once the response is committed, when the flush this implies changes nothing the client
+   * can see.
    */
   boolean writerFailed() {
     CountingPrintWriter w = writer;

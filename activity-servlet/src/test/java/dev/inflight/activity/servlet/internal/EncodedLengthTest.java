@@ -28,21 +28,24 @@ class EncodedLengthTest {
   @Test
   void singleByteCharsetsCountOneByteACharacter() {
     qt().forAll(strings().betweenCodePoints(0, 0xFF).ofLengthBetween(0, 80), longs().all())
-        .checkAssert((text, seed) -> {
-          assertCountsLikeGetBytes("ISO-8859-1", text, seed);
-          assertCountsLikeGetBytes("US-ASCII", text, seed);
-        });
+        .checkAssert(
+            (text, seed) -> {
+              assertCountsLikeGetBytes("ISO-8859-1", text, seed);
+              assertCountsLikeGetBytes("US-ASCII", text, seed);
+            });
     assertThat(EncodedLength.forCharset(null).of("é", 0, 1)).isEqualTo(1);
   }
 
   @Test
   void otherCharsetsCountWhatTheirEncoderProduces() {
     qt().forAll(strings().allPossible().ofLengthBetween(0, 80), longs().all())
-        .checkAssert((text, seed) -> {
-          for (String charset : new String[] {"UTF-16", "UTF-16LE", "Shift_JIS", "windows-1252", "GB18030"}) {
-            assertCountsLikeGetBytes(charset, complete(text), seed);
-          }
-        });
+        .checkAssert(
+            (text, seed) -> {
+              for (String charset :
+                  new String[] {"UTF-16", "UTF-16LE", "Shift_JIS", "windows-1252", "GB18030"}) {
+                assertCountsLikeGetBytes(charset, complete(text), seed);
+              }
+            });
   }
 
   @Test
