@@ -3,28 +3,17 @@ package dev.inflight.activity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.inflight.activity.testing.FakeClock;
+import dev.inflight.activity.testing.ManualTracker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** How {@link RequestActivity#fail}, {@link RequestActivity#clientWriteFailed} and the end meet. */
 class RequestOutcomeTest {
 
-  private final ActivityTracker tracker =
-      ActivityTracker.create(
-          ActivitySettings.builder()
-              .enabled(true)
-              .clock(new FakeClock())
-              .sweepInterval(Duration.ZERO)
-              .build());
-
-  @AfterEach
-  void closeTracker() {
-    tracker.close();
-  }
+  @RegisterExtension final ManualTracker fixture = new ManualTracker();
+  private final ActivityTracker tracker = fixture.tracker();
 
   private EndCounts ended() {
     return tracker.getBackendSnapshot("b").orElseThrow().ended();

@@ -16,6 +16,7 @@ import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndCounts;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.GlobalSnapshot;
+import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.FakeClock;
 import dev.inflight.activity.testing.LogCapture;
 import java.time.Duration;
@@ -30,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -68,18 +68,6 @@ class RegistryTest {
 
   private static List<String> sessions(ActivityTracker t, String backend) {
     return backend(t, backend).connections().stream().map(ConnectionSnapshot::sessionId).toList();
-  }
-
-  /** Polls until the condition holds, failing after {@link #AWAIT}. */
-  private static void awaitTrue(String what, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + AWAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(5);
-    }
   }
 
   @Nested
@@ -684,7 +672,7 @@ class RegistryTest {
       ActivityHandle h = t.open("b", "s", ConnectionType.STREAMING, null);
       probe.time.advance(STALE);
 
-      awaitTrue("the stale row is evicted", () -> t.activeConnections() == 0);
+      Await.until("the stale row is evicted", () -> t.activeConnections() == 0);
       assertThat(h.isOpen()).isFalse();
       assertThat(backend(t, "b").ended().evicted()).isEqualTo(1);
     }
@@ -698,7 +686,7 @@ class RegistryTest {
 
         ActivityHandle h = t.open("b", "s", ConnectionType.STREAMING, null);
         probe.time.advance(STALE);
-        awaitTrue("a later sweep evicts the stale row", () -> !h.isOpen());
+        Await.until("a later sweep evicts the stale row", () -> !h.isOpen());
 
         assertThat(logs.messages(Level.SEVERE)).anyMatch(m -> m.contains("sweep failed"));
         assertThat(t.isEnabled()).isTrue();
@@ -741,7 +729,7 @@ class RegistryTest {
       } finally {
         threaded.close();
       }
-      awaitTrue("the sweeper stops", () -> !threaded.sweeperRunning());
+      Await.until("the sweeper stops", () -> !threaded.sweeperRunning());
     }
   }
 
