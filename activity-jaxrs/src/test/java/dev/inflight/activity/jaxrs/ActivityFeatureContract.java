@@ -77,7 +77,7 @@ abstract class ActivityFeatureContract {
     singletons.add(resource);
     singletons.add(new TrackedResource.RefusedMapper());
     singletons.add(new ActivityFeature(tracker));
-    singletons.add(new ServletDiagnosticsResource(() -> tracker, DiagnosticsJson.create()));
+    singletons.add(ServletDiagnosticsFilter.builder().tracker(tracker).build());
     singletons.addAll(extraSingletons());
     server = TestServer.start(runtime(), singletons);
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -140,6 +140,39 @@ abstract class ActivityFeatureContract {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).hasSize(12345);
     assertOneRowSent(r.body().length, "byte[] entity");
+  }
+
+  @Test
+  void aBackendFailureRecordedByTheResourceEndsTheRequestErroredOnce() throws Exception {
+    HttpResponse<byte[]> r = get("/t/backend-failed");
+    assertThat(r.statusCode()).isEqualTo(502);
+    EndCounts ended = awaitEnded(1);
+    assertThat(ended).isEqualTo(new EndCounts(0, 0, 1, 0));
+    assertThat(backend().cumulativeBytesTx()).isEqualTo(r.body().length);
+  }
+
+  @Test
+  void theSessionHeaderIsConfigurable() throws Exception {
+    try (TestServer custom =
+        TestServer.start(
+            runtime(),
+            List.of(
+                new TrackedResource(workers),
+                ActivityFeature.builder()
+                    .tracker(() -> tracker)
+                    .sessionHeader("X-Conversation")
+                    .build()))) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(custom.uri("/t/session"))
+                  .header("X-Conversation", "conv-7")
+                  .header("X-Session-Id", "ignored")
+                  .timeout(WAIT)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.body()).isEqualTo("conv-7");
+    }
+    assertThat(awaitEnded(1).completed()).isEqualTo(1);
   }
 
   @Test
@@ -450,7 +483,7 @@ abstract class ActivityFeatureContract {
             List.of(
                 new TrackedResource(workers),
                 new ActivityFeature(off),
-                new ServletDiagnosticsResource(() -> off, DiagnosticsJson.create())))) {
+                ServletDiagnosticsFilter.builder().tracker(off).build()))) {
       HttpResponse<byte[]> r =
           http.send(
               HttpRequest.newBuilder(plain.uri("/t/streaming?size=1000")).build(),
