@@ -4,11 +4,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -75,6 +76,8 @@ record DemoConfig(
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // YAML keys are unique
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // the default, relied on
           .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // "port: 80.5" is a mistake
+          .withCoercionConfigDefaults( // "port: ''" too, rather than no port at all
+              c -> c.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
           .build();
 
   /**
@@ -345,7 +348,7 @@ record DemoConfig(
    */
   private static String bindingError(Exception e, JsonNode root) {
     if (e instanceof UnrecognizedPropertyException u) {
-      String path = path(u.getPath());
+      String path = path(pointer(u.getPath()), root);
       int dot = path.lastIndexOf('.');
       return "unknown key '"
           + path
@@ -356,40 +359,30 @@ record DemoConfig(
           + ")";
     }
     if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-      String path = path(m.getPath());
-      JsonNode value = root.at(pointer(m.getPath()));
+      JsonPointer at = pointer(m.getPath());
+      JsonNode value = root.at(at);
       String expected = describe(m.getTargetType());
       if (value.isValueNode()) {
-        return path + "='" + value.asText() + "' is not " + expected;
+        return path(at, root) + "='" + value.asText() + "' is not " + expected;
       }
-      return path + " must be " + expected + ", got " + (value.isArray() ? "a list" : "a mapping");
+      return path(at, root)
+          + " must be "
+          + expected
+          + ", got "
+          + (value.isArray() ? "a list" : "a mapping");
     }
     if (e instanceof JsonProcessingException p && p.getProcessor() instanceof JsonParser parser) {
       // a number too large for its type: the parser knows where it stopped
-      JsonStreamContext at = parser.getParsingContext();
-      JsonNode value = root.at(at.pathAsPointer());
-      String path = at.pathAsPointer().toString().substring(1).replace('/', '.');
+      JsonPointer at = parser.getParsingContext().pathAsPointer();
+      JsonNode value = root.at(at);
       if (value.isNumber()) {
-        return path + "=" + value.asText() + " is out of range";
+        return path(at, root) + "=" + value.asText() + " is out of range";
       }
-      return path + ": " + p.getOriginalMessage();
+      return path(at, root) + ": " + p.getOriginalMessage();
     }
     return e instanceof JsonProcessingException p
         ? p.getOriginalMessage()
         : String.valueOf(e.getMessage());
-  }
-
-  /** {@code backends[0].models} for the path Jackson reports. */
-  private static String path(List<JsonMappingException.Reference> refs) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference r : refs) {
-      if (r.getFieldName() != null) {
-        sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        sb.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return sb.toString();
   }
 
   private static JsonPointer pointer(List<JsonMappingException.Reference> refs) {
@@ -402,6 +395,22 @@ record DemoConfig(
       }
     }
     return p;
+  }
+
+  /** A place in the file as its reader names it, e.g. {@code backends[0].models}. */
+  private static String path(JsonPointer at, JsonNode root) {
+    StringBuilder sb = new StringBuilder();
+    JsonNode node = root;
+    for (JsonPointer p = at; !p.matches(); p = p.tail()) {
+      if (node.isArray()) {
+        sb.append('[').append(p.getMatchingIndex()).append(']');
+        node = node.path(p.getMatchingIndex());
+      } else {
+        sb.append(sb.length() == 0 ? "" : ".").append(p.getMatchingProperty());
+        node = node.path(p.getMatchingProperty());
+      }
+    }
+    return sb.toString();
   }
 
   private static String known(@Nullable Collection<Object> ids) {

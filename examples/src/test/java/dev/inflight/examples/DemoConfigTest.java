@@ -97,6 +97,8 @@ class DemoConfigTest {
         "port: [1, 2]                    | port must be a whole number, got a list",
         "port: 70000                     | port=70000 is out of range: use 0 to 65535",
         "port: 99999999999               | port=99999999999 is out of range",
+        "port: ''                        | port='' is not a whole number",
+        "fake_backend: {port: 99999999999} | fake_backend.port=99999999999 is out of range",
         "fake_backend: {port: -1}        | fake_backend.port=-1 is out of range: use 0 to 65535",
         "fake_backend: {token_delay_ms: 5000} "
             + "| fake_backend.token_delay_ms=5000 is out of range: use 0 to 1000",

@@ -142,6 +142,32 @@ class DemoSetupTest {
   }
 
   @Test
+  void anUnknownConfigKeyIsOneErrorLineAndExitCodeTwo() throws IOException {
+    Path file = writeConfig("enable_activity_trackin: true\n");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    DemoProxy.Launch launch =
+        DemoProxy.launch(
+            new String[0],
+            Map.of(),
+            dir,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(launch.exitCode()).isEqualTo(2);
+    assertThat(launch.proxy()).isNull();
+    assertThat(out.size()).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith(
+            "inflight-demo: error: config file "
+                + file
+                + ": unknown key 'enable_activity_trackin' (known keys: ")
+        .contains("enable_activity_tracking")
+        .hasLineCount(1);
+  }
+
+  @Test
   void portComesFromTheFlagThenTheConfigThenDefaults() throws Exception {
     writeConfig("");
     assertThat(resolve(List.of(), Map.of()).port()).isEqualTo(8000);
