@@ -94,9 +94,9 @@ final class ChatProxyServlet extends HttpServlet {
     }
 
     // Clients may name their session; otherwise the tracker generates an id per request.
-    RequestActivity request = activities.apply(req);
-    ActivityHandle activity =
-        request.attach(
+    RequestActivity activity = activities.apply(req);
+    ActivityHandle counted =
+        activity.attach(
             route.name(),
             req.getHeader(RequestActivity.DEFAULT_SESSION_HEADER),
             model,
@@ -116,14 +116,14 @@ final class ChatProxyServlet extends HttpServlet {
       answer =
           http.send(
               forward.build(),
-              ActivityStreams.countRx(HttpResponse.BodyHandlers.ofInputStream(), activity));
+              ActivityStreams.countRx(HttpResponse.BodyHandlers.ofInputStream(), counted));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      request.fail(EndReason.ERRORED); // the filter ends the request once the error is sent
+      activity.fail(EndReason.ERRORED); // the filter ends the request once the error is sent
       error(resp, 503, "the proxy is shutting down", "server_error");
       return;
     } catch (IOException e) {
-      request.fail(EndReason.ERRORED);
+      activity.fail(EndReason.ERRORED);
       LOG.log(System.Logger.Level.WARNING, "backend " + route.name() + " unreachable: " + e);
       error(resp, 502, "backend " + route.name() + " is unreachable", "server_error");
       return;
@@ -145,7 +145,7 @@ final class ChatProxyServlet extends HttpServlet {
       int n;
       // A failed write means the client left: the filter's stream sees it and ends the
       // request as client_aborted, so nothing needs recording here.
-      while ((n = readFromBackend(in, buffer, request)) >= 0) {
+      while ((n = readFromBackend(in, buffer, activity)) >= 0) {
         out.write(buffer, 0, n);
         if (streaming) {
           out.flush(); // each SSE chunk reaches the client as soon as the backend sent it
@@ -154,12 +154,12 @@ final class ChatProxyServlet extends HttpServlet {
     }
   }
 
-  private static int readFromBackend(InputStream in, byte[] buffer, RequestActivity request)
+  private static int readFromBackend(InputStream in, byte[] buffer, RequestActivity activity)
       throws IOException {
     try {
       return in.read(buffer);
     } catch (IOException e) {
-      request.fail(EndReason.ERRORED); // the backend broke off: errored, not the client's doing
+      activity.fail(EndReason.ERRORED); // the backend broke off: errored, not the client's doing
       throw e;
     }
   }
