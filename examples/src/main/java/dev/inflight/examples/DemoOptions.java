@@ -41,8 +41,8 @@ import picocli.CommandLine.Spec;
       "  the environment variable " + Enablement.ENV_VAR + " (1/true/yes/on or 0/false/no/off),",
       "  '" + Enablement.CONFIG_KEY + "' in the config file;",
       "  otherwise it is off.",
-      "Exit codes: 0 stopped with Ctrl+C (or help shown), 1 cannot start, 2 bad argument,",
-      "environment variable or config value."
+      "Exit codes: 0 help shown, 1 cannot start, 2 bad argument, environment variable",
+      "or config value. Otherwise the demo runs until Ctrl+C."
     })
 final class DemoOptions {
 

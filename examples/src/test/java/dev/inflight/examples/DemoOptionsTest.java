@@ -156,6 +156,12 @@ class DemoOptionsTest {
   }
 
   @Test
+  void theReadmeShowsTheHelpAsPrinted() throws IOException {
+    assertThat(Files.readString(Path.of("README.md")))
+        .contains("```\n" + DemoOptions.usage() + "```");
+  }
+
+  @Test
   void helpIsPrintedEvenWhenTheConfigFileIsBroken() throws IOException {
     Path config = dir.resolve("config").resolve("config.yaml");
     Files.createDirectories(config.getParent());
