@@ -10,6 +10,7 @@ import dev.inflight.activity.json.ConnectionView;
 import dev.inflight.activity.json.DiagnosticsDocument;
 import dev.inflight.activity.json.DiagnosticsJson;
 import dev.inflight.activity.json.InstanceView;
+import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.FakeClock;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,19 +103,9 @@ abstract class ActivityFeatureContract {
     return tracker.getBackendSnapshot(TrackedResource.BACKEND).orElseThrow();
   }
 
-  static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(5); // bounded poll for an asynchronous end
-    }
-  }
-
   /** Waits until every row ended and {@code count} rows ended in all, then returns the counts. */
   EndCounts awaitEnded(long count) throws InterruptedException {
-    await(
+    Await.until(
         count + " rows ended",
         () ->
             tracker.activeConnections() == 0
@@ -247,7 +237,7 @@ abstract class ActivityFeatureContract {
         http.sendAsync(
             HttpRequest.newBuilder(server.uri("/t/async?size=5000")).timeout(WAIT).build(),
             HttpResponse.BodyHandlers.ofByteArray());
-    await("the async request is attached", () -> tracker.activeConnections() == 1);
+    Await.until("the async request is attached", () -> tracker.activeConnections() == 1);
     assertThat(backend().ended().total()).as("still suspended").isZero();
     resource.asyncGate.countDown();
     HttpResponse<byte[]> r = pending.get(WAIT.toSeconds(), TimeUnit.SECONDS);
