@@ -39,11 +39,22 @@ abstract class ExactTxContract extends ContainerContract {
   /** Adds what containers' writers encode differently: emoji, lone surrogates. */
   static final String TRICKY = TEXT + " 😀 \uD800x\uDC00 \uDBFF";
 
-  /** Writes {@code text} through every method of the writer. */
-  static void writeEveryWay(PrintWriter w, String text) {
+  /**
+   * Writes {@code text} through every method of the writer; {@code println} only if asked, as
+   * containers end its lines differently (Undertow's own writer with CRLF, Jetty's and Tomcat's
+   * with the JVM's line separator, which the filter's writer sends on every container).
+   */
+  static void writeEveryWay(PrintWriter w, String text, boolean println) {
     for (int i = 0; i < 50; i++) {
       w.print(text);
-      w.println(i);
+      w.print(i);
+      if (println) {
+        w.println();
+        w.println(i);
+        w.println(true);
+        w.println(List.of("list"));
+        w.println(text.toCharArray());
+      }
     }
     w.printf("%s=%d%n", "ünïcode", 42);
     w.format(Locale.ROOT, "%.2f|", 3.14159);
@@ -59,8 +70,7 @@ abstract class ExactTxContract extends ContainerContract {
     w.print(7L);
     w.print(2.5);
     w.print((Object) null);
-    w.println(true);
-    w.println(List.of("list"));
+    w.print(false);
     w.write("tail");
   }
 
@@ -72,7 +82,7 @@ abstract class ExactTxContract extends ContainerContract {
   static byte[] documented(String text, String charset) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (PrintWriter w = new PrintWriter(new OutputStreamWriter(bytes, Charset.forName(charset)))) {
-      writeEveryWay(w, text);
+      writeEveryWay(w, text, true);
     }
     return bytes.toByteArray();
   }
@@ -154,7 +164,7 @@ abstract class ExactTxContract extends ContainerContract {
             (req, res) -> {
               attach(req);
               res.setContentType(contentType);
-              writeEveryWay(res.getWriter(), TEXT);
+              writeEveryWay(res.getWriter(), TEXT, false);
             });
 
     assertThat(r.body().length).isGreaterThan(50 * TEXT.length());
@@ -170,7 +180,7 @@ abstract class ExactTxContract extends ContainerContract {
         "Shift_JIS",
         "UTF-16",
       })
-  void writerBytesOfEmojiLoneSurrogatesAndUnencodableCharactersAreCountedExactly(String charset)
+  void writerBytesOfPrintlnEmojiLoneSurrogatesAndUnencodableCharsAreCountedExactly(String charset)
       throws Exception {
     deploy(
         servlet(
@@ -178,7 +188,7 @@ abstract class ExactTxContract extends ContainerContract {
               attach(req);
               res.setContentType("text/plain");
               res.setCharacterEncoding(charset);
-              writeEveryWay(res.getWriter(), TRICKY);
+              writeEveryWay(res.getWriter(), TRICKY, true);
             }));
 
     RawHttp.Response r =
