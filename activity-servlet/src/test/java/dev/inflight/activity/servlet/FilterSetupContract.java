@@ -163,4 +163,64 @@ abstract class FilterSetupContract extends ContainerContract {
     stopContainer();
     assertThat(own.isEnabled()).as("closed by destroy()").isFalse();
   }
+
+  @Test
+  void aFilterBuiltWithASupplierAsksForTheTrackerOnEveryRequest() throws Exception {
+    AtomicReference<ActivityTracker> current = new AtomicReference<>(ActivityTracker.disabled());
+    deploy(
+        ActivityFilter.builder().tracker(current::get).build(),
+        servlet(
+            (req, res) -> {
+              attach(req);
+              res.getWriter().write(String.valueOf(ServletActivity.of(req).isTracking()));
+            }));
+
+    assertThat(CLIENT.send(get("/x", "s-1"), BodyHandlers.ofString()).body()).isEqualTo("false");
+    current.set(tracker);
+    assertThat(CLIENT.send(get("/x", "s-2"), BodyHandlers.ofString()).body()).isEqualTo("true");
+    awaitNoRows();
+    assertThat(backend().ended().completed()).isEqualTo(1);
+    assertThat(backend().cumulativeBytesTx()).isEqualTo(4);
+  }
+
+  @Test
+  void theDiagnosticsServletBuiltWithASupplierShowsTheTrackerOfTheMoment() throws Exception {
+    AtomicReference<ActivityTracker> current = new AtomicReference<>(ActivityTracker.disabled());
+    deploy(
+        List.of(),
+        List.of(
+            new ServletMount(
+                DiagnosticsServlet.builder().tracker(current::get).build(), "/v1/diagnostics/*")));
+
+    for (boolean enabled : new boolean[] {false, true}) {
+      current.set(enabled ? tracker : ActivityTracker.disabled());
+      JsonNode doc =
+          MAPPER.readTree(CLIENT.send(get("/v1/diagnostics", "p"), BodyHandlers.ofString()).body());
+      assertThat(doc.get("activity_tracking_enabled").asBoolean()).isEqualTo(enabled);
+    }
+  }
+
+  @Test
+  void aTrackerGivenToTheBuilderIsPublishedForTheDiagnosticsServlet() throws Exception {
+    AtomicReference<Object> published = new AtomicReference<>();
+    deploy(
+        List.of(mount(trackingFilter())),
+        List.of(
+            new ServletMount(
+                servlet(
+                    (req, res) ->
+                        published.set(
+                            req.getServletContext()
+                                .getAttribute(ActivityFilter.TRACKER_ATTRIBUTE))),
+                "/*"),
+            new ServletMount(new DiagnosticsServlet(), "/v1/diagnostics/*")));
+
+    CLIENT.send(get("/p", "s-p"), BodyHandlers.ofString());
+    assertThat(published.get()).isSameAs(tracker);
+    JsonNode doc =
+        MAPPER.readTree(CLIENT.send(get("/v1/diagnostics", "p"), BodyHandlers.ofString()).body());
+    assertThat(doc.get("activity_tracking_enabled").asBoolean()).isTrue();
+    stopContainer();
+    assertThat(tracker.isEnabled()).as("not the filter's to close").isTrue();
+  }
 }

@@ -192,6 +192,12 @@ final class TrackedResponse extends HttpServletResponseWrapper {
   }
 
   @Override
+  public void sendRedirect(String location) throws IOException {
+    super.sendRedirect(location);
+    discard();
+  }
+
+  @Override
   public void flushBuffer() throws IOException {
     try {
       super.flushBuffer();
