@@ -28,16 +28,22 @@ import org.jspecify.annotations.Nullable;
  * getWriter()}, for plain, chunked, streamed (SSE) and asynchronous responses.
  *
  * <p>The proxy code attaches the request to a backend with {@link ServletActivity#of}; a request
- * that never attaches leaves no row. The request ends exactly once: {@code completed} when the
- * response is done (for asynchronous requests, when the {@code AsyncContext} completes), {@code
- * errored} on an exception, an async error or an async timeout, {@code client_aborted} when writing
- * to the client failed because it went away.
+ * that never attaches leaves no row. TX is what the client receives: text is encoded by the
+ * filter's own writer into the counted stream, bytes a {@code reset()} discards or that go past the
+ * declared {@code Content-Length} are not counted. The request ends exactly once, by core's rule:
+ * {@code completed} when the response is done (for asynchronous requests, when the {@code
+ * AsyncContext} completes), {@code errored} on an exception, an async error or timeout, or a write
+ * past {@code Content-Length}, {@code client_aborted} when writing to the client failed because it
+ * went away; the most severe reason recorded wins.
  *
  * <p>Mounting, programmatically:
  *
  * <pre>{@code
  * ActivityTracker tracker = ActivityTracker.create(ActivitySettings.builder().enabled(true).build());
- * FilterHolder holder = new FilterHolder(ActivityFilter.builder().tracker(tracker).build());
+ * FilterHolder holder = new FilterHolder(ActivityFilter.builder()
+ *     .tracker(tracker)                 // or a Supplier<ActivityTracker>, e.g. ActivityTracker::global
+ *     .sessionHeader("X-Session-Id")    // the default
+ *     .build());
  * holder.setAsyncSupported(true);
  * context.addFilter(holder, "/v1/*", EnumSet.of(DispatcherType.REQUEST));
  * }</pre>
