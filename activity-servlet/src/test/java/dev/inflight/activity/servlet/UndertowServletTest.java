@@ -23,6 +23,12 @@ class UndertowServletTest {
     protected ServletContainer container() {
       return CONTAINER;
     }
+
+    /** Undertow's own writer ends {@code println} lines with CRLF. */
+    @Override
+    protected String ownWriterLineSeparator() {
+      return "\r\n";
+    }
   }
 
   @Nested
