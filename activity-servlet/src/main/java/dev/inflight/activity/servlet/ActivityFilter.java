@@ -2,6 +2,7 @@ package dev.inflight.activity.servlet;
 
 import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.ActivityTracker;
+import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.servlet.internal.TrackedExchange;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,16 +28,22 @@ import org.jspecify.annotations.Nullable;
  * getWriter()}, for plain, chunked, streamed (SSE) and asynchronous responses.
  *
  * <p>The proxy code attaches the request to a backend with {@link ServletActivity#of}; a request
- * that never attaches leaves no row. The request ends exactly once: {@code completed} when the
- * response is done (for asynchronous requests, when the {@code AsyncContext} completes), {@code
- * errored} on an exception, an async error or an async timeout, {@code client_aborted} when writing
- * to the client failed because it went away.
+ * that never attaches leaves no row. TX is what the client receives: text is encoded by the
+ * filter's own writer into the counted stream, bytes a {@code reset()} discards or that go past the
+ * declared {@code Content-Length} are not counted. The request ends exactly once, by core's rule:
+ * {@code completed} when the response is done (for asynchronous requests, when the {@code
+ * AsyncContext} completes), {@code errored} on an exception, an async error or timeout, or a write
+ * past {@code Content-Length}, {@code client_aborted} when writing to the client failed because it
+ * went away; the most severe reason recorded wins.
  *
  * <p>Mounting, programmatically:
  *
  * <pre>{@code
  * ActivityTracker tracker = ActivityTracker.create(ActivitySettings.builder().enabled(true).build());
- * FilterHolder holder = new FilterHolder(ActivityFilter.builder().tracker(tracker).build());
+ * FilterHolder holder = new FilterHolder(ActivityFilter.builder()
+ *     .tracker(tracker)                 // or a Supplier<ActivityTracker>, e.g. ActivityTracker::global
+ *     .sessionHeader("X-Session-Id")    // the default
+ *     .build());
  * holder.setAsyncSupported(true);
  * context.addFilter(holder, "/v1/*", EnumSet.of(DispatcherType.REQUEST));
  * }</pre>
@@ -43,8 +51,8 @@ import org.jspecify.annotations.Nullable;
  * <p>or in {@code web.xml}, with the tracker settings as init-params (keys of {@link
  * ActivitySettings#fromValues}); the filter then owns that tracker, closes it in {@link #destroy()}
  * and publishes it as the servlet context attribute {@link #TRACKER_ATTRIBUTE}, where {@link
- * DiagnosticsServlet} finds it. Without a tracker and without settings the filter uses {@link
- * ActivityTracker#global()}, looked up on every request.
+ * DiagnosticsServlet} finds it (a tracker given to the builder is published too). Without a tracker
+ * and without settings the filter uses {@link ActivityTracker#global()}, read on every request.
  *
  * <p>Behaviour worth knowing:
  *
@@ -64,9 +72,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ActivityFilter implements Filter {
 
-  /** The request header read for the session id unless configured otherwise. */
-  public static final String DEFAULT_SESSION_ID_HEADER = "X-Session-Id";
-
   /**
    * Init-param naming the session id header; an empty value reads no header, so every request gets
    * a generated session id when it attaches.
@@ -83,10 +88,11 @@ public final class ActivityFilter implements Filter {
           ActivitySettings.KEY_SWEEP_INTERVAL,
           ActivitySettings.KEY_MAX_CONNECTIONS);
 
-  private volatile @Nullable ActivityTracker tracker;
-  private volatile @Nullable String sessionIdHeader;
+  private volatile @Nullable Supplier<ActivityTracker> tracker;
+  private @Nullable ActivityTracker published;
+  private volatile @Nullable String sessionHeader;
   private @Nullable ActivityTracker owned;
-  private @Nullable ServletContext published;
+  private @Nullable ServletContext context;
 
   /**
    * A filter configured by its init-params, or else using {@link ActivityTracker#global()}. This is
@@ -94,18 +100,10 @@ public final class ActivityFilter implements Filter {
    */
   public ActivityFilter() {}
 
-  /**
-   * A filter counting into the given tracker.
-   *
-   * @param tracker the tracker; the filter does not close it
-   */
-  public ActivityFilter(ActivityTracker tracker) {
-    this.tracker = Objects.requireNonNull(tracker, "tracker");
-  }
-
   private ActivityFilter(Builder b) {
     this.tracker = b.tracker;
-    this.sessionIdHeader = b.sessionIdHeader;
+    this.published = b.fixed;
+    this.sessionHeader = b.sessionHeader;
   }
 
   /**
@@ -127,39 +125,36 @@ public final class ActivityFilter implements Filter {
   @Override
   public void init(FilterConfig config) throws ServletException {
     String header = config.getInitParameter(PARAM_SESSION_ID_HEADER);
-    if (sessionIdHeader == null && header != null) {
-      sessionIdHeader = header.trim();
+    if (sessionHeader == null && header != null) {
+      sessionHeader = header.trim();
     }
-    ServletContext context = config.getServletContext();
-    ActivityTracker given = tracker;
-    if (given == null) {
-      Map<String, String> params = new HashMap<>();
-      for (String name : Collections.list(config.getInitParameterNames())) {
-        params.put(name, config.getInitParameter(name));
-      }
-      if (SETTINGS_KEYS.stream().anyMatch(params::containsKey)) {
-        try {
-          given = ActivityTracker.create(ActivitySettings.fromValues(params, "filter init-param"));
-        } catch (IllegalArgumentException e) {
-          throw new ServletException(e.getMessage(), e);
-        }
-        owned = given;
-        tracker = given;
+    Map<String, String> params = new HashMap<>();
+    for (String name : Collections.list(config.getInitParameterNames())) {
+      params.put(name, config.getInitParameter(name));
+    }
+    if (tracker == null && SETTINGS_KEYS.stream().anyMatch(params::containsKey)) {
+      try {
+        ActivityTracker own =
+            ActivityTracker.create(ActivitySettings.fromValues(params, "filter init-param"));
+        owned = own;
+        published = own;
+        tracker = () -> own;
+      } catch (IllegalArgumentException e) {
+        throw new ServletException(e.getMessage(), e);
       }
     }
-    if (given != null && context != null && context.getAttribute(TRACKER_ATTRIBUTE) == null) {
-      context.setAttribute(TRACKER_ATTRIBUTE, given);
-      published = context;
+    ServletContext c = config.getServletContext();
+    if (published != null && c != null && c.getAttribute(TRACKER_ATTRIBUTE) == null) {
+      c.setAttribute(TRACKER_ATTRIBUTE, published);
+      context = c;
     }
   }
 
   @Override
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    ActivityTracker t = tracker;
-    if (t == null) {
-      t = ActivityTracker.global();
-    }
+    Supplier<ActivityTracker> s = tracker;
+    ActivityTracker t = s == null ? ActivityTracker.global() : s.get();
     if (!t.isEnabled()
         || !(request instanceof HttpServletRequest)
         || !(response instanceof HttpServletResponse)
@@ -167,10 +162,10 @@ public final class ActivityFilter implements Filter {
       chain.doFilter(request, response);
       return;
     }
-    String header = sessionIdHeader;
+    String header = sessionHeader;
     TrackedExchange.run(
         t,
-        header == null ? DEFAULT_SESSION_ID_HEADER : header,
+        header == null ? RequestActivity.DEFAULT_SESSION_HEADER : header,
         (HttpServletRequest) request,
         (HttpServletResponse) response,
         chain);
@@ -179,11 +174,11 @@ public final class ActivityFilter implements Filter {
   /** Closes the tracker the filter created from its init-params, if any. */
   @Override
   public void destroy() {
-    ServletContext context = published;
-    if (context != null && context.getAttribute(TRACKER_ATTRIBUTE) == tracker) {
-      context.removeAttribute(TRACKER_ATTRIBUTE);
+    ServletContext c = context;
+    if (c != null && c.getAttribute(TRACKER_ATTRIBUTE) == published) {
+      c.removeAttribute(TRACKER_ATTRIBUTE);
     }
-    published = null;
+    context = null;
     ActivityTracker t = owned;
     if (t != null) {
       t.close();
@@ -191,40 +186,50 @@ public final class ActivityFilter implements Filter {
     }
   }
 
-  @Override
-  public String toString() {
-    ActivityTracker t = tracker;
-    return "ActivityFilter{tracker=" + (t == null ? "global" : t) + "}";
-  }
-
   /** Builds an {@link ActivityFilter}; values set here win over init-params. */
   public static final class Builder {
-    private @Nullable ActivityTracker tracker;
-    private @Nullable String sessionIdHeader;
+    private @Nullable Supplier<ActivityTracker> tracker;
+    private @Nullable ActivityTracker fixed;
+    private @Nullable String sessionHeader;
 
     private Builder() {}
 
     /**
-     * The tracker to count into (the filter does not close it). Without one the filter reads
-     * tracker settings from its init-params, or else uses {@link ActivityTracker#global()}.
+     * The tracker to count into (the filter does not close it, and publishes it as {@link
+     * ActivityFilter#TRACKER_ATTRIBUTE}).
      *
      * @param tracker the tracker
      * @return this builder
      */
     public Builder tracker(ActivityTracker tracker) {
-      this.tracker = Objects.requireNonNull(tracker, "tracker");
+      Objects.requireNonNull(tracker, "tracker");
+      this.tracker = () -> tracker;
+      this.fixed = tracker;
       return this;
     }
 
     /**
-     * The request header carrying the session id, {@code X-Session-Id} by default; an empty name
-     * reads no header.
+     * Where to find the tracker, asked on every request. Without a tracker the filter reads tracker
+     * settings from its init-params, or else uses {@code ActivityTracker::global}.
+     *
+     * @param tracker supplies the tracker, e.g. {@code ActivityTracker::global}
+     * @return this builder
+     */
+    public Builder tracker(Supplier<ActivityTracker> tracker) {
+      this.tracker = Objects.requireNonNull(tracker, "tracker");
+      this.fixed = null;
+      return this;
+    }
+
+    /**
+     * The request header carrying the session id, {@link RequestActivity#DEFAULT_SESSION_HEADER}
+     * unless set; an empty name reads no header.
      *
      * @param name the header name
      * @return this builder
      */
-    public Builder sessionIdHeader(String name) {
-      this.sessionIdHeader = Objects.requireNonNull(name, "name").trim();
+    public Builder sessionHeader(String name) {
+      this.sessionHeader = Objects.requireNonNull(name, "name").trim();
       return this;
     }
 

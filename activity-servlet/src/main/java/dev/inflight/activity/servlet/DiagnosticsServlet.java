@@ -28,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  * /admin/*}):
  *
  * <pre>{@code
- * context.addServlet(new ServletHolder(
- *     new DiagnosticsServlet(() -> tracker, backends, SessionIdDisplay.FULL)), "/v1/diagnostics/*");
+ * context.addServlet(new ServletHolder(DiagnosticsServlet.builder()
+ *     .tracker(tracker).backends(backends).build()), "/v1/diagnostics/*");
  * }</pre>
  *
  * <p>Mounted by class name (as in {@code web.xml}) it reads the tracker that {@link ActivityFilter}
@@ -62,7 +62,8 @@ public final class DiagnosticsServlet extends HttpServlet {
   }
 
   /**
-   * A servlet showing the given tracker and backends.
+   * A servlet showing the given tracker and backends; the same as the {@link #builder()} with all
+   * three set.
    *
    * @param tracker supplies the tracker on each request, e.g. {@code ActivityTracker::global}
    * @param backends how the host describes its backends
@@ -73,6 +74,21 @@ public final class DiagnosticsServlet extends HttpServlet {
     this.tracker = Objects.requireNonNull(tracker, "tracker");
     this.backends = Objects.requireNonNull(backends, "backends");
     this.display = Objects.requireNonNull(display, "display");
+  }
+
+  private DiagnosticsServlet(Builder b) {
+    this.tracker = b.tracker;
+    this.backends = b.backends;
+    this.display = b.display;
+  }
+
+  /**
+   * A builder, for programmatic mounting; what it leaves unset is read as for {@code web.xml}.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
   }
 
   @Override
@@ -129,5 +145,70 @@ public final class DiagnosticsServlet extends HttpServlet {
   private static List<BackendDescription> contextBackends(ServletContext context) {
     Object b = context.getAttribute(BACKENDS_ATTRIBUTE);
     return b instanceof BackendDirectory ? ((BackendDirectory) b).backends() : List.of();
+  }
+
+  /** Builds a {@link DiagnosticsServlet}; values set here win over the context and init-params. */
+  public static final class Builder {
+    private @Nullable Supplier<ActivityTracker> tracker;
+    private @Nullable BackendDirectory backends;
+    private @Nullable SessionIdDisplay display;
+
+    private Builder() {}
+
+    /**
+     * The tracker to show.
+     *
+     * @param tracker the tracker
+     * @return this builder
+     */
+    public Builder tracker(ActivityTracker tracker) {
+      Objects.requireNonNull(tracker, "tracker");
+      return tracker(() -> tracker);
+    }
+
+    /**
+     * Where to find the tracker, asked on every request; without one, the tracker {@link
+     * ActivityFilter} published in the servlet context, or else {@code ActivityTracker::global}.
+     *
+     * @param tracker supplies the tracker, e.g. {@code ActivityTracker::global}
+     * @return this builder
+     */
+    public Builder tracker(Supplier<ActivityTracker> tracker) {
+      this.tracker = Objects.requireNonNull(tracker, "tracker");
+      return this;
+    }
+
+    /**
+     * How the host describes its backends; without one, the context attribute {@link
+     * DiagnosticsServlet#BACKENDS_ATTRIBUTE}, or else only what the tracker saw.
+     *
+     * @param backends the backend descriptions
+     * @return this builder
+     */
+    public Builder backends(BackendDirectory backends) {
+      this.backends = Objects.requireNonNull(backends, "backends");
+      return this;
+    }
+
+    /**
+     * How session ids are shown; without one, the init-param {@value
+     * DiagnosticsServlet#PARAM_SESSION_ID_DISPLAY}, or else in full.
+     *
+     * @param display full, truncated or hashed
+     * @return this builder
+     */
+    public Builder sessionIdDisplay(SessionIdDisplay display) {
+      this.display = Objects.requireNonNull(display, "display");
+      return this;
+    }
+
+    /**
+     * Builds the servlet.
+     *
+     * @return a new servlet
+     */
+    public DiagnosticsServlet build() {
+      return new DiagnosticsServlet(this);
+    }
   }
 }

@@ -1,57 +1,94 @@
 package dev.inflight.activity.servlet;
 
-import java.util.EnumSet;
-import java.util.List;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
+import static org.assertj.core.api.Assertions.assertThat;
 
-/** The servlet contract on embedded Jetty 12 (ee10). */
-class JettyServletTest extends ServletContainerContract {
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.Failures;
+import dev.inflight.activity.servlet.testing.JettyContainer;
+import dev.inflight.activity.servlet.testing.ServletContainer;
+import jakarta.servlet.ServletException;
+import org.eclipse.jetty.io.EofException;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
-  @Override
-  protected Container start(List<FilterMount> filters, List<ServletMount> servlets)
-      throws Exception {
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
+/** Every servlet contract group on embedded Jetty 12 (ee10). */
+class JettyServletTest {
 
-    ServletContextHandler context = new ServletContextHandler();
-    context.setContextPath("/");
-    for (FilterMount f : filters) {
-      FilterHolder holder = new FilterHolder(f.filter());
-      holder.setAsyncSupported(true);
-      holder.setInitParameters(f.params());
-      context.addFilter(holder, f.pattern(), EnumSet.copyOf(f.dispatchers()));
+  static final ServletContainer CONTAINER = new JettyContainer();
+
+  @Nested
+  class ByteCounting extends ByteCountingContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
     }
-    for (ServletMount s : servlets) {
-      ServletHolder holder = new ServletHolder(s.servlet());
-      holder.setAsyncSupported(true);
-      holder.setInitParameters(s.params());
-      context.addServlet(holder, s.pattern());
-    }
-    server.setHandler(context);
-    server.start();
-    int port = connector.getLocalPort();
-    return new Container() {
-      @Override
-      public int port() {
-        return port;
-      }
-
-      @Override
-      public void close() throws Exception {
-        server.stop();
-      }
-    };
   }
 
-  @Override
-  protected String containerPackage() {
-    return "org.eclipse.jetty.";
+  @Nested
+  class ExactTx extends ExactTxContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+
+    /**
+     * Jetty's own UTF-8 writer encodes a lone surrogate as three bytes, and its ISO-8859-1 writer
+     * replaces a character beyond the BMP with two {@code '?'}.
+     */
+    @Override
+    protected boolean ownWriterEncodesTrickyTextLikeTheJdk(String charset) {
+      return !charset.equals("UTF-8") && !charset.equals("ISO-8859-1");
+    }
+  }
+
+  @Nested
+  class Streaming extends StreamingContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
+  class Ending extends EndingContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
+  class Join extends JoinContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
+  class FilterSetup extends FilterSetupContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
+  class Diagnostics extends DiagnosticsContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  /** Core's rule, against the class Jetty really throws for a lost client. */
+  @Test
+  void jettysEofExceptionIsAClientAbortEvenWhenWrapped() {
+    EofException eof = new EofException("reset");
+    assertThat(Failures.reasonFor(eof)).isEqualTo(EndReason.CLIENT_ABORTED);
+    assertThat(Failures.reasonFor(new ServletException("wrapped", eof)))
+        .isEqualTo(EndReason.CLIENT_ABORTED);
+    assertThat(Failures.reasonForClientWrite(eof)).isEqualTo(EndReason.CLIENT_ABORTED);
+    assertThat(Failures.isClientGone(new RuntimeException(eof))).isTrue();
   }
 }

@@ -1,86 +1,85 @@
 package dev.inflight.activity.servlet;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Stream;
-import org.apache.catalina.Context;
-import org.apache.catalina.Wrapper;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
+import static org.assertj.core.api.Assertions.assertThat;
 
-/** The servlet contract on embedded Tomcat 11. */
-class TomcatServletTest extends ServletContainerContract {
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.Failures;
+import dev.inflight.activity.servlet.testing.ServletContainer;
+import dev.inflight.activity.servlet.testing.TomcatContainer;
+import jakarta.servlet.ServletException;
+import org.apache.catalina.connector.ClientAbortException;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
-  @Override
-  protected Container start(List<FilterMount> filters, List<ServletMount> servlets)
-      throws Exception {
-    Path base = Files.createTempDirectory("inflight-tomcat");
-    Tomcat tomcat = new Tomcat();
-    tomcat.setBaseDir(base.toString());
-    Connector connector = new Connector("HTTP/1.1");
-    connector.setPort(0);
-    connector.setProperty("address", "127.0.0.1");
-    tomcat.setConnector(connector);
+/** Every servlet contract group on embedded Tomcat 11. */
+class TomcatServletTest {
 
-    Context context = tomcat.addContext("", base.toAbsolutePath().toString());
-    int n = 0;
-    for (FilterMount f : filters) {
-      String name = "filter-" + n++;
-      FilterDef def = new FilterDef();
-      def.setFilterName(name);
-      def.setFilter(f.filter());
-      def.setFilterClass(f.filter().getClass().getName());
-      def.setAsyncSupported("true");
-      f.params().forEach(def::addInitParameter);
-      context.addFilterDef(def);
-      FilterMap map = new FilterMap();
-      map.setFilterName(name);
-      map.addURLPattern(f.pattern());
-      f.dispatchers().forEach(d -> map.setDispatcher(d.name()));
-      context.addFilterMap(map);
+  static final ServletContainer CONTAINER = new TomcatContainer();
+
+  @Nested
+  class ByteCounting extends ByteCountingContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
     }
-    for (ServletMount s : servlets) {
-      String name = "servlet-" + n++;
-      Wrapper wrapper = Tomcat.addServlet(context, name, s.servlet());
-      wrapper.setAsyncSupported(true);
-      s.params().forEach(wrapper::addInitParameter);
-      context.addServletMapping(s.pattern(), name);
-    }
-    tomcat.start();
-    int port = connector.getLocalPort();
-    return new Container() {
-      @Override
-      public int port() {
-        return port;
-      }
-
-      @Override
-      public void close() throws Exception {
-        try {
-          tomcat.stop();
-          tomcat.destroy();
-        } finally {
-          delete(base);
-        }
-      }
-    };
   }
 
-  @Override
-  protected String containerPackage() {
-    return "org.apache.catalina.";
+  @Nested
+  class ExactTx extends ExactTxContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
   }
 
-  private static void delete(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+  @Nested
+  class Streaming extends StreamingContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
     }
+  }
+
+  @Nested
+  class Ending extends EndingContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
+  class Join extends JoinContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
+  class FilterSetup extends FilterSetupContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
+  class Diagnostics extends DiagnosticsContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  /** Core's rule, against the class Tomcat really throws for a lost client. */
+  @Test
+  void tomcatsClientAbortExceptionIsAClientAbortEvenWhenWrapped() {
+    ClientAbortException abort = new ClientAbortException("Broken pipe");
+    assertThat(Failures.reasonFor(abort)).isEqualTo(EndReason.CLIENT_ABORTED);
+    assertThat(Failures.reasonFor(new ServletException("wrapped", abort)))
+        .isEqualTo(EndReason.CLIENT_ABORTED);
+    assertThat(Failures.reasonForClientWrite(abort)).isEqualTo(EndReason.CLIENT_ABORTED);
+    assertThat(Failures.isClientGone(new RuntimeException(abort))).isTrue();
   }
 }

@@ -1,22 +1,29 @@
 package dev.inflight.activity.servlet.internal;
 
+import dev.inflight.activity.RequestActivity;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
 
 /**
- * The container's output stream, counting the bytes each successful write hands to it. No buffering
- * of its own: {@code flush()} reaches the container at once, and {@code isReady()} and {@code
- * setWriteListener()} are the container's.
+ * The container's output stream, counting what each successful write hands to it (through {@link
+ * TrackedResponse#admit} and {@link TrackedResponse#sent}); a write, flush or close that throws is
+ * recorded with {@link RequestActivity#clientWriteFailed}. No buffering of its own: {@code flush()}
+ * reaches the container at once, and {@code isReady()} and {@code setWriteListener()} are the
+ * container's. {@code print} and {@code println} are {@link ServletOutputStream}'s own, which end
+ * in these writes.
  */
 final class CountingServletOutputStream extends ServletOutputStream {
 
   private final ServletOutputStream out;
-  private final TrackedExchange exchange;
+  private final TrackedResponse response;
+  private final RequestActivity activity;
 
-  CountingServletOutputStream(ServletOutputStream out, TrackedExchange exchange) {
+  CountingServletOutputStream(
+      ServletOutputStream out, TrackedResponse response, RequestActivity activity) {
     this.out = out;
-    this.exchange = exchange;
+    this.response = response;
+    this.activity = activity;
   }
 
   boolean wraps(ServletOutputStream stream) {
@@ -25,24 +32,24 @@ final class CountingServletOutputStream extends ServletOutputStream {
 
   @Override
   public void write(int b) throws IOException {
+    long counted = response.admit(1);
     try {
       out.write(b);
     } catch (IOException e) {
-      exchange.clientGone(e);
-      throw e;
+      throw activity.clientWriteFailed(e);
     }
-    exchange.sent(1);
+    response.sent(counted);
   }
 
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
+    long counted = response.admit(len);
     try {
       out.write(b, off, len);
     } catch (IOException e) {
-      exchange.clientGone(e);
-      throw e;
+      throw activity.clientWriteFailed(e);
     }
-    exchange.sent(len);
+    response.sent(counted);
   }
 
   @Override
@@ -50,9 +57,9 @@ final class CountingServletOutputStream extends ServletOutputStream {
     try {
       out.flush();
     } catch (IOException e) {
-      exchange.clientGone(e);
-      throw e;
+      throw activity.clientWriteFailed(e);
     }
+    response.sent(0);
   }
 
   @Override
@@ -60,9 +67,9 @@ final class CountingServletOutputStream extends ServletOutputStream {
     try {
       out.close();
     } catch (IOException e) {
-      exchange.clientGone(e);
-      throw e;
+      throw activity.clientWriteFailed(e);
     }
+    response.sent(0);
   }
 
   @Override
@@ -72,35 +79,22 @@ final class CountingServletOutputStream extends ServletOutputStream {
 
   @Override
   public void setWriteListener(WriteListener listener) {
-    out.setWriteListener(new CountingWriteListener(listener, exchange));
+    out.setWriteListener(
+        new WriteListener() {
+          @Override
+          public void onWritePossible() throws IOException {
+            listener.onWritePossible();
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            listener.onError(activity.clientWriteFailed(t));
+          }
+        });
   }
 
   @Override
   public String toString() {
     return "CountingServletOutputStream{" + out + "}";
-  }
-
-  /** Passes the container's callbacks on, noting a failed non-blocking write. */
-  private static final class CountingWriteListener implements WriteListener {
-    private final WriteListener listener;
-    private final TrackedExchange exchange;
-
-    CountingWriteListener(WriteListener listener, TrackedExchange exchange) {
-      this.listener = listener;
-      this.exchange = exchange;
-    }
-
-    @Override
-    public void onWritePossible() throws IOException {
-      listener.onWritePossible();
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      if (t instanceof IOException) {
-        exchange.clientGone((IOException) t);
-      }
-      listener.onError(t);
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.inflight.activity.servlet.internal;
 
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.EndReason;
+import dev.inflight.activity.Failures;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.servlet.ServletActivity;
 import jakarta.servlet.AsyncContext;
@@ -13,21 +14,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One tracked request: its {@link RequestActivity}, its wrappers, and the single place that decides
- * how and when it ends.
- *
- * <p>Thread-safety guarantees:
- *
- * <ol>
- *   <li>{@link #end} may be called from any thread, any number of times (filter return, exception,
- *       each {@link AsyncListener} callback); only the first call ends the request.
- *   <li>A failed write to the client is remembered, so whichever end comes later reports the
- *       request as {@link EndReason#CLIENT_ABORTED}.
- * </ol>
+ * One tracked request: its {@link RequestActivity}, its wrappers, and the place that decides when
+ * it ends. How it ends is core's rule: the most severe of the adapter's reason and what was
+ * recorded meanwhile (a failed write towards the client, the application's {@link
+ * RequestActivity#fail}, a write past {@code Content-Length}); only the first end counts, from
+ * whichever thread (filter return, exception, each {@link AsyncListener} callback).
  */
 public final class TrackedExchange implements AsyncListener {
 
@@ -36,15 +30,13 @@ public final class TrackedExchange implements AsyncListener {
   private final RequestActivity activity;
   private final TrackedRequest request;
   private final TrackedResponse response;
-  private final AtomicBoolean ended = new AtomicBoolean();
   private volatile boolean async;
-  private volatile boolean clientGone;
 
   private TrackedExchange(
       RequestActivity activity, HttpServletRequest request, HttpServletResponse response) {
     this.activity = activity;
     this.request = new TrackedRequest(request, this);
-    this.response = new TrackedResponse(response, this);
+    this.response = new TrackedResponse(response, activity, "HEAD".equals(request.getMethod()));
   }
 
   /**
@@ -52,7 +44,7 @@ public final class TrackedExchange implements AsyncListener {
    * enabled.
    *
    * @param tracker the tracker
-   * @param sessionIdHeader the header carrying the session id, or empty for none
+   * @param sessionHeader the header carrying the session id, or empty for none
    * @param request the request
    * @param response the response
    * @param chain the rest of the chain
@@ -61,14 +53,14 @@ public final class TrackedExchange implements AsyncListener {
    */
   public static void run(
       ActivityTracker tracker,
-      String sessionIdHeader,
+      String sessionHeader,
       HttpServletRequest request,
       HttpServletResponse response,
       FilterChain chain)
       throws IOException, ServletException {
     TrackedExchange exchange;
     try {
-      String sessionId = sessionIdHeader.isEmpty() ? null : request.getHeader(sessionIdHeader);
+      String sessionId = sessionHeader.isEmpty() ? null : request.getHeader(sessionHeader);
       RequestActivity activity = tracker.beginRequest(sessionId);
       if (!activity.isTracking()) {
         chain.doFilter(request, response); // the tracker was closed meanwhile
@@ -88,16 +80,12 @@ public final class TrackedExchange implements AsyncListener {
     try {
       chain.doFilter(request, response);
     } catch (IOException | ServletException | RuntimeException | Error e) {
-      end(Failures.reasonFor(e));
+      end(activity.isClientGone() ? EndReason.CLIENT_ABORTED : Failures.reasonFor(e), false);
       throw e;
     }
-    if (async) {
-      return; // the AsyncListener, added inside startAsync, ends the request
+    if (!async && !lateAsync()) {
+      end(EndReason.COMPLETED, true); // else the AsyncListener, added in startAsync, ends it
     }
-    if (lateAsync()) {
-      return;
-    }
-    end(response.writerFailed() ? EndReason.CLIENT_ABORTED : EndReason.COMPLETED);
   }
 
   /**
@@ -125,13 +113,8 @@ public final class TrackedExchange implements AsyncListener {
       context.addListener(this);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not listen to an async request; it ends now", e);
-      end(EndReason.ERRORED);
+      end(EndReason.ERRORED, false);
     }
-  }
-
-  /** The request wrapper, for {@code startAsync}. */
-  TrackedRequest request() {
-    return request;
   }
 
   /** The response wrapper, for {@code startAsync}. */
@@ -139,32 +122,16 @@ public final class TrackedExchange implements AsyncListener {
     return response;
   }
 
-  /** Counts bytes written to the client; never throws. */
-  void sent(long bytes) {
-    try {
-      activity.addTx(bytes);
-    } catch (RuntimeException e) {
-      LOG.log(Level.DEBUG, "could not count bytes sent", e);
-    }
-  }
-
-  /** A write or flush to the client failed: the client went away. */
-  void clientGone(IOException e) {
-    clientGone = true;
-  }
-
   /**
-   * Ends the request, once.
+   * Ends the request; only the first call counts.
    *
-   * @param reason why it ended; replaced by {@link EndReason#CLIENT_ABORTED} if a write to the
-   *     client failed before
+   * @param reason the adapter's reason; a more severe recorded one wins
+   * @param delivered whether bytes still in the container's buffer reach the client
    */
-  void end(EndReason reason) {
-    if (!ended.compareAndSet(false, true)) {
-      return;
-    }
+  private void end(EndReason reason, boolean delivered) {
     try {
-      activity.end(clientGone ? EndReason.CLIENT_ABORTED : reason);
+      response.settle(delivered);
+      activity.end(reason);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not end tracked request", e);
     }
@@ -172,30 +139,31 @@ public final class TrackedExchange implements AsyncListener {
 
   @Override
   public void onComplete(AsyncEvent event) {
-    end(EndReason.COMPLETED);
+    end(EndReason.COMPLETED, true);
   }
 
   @Override
   public void onTimeout(AsyncEvent event) {
-    end(EndReason.ERRORED);
+    end(EndReason.ERRORED, false);
   }
 
+  /** The container reports an I/O failure here when the client connection broke. */
   @Override
   public void onError(AsyncEvent event) {
-    end(Failures.reasonForAsyncError(event.getThrowable()));
+    end(Failures.reasonForClientWrite(event.getThrowable()), false);
   }
 
   @Override
   public void onStartAsync(AsyncEvent event) {
     // A new async cycle (startAsync after a dispatch) drops the old listeners: rejoin it.
     @Nullable AsyncContext next = event.getAsyncContext();
-    if (next != null && !ended.get()) {
+    if (next != null && activity.isOpen()) {
       asyncStarted(next);
     }
   }
 
   @Override
   public String toString() {
-    return "TrackedExchange{" + activity + (ended.get() ? ", ended}" : "}");
+    return "TrackedExchange{" + activity + "}";
   }
 }

@@ -1,34 +1,70 @@
 package dev.inflight.activity.servlet.internal;
 
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.RequestActivity;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.Charset;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The response as the application sees it while it is tracked: its output stream and writer count
- * what is written. Both come from the container first, so the container's own rules (e.g. {@code
- * getWriter()} after {@code getOutputStream()} throws) apply unchanged.
+ * The response as the application sees it while it is tracked, counting exactly the bytes the
+ * client can receive:
+ *
+ * <ol>
+ *   <li>{@code getWriter()} encodes into the counting output stream itself, with the response's
+ *       charset at that moment (then fixed, as the container fixes it), so text is counted as the
+ *       bytes handed to the container, not estimated.
+ *   <li>Bytes stay in the container's buffer until the response is committed; they are counted
+ *       then, and a {@code resetBuffer()}, {@code reset()} or {@code sendError()} before that drops
+ *       them, as the container does.
+ *   <li>Bytes past the declared {@code Content-Length}, which containers refuse or drop, are not
+ *       counted, and the request is recorded as {@link EndReason#ERRORED}.
+ *   <li>The body of a {@code HEAD} request is not sent, so not counted.
+ * </ol>
+ *
+ * <p>Written by one thread at a time, as the Servlet specification requires of the application.
  */
 final class TrackedResponse extends HttpServletResponseWrapper {
 
-  private final TrackedExchange exchange;
-  private volatile @Nullable CountingServletOutputStream out;
-  private volatile @Nullable CountingPrintWriter writer;
+  private static final String CONTENT_LENGTH = "Content-Length";
 
-  TrackedResponse(HttpServletResponse response, TrackedExchange exchange) {
+  private final RequestActivity activity;
+  private final boolean head;
+  private final AtomicLong held = new AtomicLong();
+  private volatile boolean committed;
+  private volatile boolean streamUsed;
+  private volatile @Nullable CountingServletOutputStream out;
+  private volatile @Nullable PrintWriter writer;
+  private volatile @Nullable String writerCharset;
+  private long declared = -1;
+  private long written;
+
+  TrackedResponse(HttpServletResponse response, RequestActivity activity, boolean head) {
     super(response);
-    this.exchange = exchange;
+    this.activity = activity;
+    this.head = head;
   }
 
   @Override
   public ServletOutputStream getOutputStream() throws IOException {
+    if (writer != null) {
+      throw new IllegalStateException("getWriter() has already been called for this response");
+    }
+    streamUsed = true;
+    return counting();
+  }
+
+  private CountingServletOutputStream counting() throws IOException {
     ServletOutputStream stream = super.getOutputStream();
     CountingServletOutputStream counting = out;
     if (counting == null || !counting.wraps(stream)) {
-      counting = new CountingServletOutputStream(stream, exchange);
+      counting = new CountingServletOutputStream(stream, this, activity);
       out = counting;
     }
     return counting;
@@ -36,16 +72,129 @@ final class TrackedResponse extends HttpServletResponseWrapper {
 
   @Override
   public PrintWriter getWriter() throws IOException {
-    PrintWriter container = super.getWriter();
-    CountingPrintWriter counting = writer;
-    if (counting == null || !counting.wraps(container)) {
-      // The container fixed the charset when it handed out its writer.
-      counting =
-          new CountingPrintWriter(
-              container, EncodedLength.forCharset(getCharacterEncoding()), exchange);
-      writer = counting;
+    PrintWriter w = writer;
+    if (w != null) {
+      return w;
     }
-    return counting;
+    if (streamUsed) {
+      return super.getWriter(); // the container refuses, in its own words
+    }
+    String name = getCharacterEncoding();
+    Charset charset;
+    try {
+      charset = Charset.forName(name);
+    } catch (IllegalArgumentException e) {
+      throw (UnsupportedEncodingException) new UnsupportedEncodingException(name).initCause(e);
+    }
+    super.setCharacterEncoding(name); // what the container's getWriter() does: the charset is fixed
+    w = new PrintWriter(new EncodingWriter(counting(), charset));
+    writerCharset = name;
+    writer = w;
+    return w;
+  }
+
+  /** Ignored once the writer was obtained, as the specification says. */
+  @Override
+  public void setCharacterEncoding(String charset) {
+    if (writer == null) {
+      super.setCharacterEncoding(charset);
+    }
+  }
+
+  /** Once the writer was obtained, a charset in {@code type} is ignored, as the spec says. */
+  @Override
+  public void setContentType(String type) {
+    super.setContentType(type);
+    String fixed = writerCharset;
+    if (fixed != null && type != null) {
+      super.setCharacterEncoding(fixed);
+    }
+  }
+
+  @Override
+  public void setContentLength(int len) {
+    super.setContentLength(len);
+    declare(len);
+  }
+
+  @Override
+  public void setContentLengthLong(long len) {
+    super.setContentLengthLong(len);
+    declare(len);
+  }
+
+  @Override
+  public void setHeader(String name, @Nullable String value) {
+    super.setHeader(name, value);
+    header(name, value);
+  }
+
+  @Override
+  public void addHeader(String name, @Nullable String value) {
+    super.addHeader(name, value);
+    header(name, value);
+  }
+
+  @Override
+  public void setIntHeader(String name, int value) {
+    super.setIntHeader(name, value);
+    header(name, Integer.toString(value));
+  }
+
+  @Override
+  public void addIntHeader(String name, int value) {
+    super.addIntHeader(name, value);
+    header(name, Integer.toString(value));
+  }
+
+  private void header(String name, @Nullable String value) {
+    if (CONTENT_LENGTH.equalsIgnoreCase(name)) {
+      try {
+        declare(value == null ? -1 : Long.parseLong(value.trim()));
+      } catch (NumberFormatException e) {
+        declare(-1);
+      }
+    }
+  }
+
+  private void declare(long len) {
+    if (!isCommitted()) {
+      declared = len;
+    }
+  }
+
+  @Override
+  public void resetBuffer() {
+    super.resetBuffer(); // throws once committed: then nothing was discarded
+    discard();
+  }
+
+  @Override
+  public void reset() {
+    super.reset();
+    discard();
+    declared = -1;
+    streamUsed = false;
+    writer = null;
+    writerCharset = null;
+  }
+
+  @Override
+  public void sendError(int sc, @Nullable String msg) throws IOException {
+    super.sendError(sc, msg);
+    discard(); // the error page replaces the buffered body
+  }
+
+  @Override
+  public void sendError(int sc) throws IOException {
+    super.sendError(sc);
+    discard();
+  }
+
+  @Override
+  public void sendRedirect(String location) throws IOException {
+    super.sendRedirect(location);
+    discard();
   }
 
   @Override
@@ -53,22 +202,59 @@ final class TrackedResponse extends HttpServletResponseWrapper {
     try {
       super.flushBuffer();
     } catch (IOException e) {
-      exchange.clientGone(e);
-      throw e;
+      throw activity.clientWriteFailed(e);
+    }
+    sent(0);
+  }
+
+  /**
+   * Called before a write of {@code len} bytes reaches the container.
+   *
+   * @return how many of them the client can receive: none for {@code HEAD}, fewer past the declared
+   *     {@code Content-Length} (then the request is recorded as errored)
+   */
+  long admit(long len) {
+    long before = written;
+    written = before + len;
+    long limit = declared;
+    if (head) {
+      return 0;
+    }
+    if (limit < 0 || before + len <= limit) {
+      return len;
+    }
+    activity.fail(EndReason.ERRORED); // containers refuse or drop what goes past Content-Length
+    return Math.max(0, limit - before);
+  }
+
+  /** Called after the container accepted a write (or flush) of which {@code bytes} count. */
+  void sent(long bytes) {
+    if (committed) {
+      activity.addTx(bytes);
+      return;
+    }
+    held.addAndGet(bytes);
+    if (isCommitted()) {
+      committed = true;
+      activity.addTx(held.getAndSet(0));
     }
   }
 
   /**
-   * Whether the container's writer hit an error, which a {@code PrintWriter} never throws. Only
-   * asked once the response is committed, when the flush this implies changes nothing the client
-   * can see.
+   * Settles the bytes still in the container's buffer when the request ends.
+   *
+   * @param delivered whether the container sends them (a normal end), or else discards them unless
+   *     the response is committed already (an exception, an error page, a timeout)
    */
-  boolean writerFailed() {
-    CountingPrintWriter w = writer;
-    try {
-      return w != null && isCommitted() && w.containerError();
-    } catch (RuntimeException e) {
-      return false;
+  void settle(boolean delivered) {
+    long bytes = held.getAndSet(0);
+    if (bytes > 0 && (delivered || isCommitted())) {
+      activity.addTx(bytes);
     }
+  }
+
+  private void discard() {
+    held.set(0);
+    written = 0;
   }
 }

@@ -1,0 +1,90 @@
+package dev.inflight.activity.servlet.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+
+/** Embedded Tomcat 11, in a temporary base directory deleted on close. */
+public final class TomcatContainer implements ServletContainer {
+
+  @Override
+  public Running start(List<FilterMount> filters, List<ServletMount> servlets) throws Exception {
+    Path base = Files.createTempDirectory("inflight-tomcat");
+    Tomcat tomcat = new Tomcat();
+    tomcat.setBaseDir(base.toString());
+    Connector connector = new Connector("HTTP/1.1");
+    connector.setPort(0);
+    connector.setProperty("address", "127.0.0.1");
+    tomcat.setConnector(connector);
+
+    Context context = tomcat.addContext("", base.toAbsolutePath().toString());
+    int n = 0;
+    for (FilterMount f : filters) {
+      String name = "filter-" + n++;
+      FilterDef def = new FilterDef();
+      def.setFilterName(name);
+      def.setFilter(f.filter());
+      def.setFilterClass(f.filter().getClass().getName());
+      def.setAsyncSupported("true");
+      f.params().forEach(def::addInitParameter);
+      context.addFilterDef(def);
+      FilterMap map = new FilterMap();
+      map.setFilterName(name);
+      map.addURLPattern(f.pattern());
+      f.dispatchers().forEach(d -> map.setDispatcher(d.name()));
+      context.addFilterMap(map);
+    }
+    for (ServletMount s : servlets) {
+      String name = "servlet-" + n++;
+      Wrapper wrapper = Tomcat.addServlet(context, name, s.servlet());
+      wrapper.setAsyncSupported(true);
+      s.params().forEach(wrapper::addInitParameter);
+      context.addServletMapping(s.pattern(), name);
+    }
+    tomcat.start();
+    int port = connector.getLocalPort();
+    return new Running() {
+      @Override
+      public int port() {
+        return port;
+      }
+
+      @Override
+      public void close() throws Exception {
+        try {
+          tomcat.stop();
+          tomcat.destroy();
+        } finally {
+          delete(base);
+        }
+      }
+    };
+  }
+
+  @Override
+  public String containerPackage() {
+    return "org.apache.catalina.";
+  }
+
+  @Override
+  public String toString() {
+    return "Tomcat 11";
+  }
+
+  private static void delete(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.inflight.activity.servlet.testing;
+
+import io.undertow.Undertow;
+import io.undertow.servlet.Servlets;
+import io.undertow.servlet.api.DeploymentInfo;
+import io.undertow.servlet.api.DeploymentManager;
+import io.undertow.servlet.api.FilterInfo;
+import io.undertow.servlet.api.ServletInfo;
+import io.undertow.servlet.util.ImmediateInstanceFactory;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.Servlet;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Embedded Undertow 2.3 (Servlet 6.0). */
+public final class UndertowContainer implements ServletContainer {
+
+  private static final AtomicInteger DEPLOYMENTS = new AtomicInteger();
+
+  @Override
+  public Running start(List<FilterMount> filters, List<ServletMount> servlets) throws Exception {
+    DeploymentInfo info =
+        Servlets.deployment()
+            .setClassLoader(UndertowContainer.class.getClassLoader())
+            .setContextPath("/")
+            .setDeploymentName("inflight-" + DEPLOYMENTS.incrementAndGet());
+    int n = 0;
+    for (FilterMount f : filters) {
+      String name = "filter-" + n++;
+      Filter filter = f.filter();
+      FilterInfo def =
+          new FilterInfo(name, filter.getClass(), new ImmediateInstanceFactory<>(filter));
+      def.setAsyncSupported(true);
+      f.params().forEach(def::addInitParam);
+      info.addFilter(def);
+      for (DispatcherType d : f.dispatchers()) {
+        info.addFilterUrlMapping(name, f.pattern(), d);
+      }
+    }
+    for (ServletMount s : servlets) {
+      Servlet servlet = s.servlet();
+      ServletInfo def =
+          new ServletInfo(
+              "servlet-" + n++, servlet.getClass(), new ImmediateInstanceFactory<>(servlet));
+      def.setAsyncSupported(true);
+      def.addMapping(s.pattern());
+      s.params().forEach(def::addInitParam);
+      info.addServlet(def);
+    }
+    DeploymentManager manager = Servlets.newContainer().addDeployment(info);
+    manager.deploy();
+    Undertow server =
+        Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(manager.start()).build();
+    server.start();
+    int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    return new Running() {
+      @Override
+      public int port() {
+        return port;
+      }
+
+      @Override
+      public void close() throws Exception {
+        try {
+          server.stop();
+        } finally {
+          manager.stop();
+          manager.undeploy();
+        }
+      }
+    };
+  }
+
+  @Override
+  public String containerPackage() {
+    return "io.undertow.";
+  }
+
+  @Override
+  public String toString() {
+    return "Undertow 2.3";
+  }
+}
