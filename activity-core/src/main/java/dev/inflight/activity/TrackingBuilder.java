@@ -22,7 +22,8 @@ public abstract class TrackingBuilder<B extends TrackingBuilder<B, T>, T> {
 
   private @Nullable ActivityTracker tracker;
   private Supplier<ActivityTracker> trackerSupplier = ActivityTracker::global;
-  private String sessionHeader = RequestActivity.DEFAULT_SESSION_HEADER;
+  private boolean trackerGiven;
+  private @Nullable String sessionHeader;
 
   /** For subclasses. */
   protected TrackingBuilder() {}
@@ -37,6 +38,7 @@ public abstract class TrackingBuilder<B extends TrackingBuilder<B, T>, T> {
     ActivityTracker t = Objects.requireNonNull(tracker, "tracker");
     this.tracker = t;
     this.trackerSupplier = () -> t;
+    this.trackerGiven = true;
     return self();
   }
 
@@ -50,6 +52,7 @@ public abstract class TrackingBuilder<B extends TrackingBuilder<B, T>, T> {
   public final B tracker(Supplier<ActivityTracker> supplier) {
     this.trackerSupplier = Objects.requireNonNull(supplier, "supplier");
     this.tracker = null;
+    this.trackerGiven = true;
     return self();
   }
 
@@ -92,12 +95,36 @@ public abstract class TrackingBuilder<B extends TrackingBuilder<B, T>, T> {
   }
 
   /**
-   * The session header.
+   * Whether a tracker or a supplier was given; an adapter with other sources of configuration (a
+   * servlet filter's init-params) consults them only when not.
    *
-   * @return the header name, or null if the session id is not read from a header
+   * @return true once {@link #tracker(ActivityTracker)} or {@link #tracker(Supplier)} was called
+   */
+  protected final boolean trackerGiven() {
+    return trackerGiven;
+  }
+
+  /**
+   * The session header that was set.
+   *
+   * @return the header name, empty to read none, or null if {@link #sessionHeader} was not called
+   */
+  protected final @Nullable String givenSessionHeader() {
+    return sessionHeader;
+  }
+
+  /**
+   * The session header to read.
+   *
+   * @return the header name, {@value RequestActivity#DEFAULT_SESSION_HEADER} unless set, or null if
+   *     it was set empty (read none)
    */
   protected final @Nullable String configuredSessionHeader() {
-    return sessionHeader.isEmpty() ? null : sessionHeader;
+    String h = sessionHeader;
+    if (h == null) {
+      return RequestActivity.DEFAULT_SESSION_HEADER;
+    }
+    return h.isEmpty() ? null : h;
   }
 
   @SuppressWarnings("unchecked") // B is this builder's own type, by the class's contract

@@ -13,12 +13,19 @@ class TrackingBuilderTest {
   record Built(
       @Nullable ActivityTracker fixed,
       Supplier<ActivityTracker> supplier,
-      @Nullable String header) {}
+      @Nullable String header,
+      boolean trackerGiven,
+      @Nullable String givenHeader) {}
 
   static final class Builder extends TrackingBuilder<Builder, Built> {
     @Override
     public Built build() {
-      return new Built(fixedTracker(), trackerSupplier(), configuredSessionHeader());
+      return new Built(
+          fixedTracker(),
+          trackerSupplier(),
+          configuredSessionHeader(),
+          trackerGiven(),
+          givenSessionHeader());
     }
   }
 
@@ -28,6 +35,8 @@ class TrackingBuilderTest {
     assertThat(b.fixed()).isNull();
     assertThat(b.supplier().get()).isSameAs(ActivityTracker.global());
     assertThat(b.header()).isEqualTo(RequestActivity.DEFAULT_SESSION_HEADER);
+    assertThat(b.trackerGiven()).isFalse();
+    assertThat(b.givenHeader()).isNull();
   }
 
   @Test
@@ -36,6 +45,7 @@ class TrackingBuilderTest {
     Built b = new Builder().tracker(t).build();
     assertThat(b.fixed()).isSameAs(t);
     assertThat(b.supplier().get()).isSameAs(t);
+    assertThat(b.trackerGiven()).isTrue();
   }
 
   @Test
@@ -51,6 +61,7 @@ class TrackingBuilderTest {
     assertThat(new Builder().sessionHeader(" X-Conversation ").build().header())
         .isEqualTo("X-Conversation");
     assertThat(new Builder().sessionHeader("  ").build().header()).isNull();
+    assertThat(new Builder().sessionHeader("  ").build().givenHeader()).isEmpty();
   }
 
   @Test

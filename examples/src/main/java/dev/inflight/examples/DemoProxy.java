@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inflight.activity.ActivityTracker;
-import dev.inflight.activity.json.SessionIdDisplay;
 import dev.inflight.activity.servlet.ActivityFilter;
 import dev.inflight.activity.servlet.DiagnosticsServlet;
 import dev.inflight.activity.servlet.ServletActivity;
@@ -207,7 +206,7 @@ public final class DemoProxy implements AutoCloseable {
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     context.addServlet(
         new ServletHolder(
-            new DiagnosticsServlet(() -> tracker, router.directory(), SessionIdDisplay.FULL)),
+            DiagnosticsServlet.builder().tracker(tracker).backends(router.directory()).build()),
         "/v1/diagnostics/*");
     // the proxy
     context.addServlet(

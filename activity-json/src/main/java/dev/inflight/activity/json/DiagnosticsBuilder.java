@@ -3,6 +3,7 @@ package dev.inflight.activity.json;
 import dev.inflight.activity.ActivityTracker;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The options every diagnostics adapter (servlet, JAX-RS, ...) is built with, so that they all look
@@ -23,9 +24,9 @@ import java.util.function.Supplier;
  */
 public abstract class DiagnosticsBuilder<B extends DiagnosticsBuilder<B, T>, T> {
 
-  private Supplier<ActivityTracker> tracker = ActivityTracker::global;
-  private BackendDirectory backends = BackendDirectory.none();
-  private SessionIdDisplay display = SessionIdDisplay.FULL;
+  private @Nullable Supplier<ActivityTracker> tracker;
+  private @Nullable BackendDirectory backends;
+  private @Nullable SessionIdDisplay display;
 
   /** For subclasses. */
   protected DiagnosticsBuilder() {}
@@ -89,7 +90,41 @@ public abstract class DiagnosticsBuilder<B extends DiagnosticsBuilder<B, T>, T> 
    * @return a new endpoint
    */
   protected final DiagnosticsEndpoint endpoint() {
-    return DiagnosticsEndpoint.create(tracker, DiagnosticsJson.create(backends, display));
+    Supplier<ActivityTracker> t = tracker;
+    BackendDirectory b = backends;
+    SessionIdDisplay d = display;
+    return DiagnosticsEndpoint.create(
+        t != null ? t : ActivityTracker::global,
+        DiagnosticsJson.create(
+            b != null ? b : BackendDirectory.none(), d != null ? d : SessionIdDisplay.FULL));
+  }
+
+  /**
+   * The tracker supplier that was set, for adapters with other sources of configuration (a
+   * servlet's context attributes and init-params), which they consult only for what was not set.
+   *
+   * @return the supplier, or null if none was set
+   */
+  protected final @Nullable Supplier<ActivityTracker> givenTracker() {
+    return tracker;
+  }
+
+  /**
+   * The backend descriptions that were set.
+   *
+   * @return the directory, or null if none was set
+   */
+  protected final @Nullable BackendDirectory givenBackends() {
+    return backends;
+  }
+
+  /**
+   * The session id display that was set.
+   *
+   * @return the display, or null if none was set
+   */
+  protected final @Nullable SessionIdDisplay givenSessionIdDisplay() {
+    return display;
   }
 
   @SuppressWarnings("unchecked") // B is this builder's own type, by the class's contract

@@ -3,6 +3,7 @@ package dev.inflight.activity.servlet;
 import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.TrackingBuilder;
 import dev.inflight.activity.servlet.internal.TrackedExchange;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -18,7 +19,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -100,10 +100,13 @@ public final class ActivityFilter implements Filter {
    */
   public ActivityFilter() {}
 
-  private ActivityFilter(Builder b) {
-    this.tracker = b.tracker;
-    this.published = b.fixed;
-    this.sessionHeader = b.sessionHeader;
+  private ActivityFilter(
+      @Nullable Supplier<ActivityTracker> tracker,
+      @Nullable ActivityTracker published,
+      @Nullable String sessionHeader) {
+    this.tracker = tracker;
+    this.published = published;
+    this.sessionHeader = sessionHeader;
   }
 
   /**
@@ -186,60 +189,24 @@ public final class ActivityFilter implements Filter {
     }
   }
 
-  /** Builds an {@link ActivityFilter}; values set here win over init-params. */
-  public static final class Builder {
-    private @Nullable Supplier<ActivityTracker> tracker;
-    private @Nullable ActivityTracker fixed;
-    private @Nullable String sessionHeader;
-
+  /**
+   * Builds an {@link ActivityFilter}; see {@link TrackingBuilder} for the options. Values set here
+   * win over init-params; a tracker given here is published as {@link #TRACKER_ATTRIBUTE} and not
+   * closed by the filter. Without one the filter reads tracker settings from its init-params, or
+   * else uses {@link ActivityTracker#global()}.
+   */
+  public static final class Builder extends TrackingBuilder<Builder, ActivityFilter> {
     private Builder() {}
-
-    /**
-     * The tracker to count into (the filter does not close it, and publishes it as {@link
-     * ActivityFilter#TRACKER_ATTRIBUTE}).
-     *
-     * @param tracker the tracker
-     * @return this builder
-     */
-    public Builder tracker(ActivityTracker tracker) {
-      Objects.requireNonNull(tracker, "tracker");
-      this.tracker = () -> tracker;
-      this.fixed = tracker;
-      return this;
-    }
-
-    /**
-     * Where to find the tracker, asked on every request. Without a tracker the filter reads tracker
-     * settings from its init-params, or else uses {@code ActivityTracker::global}.
-     *
-     * @param tracker supplies the tracker, e.g. {@code ActivityTracker::global}
-     * @return this builder
-     */
-    public Builder tracker(Supplier<ActivityTracker> tracker) {
-      this.tracker = Objects.requireNonNull(tracker, "tracker");
-      this.fixed = null;
-      return this;
-    }
-
-    /**
-     * The request header carrying the session id, {@link RequestActivity#DEFAULT_SESSION_HEADER}
-     * unless set; an empty name reads no header.
-     *
-     * @param name the header name
-     * @return this builder
-     */
-    public Builder sessionHeader(String name) {
-      this.sessionHeader = Objects.requireNonNull(name, "name").trim();
-      return this;
-    }
 
     /**
      * Builds the filter.
      *
      * @return a new filter
      */
+    @Override
     public ActivityFilter build() {
-      return new ActivityFilter(this);
+      return new ActivityFilter(
+          trackerGiven() ? trackerSupplier() : null, fixedTracker(), givenSessionHeader());
     }
   }
 }

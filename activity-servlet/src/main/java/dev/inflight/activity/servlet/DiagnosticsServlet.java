@@ -3,6 +3,7 @@ package dev.inflight.activity.servlet;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.json.BackendDescription;
 import dev.inflight.activity.json.BackendDirectory;
+import dev.inflight.activity.json.DiagnosticsBuilder;
 import dev.inflight.activity.json.DiagnosticsEndpoint;
 import dev.inflight.activity.json.DiagnosticsJson;
 import dev.inflight.activity.json.DiagnosticsResponse;
@@ -61,25 +62,13 @@ public final class DiagnosticsServlet extends HttpServlet {
     this.display = null;
   }
 
-  /**
-   * A servlet showing the given tracker and backends; the same as the {@link #builder()} with all
-   * three set.
-   *
-   * @param tracker supplies the tracker on each request, e.g. {@code ActivityTracker::global}
-   * @param backends how the host describes its backends
-   * @param display how session ids are shown
-   */
-  public DiagnosticsServlet(
-      Supplier<ActivityTracker> tracker, BackendDirectory backends, SessionIdDisplay display) {
-    this.tracker = Objects.requireNonNull(tracker, "tracker");
-    this.backends = Objects.requireNonNull(backends, "backends");
-    this.display = Objects.requireNonNull(display, "display");
-  }
-
-  private DiagnosticsServlet(Builder b) {
-    this.tracker = b.tracker;
-    this.backends = b.backends;
-    this.display = b.display;
+  private DiagnosticsServlet(
+      @Nullable Supplier<ActivityTracker> tracker,
+      @Nullable BackendDirectory backends,
+      @Nullable SessionIdDisplay display) {
+    this.tracker = tracker;
+    this.backends = backends;
+    this.display = display;
   }
 
   /**
@@ -147,68 +136,24 @@ public final class DiagnosticsServlet extends HttpServlet {
     return b instanceof BackendDirectory ? ((BackendDirectory) b).backends() : List.of();
   }
 
-  /** Builds a {@link DiagnosticsServlet}; values set here win over the context and init-params. */
-  public static final class Builder {
-    private @Nullable Supplier<ActivityTracker> tracker;
-    private @Nullable BackendDirectory backends;
-    private @Nullable SessionIdDisplay display;
-
+  /**
+   * Builds a {@link DiagnosticsServlet}; see {@link DiagnosticsBuilder} for the options. Values set
+   * here win over the servlet context and init-params: without a tracker, the one {@link
+   * ActivityFilter} published in the servlet context, or else {@link ActivityTracker#global()};
+   * without backends, the context attribute {@link DiagnosticsServlet#BACKENDS_ATTRIBUTE}; without
+   * a display, the init-param {@value DiagnosticsServlet#PARAM_SESSION_ID_DISPLAY}.
+   */
+  public static final class Builder extends DiagnosticsBuilder<Builder, DiagnosticsServlet> {
     private Builder() {}
-
-    /**
-     * The tracker to show.
-     *
-     * @param tracker the tracker
-     * @return this builder
-     */
-    public Builder tracker(ActivityTracker tracker) {
-      Objects.requireNonNull(tracker, "tracker");
-      return tracker(() -> tracker);
-    }
-
-    /**
-     * Where to find the tracker, asked on every request; without one, the tracker {@link
-     * ActivityFilter} published in the servlet context, or else {@code ActivityTracker::global}.
-     *
-     * @param tracker supplies the tracker, e.g. {@code ActivityTracker::global}
-     * @return this builder
-     */
-    public Builder tracker(Supplier<ActivityTracker> tracker) {
-      this.tracker = Objects.requireNonNull(tracker, "tracker");
-      return this;
-    }
-
-    /**
-     * How the host describes its backends; without one, the context attribute {@link
-     * DiagnosticsServlet#BACKENDS_ATTRIBUTE}, or else only what the tracker saw.
-     *
-     * @param backends the backend descriptions
-     * @return this builder
-     */
-    public Builder backends(BackendDirectory backends) {
-      this.backends = Objects.requireNonNull(backends, "backends");
-      return this;
-    }
-
-    /**
-     * How session ids are shown; without one, the init-param {@value
-     * DiagnosticsServlet#PARAM_SESSION_ID_DISPLAY}, or else in full.
-     *
-     * @param display full, truncated or hashed
-     * @return this builder
-     */
-    public Builder sessionIdDisplay(SessionIdDisplay display) {
-      this.display = Objects.requireNonNull(display, "display");
-      return this;
-    }
 
     /**
      * Builds the servlet.
      *
      * @return a new servlet
      */
+    @Override
     public DiagnosticsServlet build() {
-      return new DiagnosticsServlet(this);
+      return new DiagnosticsServlet(givenTracker(), givenBackends(), givenSessionIdDisplay());
     }
   }
 }
