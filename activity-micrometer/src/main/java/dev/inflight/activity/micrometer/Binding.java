@@ -50,6 +50,9 @@ final class Binding {
 
   void start() {
     synchronized (this) {
+      if (closed) {
+        return; // closed by a concurrent ActivityMetrics.close()
+      }
       keep(
           Gauge.builder("inflight.backends", this, Binding::refresh)
               .description("Backends the activity tracker has seen")
