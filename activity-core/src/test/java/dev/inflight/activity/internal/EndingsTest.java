@@ -2,6 +2,9 @@ package dev.inflight.activity.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ActivitySettings;
@@ -12,6 +15,7 @@ import dev.inflight.activity.EndCounts;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.EndedConnection;
 import dev.inflight.activity.EndedConnectionListener;
+import dev.inflight.activity.GlobalSnapshot;
 import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.FakeClock;
 import dev.inflight.activity.testing.LogCapture;
@@ -337,5 +341,81 @@ class EndingsTest {
     assertThat(requests).isEqualTo(2 * perThread);
     assertThat((long) ended.size()).isEqualTo(tracker().getGlobalSnapshot().ended().total());
     assertThat(Collections.frequency(ended, null)).isZero();
+  }
+
+  @Test
+  void listenersHearEveryRowOnceWithEveryByteWhateverTheOperations() {
+    qt().withExamples(150)
+        .forAll(lists().of(integers().between(0, 9_999)).ofSizeBetween(1, 80))
+        .checkAssert(this::runAndCheck);
+  }
+
+  /**
+   * Runs a random mix of opens (four sessions, so rows join), byte adds, ends with any reason and
+   * stale sweeps, closes what is left, then checks the listener's view against the counters.
+   */
+  private void runAndCheck(List<Integer> ops) {
+    FakeClock clock = new FakeClock();
+    List<EndedConnection> heard = new ArrayList<>();
+    try (ActivityTracker t =
+        ActivityTracker.create(
+            ActivitySettings.builder()
+                .enabled(true)
+                .clock(clock)
+                .sweepInterval(Duration.ZERO)
+                .maxConnections(3)
+                .endedListener(heard::add)
+                .build())) {
+      List<ActivityHandle> handles = new ArrayList<>();
+      for (int op : ops) {
+        int arg = op / 5;
+        switch (op % 5) {
+          case 0:
+            handles.add(
+                t.open(
+                    "b" + (arg % 2),
+                    "s" + (arg % 4),
+                    arg % 3 == 0 ? ConnectionType.STREAMING : ConnectionType.NON_STREAMING,
+                    null));
+            break;
+          case 1:
+            if (!handles.isEmpty()) {
+              handles.get(arg % handles.size()).addRx(arg % 100 + 1);
+            }
+            break;
+          case 2:
+            if (!handles.isEmpty()) {
+              handles.get(arg % handles.size()).addTx(arg % 100 + 1);
+            }
+            break;
+          case 3:
+            if (!handles.isEmpty()) {
+              handles.get(arg % handles.size()).end(EndReason.values()[arg % 3]);
+            }
+            break;
+          default:
+            clock.advance(Duration.ofMinutes(arg % 7));
+            t.sweep();
+            break;
+        }
+      }
+      handles.forEach(ActivityHandle::close);
+
+      GlobalSnapshot g = t.getGlobalSnapshot();
+      assertThat(g.totalActiveConnections()).isZero();
+      assertThat((long) heard.size()).isEqualTo(g.ended().total());
+      for (EndReason r : EndReason.values()) {
+        assertThat(heard.stream().filter(e -> e.reason() == r).count())
+            .as("rows heard as %s", r)
+            .isEqualTo(g.ended().get(r));
+      }
+      assertThat(heard.stream().mapToLong(EndedConnection::bytesRx).sum())
+          .isEqualTo(g.cumulativeBytesRx());
+      assertThat(heard.stream().mapToLong(EndedConnection::bytesTx).sum())
+          .isEqualTo(g.cumulativeBytesTx());
+      assertThat(heard.stream().mapToInt(EndedConnection::requests).sum())
+          .as("every opened request belongs to exactly one ended row")
+          .isEqualTo((int) ops.stream().filter(op -> op % 5 == 0).count());
+    }
   }
 }

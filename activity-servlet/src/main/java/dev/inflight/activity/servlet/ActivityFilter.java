@@ -81,7 +81,8 @@ public final class ActivityFilter implements Filter {
           ActivitySettings.KEY_ENABLED,
           ActivitySettings.KEY_STALE_TIMEOUT,
           ActivitySettings.KEY_SWEEP_INTERVAL,
-          ActivitySettings.KEY_MAX_CONNECTIONS);
+          ActivitySettings.KEY_MAX_CONNECTIONS,
+          ActivitySettings.KEY_RECENT_CONNECTIONS);
 
   private volatile @Nullable ActivityTracker tracker;
   private volatile @Nullable String sessionIdHeader;
