@@ -75,11 +75,11 @@ public class ExporterBenchmark {
     public void setUp() {
       tracker = Fixtures.enabledTracker(1_000);
       Fixtures.fill(tracker, 1_000);
-      if ("both".equals(exporters)) {
-        registered = new Exporters(tracker);
-        registered.scrape(); // every backend has its meters before measuring
-      } else if (!"none".equals(exporters)) {
-        throw new IllegalArgumentException("exporters must be none or both, got " + exporters);
+      if (!"none".equals(exporters)) {
+        // -p exporters=micrometer / opentelemetry / registries measure each part on its own
+        Exporters r = new Exporters(tracker, exporters);
+        r.scrape(); // every backend has its meters before measuring
+        registered = r;
       }
       handle = tracker.open(Fixtures.BACKEND, "measured", ConnectionType.STREAMING, Fixtures.MODEL);
     }
@@ -178,12 +178,29 @@ public class ExporterBenchmark {
     final PullReader reader = new PullReader();
     final SdkMeterProvider provider =
         SdkMeterProvider.builder().registerMetricReader(reader).build();
-    final ActivityTelemetry telemetry;
+    final @Nullable ActivityTelemetry telemetry;
 
     Exporters(ActivityTracker tracker) {
+      this(tracker, "both");
+    }
+
+    /**
+     * Registers what {@code which} names: {@code both}, {@code micrometer}, {@code opentelemetry},
+     * or {@code registries} (the registry and the SDK are created, nothing is bound to them).
+     */
+    Exporters(ActivityTracker tracker, String which) {
+      if (!List.of("both", "micrometer", "opentelemetry", "registries").contains(which)) {
+        throw new IllegalArgumentException(
+            "exporters must be none, both, micrometer, opentelemetry or registries, got " + which);
+      }
       metrics = ActivityMetrics.builder().tracker(tracker).build();
-      metrics.bindTo(registry);
-      telemetry = ActivityTelemetry.builder().tracker(tracker).meterProvider(provider).build();
+      if (which.equals("both") || which.equals("micrometer")) {
+        metrics.bindTo(registry);
+      }
+      telemetry =
+          which.equals("both") || which.equals("opentelemetry")
+              ? ActivityTelemetry.builder().tracker(tracker).meterProvider(provider).build()
+              : null;
     }
 
     String scrape() {
@@ -192,7 +209,10 @@ public class ExporterBenchmark {
 
     @Override
     public void close() {
-      telemetry.close();
+      ActivityTelemetry t = telemetry;
+      if (t != null) {
+        t.close();
+      }
       provider.close();
       metrics.close();
       registry.close();
