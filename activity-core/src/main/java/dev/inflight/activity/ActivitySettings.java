@@ -1,6 +1,8 @@
 package dev.inflight.activity;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,7 +17,10 @@ import java.util.Objects;
  *   <tr><td>stale timeout</td><td>{@code activity_stale_timeout_seconds}</td><td>300</td></tr>
  *   <tr><td>sweep interval</td><td>{@code activity_sweep_interval_seconds}</td><td>30</td></tr>
  *   <tr><td>max connections</td><td>{@code activity_max_connections}</td><td>10000</td></tr>
+ *   <tr><td>recently ended rows kept</td><td>{@code activity_recent_connections}</td><td>100</td></tr>
  * </table>
+ *
+ * <p>Ended-connection listeners ({@link Builder#endedListener}) can only be set programmatically.
  *
  * <p>A sweep interval of zero starts no sweeper thread; call {@link ActivityTracker#sweep()}
  * yourself (tests do, with a fake {@link ActivityClock}).
@@ -34,6 +39,9 @@ public final class ActivitySettings {
   /** Key of the row cap. */
   public static final String KEY_MAX_CONNECTIONS = "activity_max_connections";
 
+  /** Key of the number of recently ended rows kept (0 = none). */
+  public static final String KEY_RECENT_CONNECTIONS = "activity_recent_connections";
+
   /** The default stale timeout: five minutes without byte progress. */
   public static final Duration DEFAULT_STALE_TIMEOUT = Duration.ofMinutes(5);
 
@@ -43,6 +51,12 @@ public final class ActivitySettings {
   /** The default cap on active rows. */
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
+  /** The default number of recently ended rows kept for diagnostics. */
+  public static final int DEFAULT_RECENT_CONNECTIONS = 100;
+
+  /** The most recently ended rows that can be kept. */
+  public static final int MAX_RECENT_CONNECTIONS = 100_000;
+
   private static final ActivitySettings DEFAULTS = builder().build();
 
   private final boolean enabled;
@@ -50,6 +64,8 @@ public final class ActivitySettings {
   private final Duration sweepInterval;
   private final int maxConnections;
   private final ActivityClock clock;
+  private final int recentConnections;
+  private final List<EndedConnectionListener> endedListeners;
 
   private ActivitySettings(Builder b) {
     this.enabled = b.enabled;
@@ -57,10 +73,13 @@ public final class ActivitySettings {
     this.sweepInterval = b.sweepInterval;
     this.maxConnections = b.maxConnections;
     this.clock = b.clock;
+    this.recentConnections = b.recentConnections;
+    this.endedListeners = List.copyOf(b.endedListeners);
   }
 
   /**
-   * The defaults: disabled, 5 minute stale timeout, 30 s sweeps, 10,000 rows, system clock.
+   * The defaults: disabled, 5 minute stale timeout, 30 s sweeps, 10,000 rows, the last 100 ended
+   * rows kept, no listener, system clock.
    *
    * @return the default settings
    */
@@ -111,6 +130,19 @@ public final class ActivitySettings {
         b.maxConnections(Integer.parseInt(max.trim()));
       } catch (IllegalArgumentException e) {
         throw invalid(source, KEY_MAX_CONNECTIONS, max, "a positive whole number", e);
+      }
+    }
+    String recent = values.get(KEY_RECENT_CONNECTIONS);
+    if (recent != null) {
+      try {
+        b.recentConnections(Integer.parseInt(recent.trim()));
+      } catch (IllegalArgumentException e) {
+        throw invalid(
+            source,
+            KEY_RECENT_CONNECTIONS,
+            recent,
+            "a whole number from 0 to " + MAX_RECENT_CONNECTIONS,
+            e);
       }
     }
     return b.build();
@@ -180,17 +212,40 @@ public final class ActivitySettings {
   }
 
   /**
+   * How many recently ended rows the tracker keeps for diagnostics ({@link
+   * ActivityTracker#recentlyEnded()}); zero keeps none.
+   *
+   * @return the ring size, from 0 to {@link #MAX_RECENT_CONNECTIONS}
+   */
+  public int recentConnections() {
+    return recentConnections;
+  }
+
+  /**
+   * The listeners told about every row that ends.
+   *
+   * @return an immutable list, in registration order
+   */
+  public List<EndedConnectionListener> endedListeners() {
+    return endedListeners;
+  }
+
+  /**
    * A builder holding these settings, to change some of them.
    *
    * @return a new builder with these values
    */
   public Builder toBuilder() {
-    return new Builder()
-        .enabled(enabled)
-        .staleTimeout(staleTimeout)
-        .sweepInterval(sweepInterval)
-        .maxConnections(maxConnections)
-        .clock(clock);
+    Builder b =
+        new Builder()
+            .enabled(enabled)
+            .staleTimeout(staleTimeout)
+            .sweepInterval(sweepInterval)
+            .maxConnections(maxConnections)
+            .clock(clock)
+            .recentConnections(recentConnections);
+    b.endedListeners.addAll(endedListeners);
+    return b;
   }
 
   @Override
@@ -203,6 +258,10 @@ public final class ActivitySettings {
         + sweepInterval
         + ", maxConnections="
         + maxConnections
+        + ", recentConnections="
+        + recentConnections
+        + ", endedListeners="
+        + endedListeners.size()
         + '}';
   }
 
@@ -213,6 +272,8 @@ public final class ActivitySettings {
     private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private ActivityClock clock = ActivityClock.system();
+    private int recentConnections = DEFAULT_RECENT_CONNECTIONS;
+    private final List<EndedConnectionListener> endedListeners = new ArrayList<>();
 
     private Builder() {}
 
@@ -284,6 +345,38 @@ public final class ActivitySettings {
      */
     public Builder clock(ActivityClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets how many recently ended rows are kept for diagnostics.
+     *
+     * @param recentConnections from 0 (keep none) to {@link
+     *     ActivitySettings#MAX_RECENT_CONNECTIONS}
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder recentConnections(int recentConnections) {
+      if (recentConnections < 0 || recentConnections > MAX_RECENT_CONNECTIONS) {
+        throw new IllegalArgumentException(
+            "recentConnections must be from 0 to "
+                + MAX_RECENT_CONNECTIONS
+                + ", got "
+                + recentConnections);
+      }
+      this.recentConnections = recentConnections;
+      return this;
+    }
+
+    /**
+     * Adds a listener told about every row that ends (see {@link EndedConnectionListener} for when
+     * and where it runs). May be called several times; listeners are called in this order.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder endedListener(EndedConnectionListener listener) {
+      endedListeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.inflight.activity;
 import dev.inflight.activity.internal.Names;
 import dev.inflight.activity.internal.Registry;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>Every row ends exactly once, whatever the order of ends, errors, aborts and evictions.
  *   <li>Snapshots are immutable and never block writers; see {@link BackendSnapshot} for what their
  *       cumulative counters promise.
+ *   <li>{@link EndedConnectionListener}s are called once per ended row, outside the tracker's locks
+ *       and never on the byte path.
  * </ol>
  */
 public final class ActivityTracker implements AutoCloseable {
@@ -162,7 +165,72 @@ public final class ActivityTracker implements AutoCloseable {
    */
   public GlobalSnapshot getGlobalSnapshot() {
     Registry r = registry;
-    return r == null ? GlobalSnapshot.disabled(Instant.now()) : r.snapshot();
+    if (r == null) {
+      return GlobalSnapshot.disabled(Instant.now());
+    }
+    GlobalSnapshot s = r.snapshot();
+    List<EndedConnection> recent = r.endings().recent();
+    return recent.isEmpty()
+        ? s
+        : new GlobalSnapshot(s.enabled(), s.takenAt(), s.backends(), recent);
+  }
+
+  /**
+   * The most recently ended rows, newest first: as many as {@link
+   * ActivitySettings#recentConnections()} keeps. Also part of {@link #getGlobalSnapshot()}.
+   *
+   * @return an immutable list; empty when disabled or when the settings keep none
+   */
+  public List<EndedConnection> recentlyEnded() {
+    Registry r = registry;
+    return r == null ? List.of() : r.endings().recent();
+  }
+
+  /**
+   * The totals of every backend (active rows and requests, cumulative bytes, end counts), read
+   * without building the rows: cheap enough for every metrics scrape.
+   *
+   * @return one entry per backend the tracker has seen, in no particular order; empty when disabled
+   */
+  public List<BackendTotals> getTotals() {
+    Registry r = registry;
+    return r == null ? List.of() : r.totals();
+  }
+
+  /**
+   * The totals of one backend, read without building its rows.
+   *
+   * @param name the backend instance name
+   * @return its totals, or empty if the tracker has not seen it (always empty when disabled)
+   */
+  public Optional<BackendTotals> getBackendTotals(String name) {
+    Registry r = registry;
+    return r == null ? Optional.empty() : Optional.ofNullable(r.totals(name));
+  }
+
+  /**
+   * Adds a listener told about every row that ends from now on (see {@link EndedConnectionListener}
+   * for when and where it runs). A disabled tracker ignores it: it has no rows to end.
+   *
+   * @param listener the listener; adding it twice makes it called twice
+   */
+  public void addEndedListener(EndedConnectionListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    Registry r = registry;
+    if (r != null) {
+      r.endings().add(listener);
+    }
+  }
+
+  /**
+   * Removes a listener added with {@link #addEndedListener} or through the settings.
+   *
+   * @param listener the listener
+   * @return true if it was registered (one registration is removed)
+   */
+  public boolean removeEndedListener(EndedConnectionListener listener) {
+    Registry r = registry;
+    return r != null && r.endings().remove(listener);
   }
 
   /**

@@ -20,19 +20,38 @@ import java.util.Optional;
  * @param enabled whether the tracker that took it is enabled
  * @param takenAt when it was taken (wall clock)
  * @param backends every backend the tracker knows, by name
+ * @param recent the most recently ended rows, newest first (see {@link
+ *     ActivityTracker#recentlyEnded()})
  */
-public record GlobalSnapshot(boolean enabled, Instant takenAt, List<BackendSnapshot> backends) {
+public record GlobalSnapshot(
+    boolean enabled,
+    Instant takenAt,
+    List<BackendSnapshot> backends,
+    List<EndedConnection> recent) {
 
   /**
-   * Validates and copies the list.
+   * Validates and copies the lists.
+   *
+   * @param enabled whether the tracker that took it is enabled
+   * @param takenAt when it was taken (wall clock)
+   * @param backends every backend the tracker knows, by name
+   * @param recent the most recently ended rows, newest first
+   */
+  public GlobalSnapshot {
+    Objects.requireNonNull(takenAt, "takenAt");
+    backends = List.copyOf(backends);
+    recent = List.copyOf(recent);
+  }
+
+  /**
+   * A snapshot without recently ended rows.
    *
    * @param enabled whether the tracker that took it is enabled
    * @param takenAt when it was taken (wall clock)
    * @param backends every backend the tracker knows, by name
    */
-  public GlobalSnapshot {
-    Objects.requireNonNull(takenAt, "takenAt");
-    backends = List.copyOf(backends);
+  public GlobalSnapshot(boolean enabled, Instant takenAt, List<BackendSnapshot> backends) {
+    this(enabled, takenAt, backends, List.of());
   }
 
   /**

@@ -111,6 +111,9 @@ class ActivitySettingsTest {
     "activity_max_connections, 1.5",
     "activity_max_connections, 99999999999",
     "enable_activity_tracking, maybe",
+    "activity_recent_connections, -1",
+    "activity_recent_connections, 100001",
+    "activity_recent_connections, lots",
   })
   void aBadValueNamesTheSourceTheKeyAndTheValue(String key, String value) {
     assertThatThrownBy(() -> ActivitySettings.fromValues(Map.of(key, value), SOURCE))
@@ -118,5 +121,30 @@ class ActivitySettingsTest {
         .hasMessageContaining(SOURCE)
         .hasMessageContaining(key)
         .hasMessageContaining(value);
+  }
+
+  @Test
+  void recentlyEndedRowsDefaultToAHundredAndAreReadFromValues() {
+    assertThat(ActivitySettings.defaults().recentConnections()).isEqualTo(100);
+    assertThat(
+            ActivitySettings.fromValues(Map.of("activity_recent_connections", " 0 "), SOURCE)
+                .recentConnections())
+        .isZero();
+    assertThat(ActivitySettings.builder().recentConnections(7).build().toBuilder().build())
+        .extracting(ActivitySettings::recentConnections)
+        .isEqualTo(7);
+  }
+
+  @Test
+  void endedListenersAreKeptInOrderAndCopiedByToBuilder() {
+    EndedConnectionListener first = ended -> {};
+    EndedConnectionListener second = ended -> {};
+    ActivitySettings s =
+        ActivitySettings.builder().endedListener(first).endedListener(second).build();
+    assertThat(s.endedListeners()).containsExactly(first, second);
+    assertThat(s.toBuilder().build().endedListeners()).containsExactly(first, second);
+    assertThat(ActivitySettings.defaults().endedListeners()).isEmpty();
+    assertThatThrownBy(() -> s.endedListeners().add(first))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 }

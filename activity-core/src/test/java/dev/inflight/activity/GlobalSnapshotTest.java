@@ -4,6 +4,7 @@ import static dev.inflight.activity.BackendSnapshotTest.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,5 +70,28 @@ class GlobalSnapshotTest {
   void theTimeIsRequired() {
     assertThatThrownBy(() -> new GlobalSnapshot(true, null, List.of()))
         .isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void recentlyEndedRowsAreCopiedAndEmptyByDefault() {
+    EndedConnection ended =
+        new EndedConnection(
+            "b",
+            "s",
+            ConnectionType.STREAMING,
+            null,
+            T,
+            Duration.ofSeconds(1),
+            null,
+            1,
+            2,
+            1,
+            EndReason.COMPLETED);
+    ArrayList<EndedConnection> source = new ArrayList<>(List.of(ended));
+    GlobalSnapshot g = new GlobalSnapshot(true, T, List.of(), source);
+    source.clear();
+    assertThat(g.recent()).containsExactly(ended);
+    assertThat(new GlobalSnapshot(true, T, List.of()).recent()).isEmpty();
+    assertThat(GlobalSnapshot.disabled(T).recent()).isEmpty();
   }
 }

@@ -208,6 +208,7 @@ public final class DemoProxy implements AutoCloseable {
         new ServletHolder(
             DiagnosticsServlet.builder().tracker(tracker).backends(router.directory()).build()),
         "/v1/diagnostics/*");
+    context.addServlet(new ServletHolder(new MetricsServlet(tracker)), "/metrics");
     // the proxy
     context.addServlet(
         new ServletHolder(new ChatProxyServlet(router, http, ServletActivity::of)),
@@ -309,6 +310,7 @@ public final class DemoProxy implements AutoCloseable {
     sb.append("  bin/inspect-activity --watch\n");
     sb.append("  curl ").append(base).append("/v1/diagnostics/activity\n");
     sb.append("  curl ").append(base).append("/v1/diagnostics\n");
+    sb.append("  curl ").append(base).append("/metrics                  # Prometheus text\n");
     sb.append("  curl -N ")
         .append(base)
         .append("/v1/chat/completions -H 'Content-Type: application/json' -d '{\"model\":\"")

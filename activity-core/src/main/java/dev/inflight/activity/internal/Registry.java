@@ -4,6 +4,7 @@ import dev.inflight.activity.ActivityClock;
 import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.BackendSnapshot;
+import dev.inflight.activity.BackendTotals;
 import dev.inflight.activity.ConnectionSnapshot;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
@@ -54,6 +55,7 @@ public final class Registry {
   private final AtomicBoolean capWarned = new AtomicBoolean();
   private final AtomicBoolean openFailureLogged = new AtomicBoolean();
   private final @Nullable ScheduledExecutorService sweeper;
+  private final Endings endings;
 
   /**
    * Creates the registry and, if the sweep interval is positive, starts its sweeper thread.
@@ -64,6 +66,8 @@ public final class Registry {
     this.clock = settings.clock();
     this.staleNanos = settings.staleTimeout().toNanos();
     this.maxConnections = settings.maxConnections();
+    this.endings =
+        new Endings(settings.clock(), settings.recentConnections(), settings.endedListeners());
     Duration interval = settings.sweepInterval();
     if (interval.isZero()) {
       this.sweeper = null;
@@ -164,6 +168,7 @@ public final class Registry {
           finish(current, current.reason);
           return null;
         });
+    endings.deliver(); // outside compute: listeners never run under the row's lock
   }
 
   /** Evicts a row unless it already ended. */
@@ -177,6 +182,7 @@ public final class Registry {
           finish(current, EndReason.EVICTED);
           return null;
         });
+    endings.deliver();
   }
 
   /** Seals the row and folds its bytes into the backend. Runs inside compute. */
@@ -191,6 +197,7 @@ public final class Registry {
     b.foldedTx.addAndGet(bytes[1]);
     b.ended.incrementAndGet(reason.ordinal());
     rowCount.decrementAndGet();
+    endings.rowEnded(row, reason, bytes[0], bytes[1], row.requestsSeen);
   }
 
   /**
@@ -366,6 +373,39 @@ public final class Registry {
     long cumTx = b.reportedTx.accumulateAndGet(foldedTx + activeTx, Math::max);
     // List.of copies once; the record's List.copyOf then keeps that immutable list as it is.
     return new BackendSnapshot(b.name, List.of(rows), cumRx, cumTx, ended);
+  }
+
+  /**
+   * The totals of every backend, without building rows (for metrics scrapes).
+   *
+   * @return one entry per backend, in no particular order
+   */
+  public List<BackendTotals> totals() {
+    List<BackendTotals> list = new ArrayList<>(backends.size());
+    for (BackendState b : backends.values()) {
+      list.add(Totals.read(b));
+    }
+    return list;
+  }
+
+  /**
+   * The totals of one backend, without building its rows.
+   *
+   * @param backend the backend name, as given to {@link #open}
+   * @return the totals, or null if the backend is unknown
+   */
+  public @Nullable BackendTotals totals(String backend) {
+    BackendState b = backends.get(Names.clean(backend, Names.MAX_NAME));
+    return b == null ? null : Totals.read(b);
+  }
+
+  /**
+   * The ended-row listeners and the ring of recently ended rows.
+   *
+   * @return this registry's endings
+   */
+  public Endings endings() {
+    return endings;
   }
 
   /** Oldest first (monotonic start time), then by session id. */

@@ -79,6 +79,9 @@ public final class Row extends RowPadAfter {
   /** Guarded by the backend map's bin lock for {@link #sessionId}. */
   volatile int requests = 1;
 
+  /** Guarded like {@link #requests}: how many requests shared the row over its life. */
+  int requestsSeen = 1;
+
   /** Guarded like {@link #requests}: the most severe reason given so far. */
   EndReason reason = EndReason.COMPLETED;
 
@@ -131,6 +134,7 @@ public final class Row extends RowPadAfter {
   @SuppressWarnings("NonAtomicVolatileUpdate") // serialised by compute; volatile for readers
   void join(ConnectionType joinedType, @Nullable String joinedModel, long nowNanos) {
     requests++;
+    requestsSeen++;
     if (joinedType == ConnectionType.STREAMING) {
       type = ConnectionType.STREAMING;
     }

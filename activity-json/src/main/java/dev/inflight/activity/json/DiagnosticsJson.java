@@ -13,8 +13,10 @@ import java.util.Objects;
  * carry extras: {@code requests}, {@code first_byte_seconds} and {@code idle_seconds} per
  * connection; {@code cumulative_bytes_rx/tx}, {@code completed_connections} (rows ended for any
  * reason) and {@code ended} ({@code completed}, {@code client_aborted}, {@code errored}, {@code
- * evicted}) per instance; {@code enabled} and the cumulative counters in {@code global_activity}.
- * When tracking is disabled every instance has {@code "activity": null}.
+ * evicted}) per instance; {@code enabled} and the cumulative counters in {@code global_activity};
+ * and a top-level {@code recent} list of the most recently ended rows, newest first, each with the
+ * row's fields, its {@code backend}, {@code ended_at} (epoch seconds) and {@code reason}. When
+ * tracking is disabled every instance has {@code "activity": null}.
  *
  * <pre>{@code
  * DiagnosticsJson json = DiagnosticsJson.create(

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndReason;
 import dev.inflight.activity.GlobalSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -405,7 +406,8 @@ class DiagnosticsJsonTest {
     Iterator<String> it = enabled.fieldNames();
     it.forEachRemaining(keys::add);
     assertThat(keys)
-        .containsExactly("timestamp", "activity_tracking_enabled", "instances", "global_activity");
+        .containsExactly(
+            "timestamp", "activity_tracking_enabled", "instances", "global_activity", "recent");
   }
 
   private static JsonNode golden(String name) throws IOException {
@@ -413,5 +415,78 @@ class DiagnosticsJsonTest {
       assertThat(in).as("golden file %s", name).isNotNull();
       return MAPPER.readTree(in);
     }
+  }
+
+  @Test
+  void recentlyEndedRowsParseBackNewestFirstWithTheirReason() {
+    ActivityHandle a = tracker.open("openai.1", "first", ConnectionType.STREAMING, "gpt-4");
+    a.addRx(10);
+    clock.advance(Duration.ofMillis(250));
+    a.addTx(20);
+    clock.advance(Duration.ofMillis(750));
+    a.end(EndReason.CLIENT_ABORTED);
+    tracker.open("vllm.local", "second", ConnectionType.NON_STREAMING, null).close();
+
+    DiagnosticsDocument doc =
+        DiagnosticsJson.parseDiagnostics(
+            new String(
+                DiagnosticsJson.create(HOST, SessionIdDisplay.TRUNCATED)
+                    .diagnostics(tracker.getGlobalSnapshot()),
+                StandardCharsets.UTF_8));
+    assertThat(doc.recent())
+        .extracting(EndedConnectionView::sessionId)
+        .containsExactly("second", "first");
+    EndedConnectionView first = doc.recent().get(1);
+    assertThat(first)
+        .isEqualTo(
+            new EndedConnectionView(
+                "openai.1",
+                "first",
+                "streaming",
+                Fixtures.START_MILLIS / 1000.0,
+                1.0,
+                "gpt-4",
+                10,
+                20,
+                1,
+                0.25,
+                (Fixtures.START_MILLIS + 1000) / 1000.0,
+                "client_aborted"));
+    assertThat(doc.recent().get(0).firstByteSeconds()).isNull();
+    assertThat(doc.recent().get(0).model()).isNull();
+  }
+
+  @Test
+  void recentSessionIdsAreShownLikeTheRowsOnes() {
+    tracker.open("b", "abc123def4567890", ConnectionType.STREAMING, null).close();
+    DiagnosticsDocument doc =
+        DiagnosticsJson.parseDiagnostics(
+            new String(
+                DiagnosticsJson.create(BackendDirectory.none(), SessionIdDisplay.TRUNCATED)
+                    .diagnostics(tracker.getGlobalSnapshot()),
+                StandardCharsets.UTF_8));
+    assertThat(doc.recent())
+        .singleElement()
+        .extracting(EndedConnectionView::sessionId)
+        .isEqualTo("abc123de...");
+  }
+
+  @Test
+  void aDocumentWithoutRecentParsesWithAnEmptyList() {
+    DiagnosticsDocument doc =
+        DiagnosticsJson.parseDiagnostics(
+            "{\"timestamp\": 1, \"activity_tracking_enabled\": false, \"instances\": [],"
+                + " \"global_activity\": {\"total_active_connections\": 0, \"total_bytes_rx\": 0,"
+                + " \"total_bytes_tx\": 0}}");
+    assertThat(doc.recent()).isEmpty();
+    assertThatThrownBy(
+            () ->
+                DiagnosticsJson.parseDiagnostics(
+                    "{\"timestamp\": 1, \"activity_tracking_enabled\": true, \"instances\": [],"
+                        + " \"global_activity\": {\"total_active_connections\": 0,"
+                        + " \"total_bytes_rx\": 0, \"total_bytes_tx\": 0},"
+                        + " \"recent\": [{\"backend\": \"b\"}]}"))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessage("missing field 'recent[0].session_id'");
   }
 }

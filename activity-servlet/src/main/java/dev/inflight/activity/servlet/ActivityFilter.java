@@ -86,7 +86,8 @@ public final class ActivityFilter implements Filter {
           ActivitySettings.KEY_ENABLED,
           ActivitySettings.KEY_STALE_TIMEOUT,
           ActivitySettings.KEY_SWEEP_INTERVAL,
-          ActivitySettings.KEY_MAX_CONNECTIONS);
+          ActivitySettings.KEY_MAX_CONNECTIONS,
+          ActivitySettings.KEY_RECENT_CONNECTIONS);
 
   private volatile @Nullable Supplier<ActivityTracker> tracker;
   private @Nullable ActivityTracker published;

@@ -7,6 +7,7 @@ import dev.inflight.activity.json.ActivityView;
 import dev.inflight.activity.json.ConnectionView;
 import dev.inflight.activity.json.DiagnosticsDocument;
 import dev.inflight.activity.json.DiagnosticsFormatException;
+import dev.inflight.activity.json.EndedConnectionView;
 import dev.inflight.activity.json.GlobalActivityView;
 import dev.inflight.activity.json.InstanceView;
 import java.util.ArrayList;
@@ -41,7 +42,33 @@ public final class Parser {
       list.add(instance(instances.get(i), "instances[" + i + "]."));
     }
     GlobalActivityView global = global(object(root, "global_activity", ""), "global_activity.");
-    return new DiagnosticsDocument(timestamp, enabled, list, global);
+    List<EndedConnectionView> recent = new ArrayList<>();
+    if (root.has("recent")) {
+      JsonNode items = array(root, "recent", "");
+      for (int i = 0; i < items.size(); i++) {
+        recent.add(ended(items.get(i), "recent[" + i + "]."));
+      }
+    }
+    return new DiagnosticsDocument(timestamp, enabled, list, global, recent);
+  }
+
+  private static EndedConnectionView ended(JsonNode n, String path) {
+    requireObject(n, path);
+    JsonNode model = n.get("model");
+    JsonNode firstByte = n.get("first_byte_seconds");
+    return new EndedConnectionView(
+        text(n, "backend", path),
+        text(n, "session_id", path),
+        text(n, "connection_type", path),
+        number(n, "started_at", path),
+        number(n, "duration_seconds", path),
+        model == null || model.isNull() ? null : text(n, "model", path),
+        integer(n, "bytes_rx", path),
+        integer(n, "bytes_tx", path),
+        (int) optionalInteger(n, "requests", path, 1),
+        firstByte == null || firstByte.isNull() ? null : number(n, "first_byte_seconds", path),
+        number(n, "ended_at", path),
+        text(n, "reason", path));
   }
 
   /**

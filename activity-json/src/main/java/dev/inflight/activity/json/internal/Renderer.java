@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.inflight.activity.BackendSnapshot;
 import dev.inflight.activity.ConnectionSnapshot;
 import dev.inflight.activity.EndReason;
+import dev.inflight.activity.EndedConnection;
 import dev.inflight.activity.GlobalSnapshot;
 import dev.inflight.activity.json.BackendDescription;
 import dev.inflight.activity.json.BackendDirectory;
@@ -119,6 +120,40 @@ public final class Renderer {
     g.writeEndArray();
     g.writeFieldName("global_activity");
     writeGlobal(g, s, false);
+    g.writeArrayFieldStart("recent");
+    for (EndedConnection e : s.recent()) {
+      writeEnded(g, e);
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  private void writeEnded(JsonGenerator g, EndedConnection e) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("backend", e.backend());
+    g.writeStringField("session_id", showSession(e.sessionId()));
+    g.writeStringField("connection_type", e.type().wireName());
+    g.writeFieldName("started_at");
+    g.writeNumber(epochSeconds(e.startedAt()));
+    g.writeFieldName("duration_seconds");
+    g.writeNumber(seconds(e.duration()));
+    if (e.model() == null) {
+      g.writeNullField("model");
+    } else {
+      g.writeStringField("model", e.model());
+    }
+    g.writeNumberField("bytes_rx", e.bytesRx());
+    g.writeNumberField("bytes_tx", e.bytesTx());
+    g.writeNumberField("requests", e.requests());
+    g.writeFieldName("first_byte_seconds");
+    if (e.firstByte() == null) {
+      g.writeNull();
+    } else {
+      g.writeNumber(seconds(e.firstByte()));
+    }
+    g.writeFieldName("ended_at");
+    g.writeNumber(epochSeconds(e.endedAt()));
+    g.writeStringField("reason", e.reason().wireName());
     g.writeEndObject();
   }
 

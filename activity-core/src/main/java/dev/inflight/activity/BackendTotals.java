@@ -1,0 +1,43 @@
+package dev.inflight.activity;
+
+import java.util.Objects;
+
+/**
+ * Immutable totals of one backend, read without building its rows: what metrics exporters read on
+ * each scrape ({@link ActivityTracker#getTotals()}).
+ *
+ * @param name the backend instance name
+ * @param activeConnections rows open now
+ * @param activeRequests requests open now (joined requests share a row, so at least {@code
+ *     activeConnections})
+ * @param cumulativeBytesRx all bytes ever received from this backend; never decreases
+ * @param cumulativeBytesTx all bytes ever sent to clients for this backend; never decreases
+ * @param ended how the rows of this backend ended so far
+ */
+public record BackendTotals(
+    String name,
+    int activeConnections,
+    int activeRequests,
+    long cumulativeBytesRx,
+    long cumulativeBytesTx,
+    EndCounts ended) {
+
+  /**
+   * Validates: no nulls, no negative counts.
+   *
+   * @param name the backend instance name
+   * @param activeConnections rows open now
+   * @param activeRequests requests open now
+   * @param cumulativeBytesRx all bytes ever received from this backend
+   * @param cumulativeBytesTx all bytes ever sent to clients for this backend
+   * @param ended how the rows of this backend ended so far
+   */
+  public BackendTotals {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(ended, "ended");
+    Snapshots.requireNonNegative(activeConnections, "activeConnections");
+    Snapshots.requireNonNegative(activeRequests, "activeRequests");
+    Snapshots.requireNonNegative(cumulativeBytesRx, "cumulativeBytesRx");
+    Snapshots.requireNonNegative(cumulativeBytesTx, "cumulativeBytesTx");
+  }
+}

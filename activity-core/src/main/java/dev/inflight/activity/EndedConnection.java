@@ -1,0 +1,78 @@
+package dev.inflight.activity;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An immutable record of one connection row that ended: what {@link EndedConnectionListener}s
+ * receive and what {@link ActivityTracker#recentlyEnded()} lists.
+ *
+ * @param backend the backend instance name, e.g. {@code openai.1}
+ * @param sessionId the session the requests belonged to
+ * @param type streaming or not (streaming if any joined request streamed)
+ * @param model the model of the most recent request that named one, or null
+ * @param startedAt when the row was opened (wall clock)
+ * @param duration how long the row was open
+ * @param firstByte time from opening to the first byte sent to the client, or null if none was
+ * @param bytesRx bytes received from the backend over the row's life
+ * @param bytesTx bytes sent to the client over the row's life
+ * @param requests how many requests shared the row over its life (at least 1)
+ * @param reason how the row ended
+ */
+public record EndedConnection(
+    String backend,
+    String sessionId,
+    ConnectionType type,
+    @Nullable String model,
+    Instant startedAt,
+    Duration duration,
+    @Nullable Duration firstByte,
+    long bytesRx,
+    long bytesTx,
+    int requests,
+    EndReason reason) {
+
+  /**
+   * Validates the values: no nulls where they are not allowed, no negative counts or times.
+   *
+   * @param backend the backend instance name, e.g. {@code openai.1}
+   * @param sessionId the session the requests belonged to
+   * @param type streaming or not (streaming if any joined request streamed)
+   * @param model the model of the most recent request that named one, or null
+   * @param startedAt when the row was opened (wall clock)
+   * @param duration how long the row was open
+   * @param firstByte time from opening to the first byte sent to the client, or null if none was
+   * @param bytesRx bytes received from the backend over the row's life
+   * @param bytesTx bytes sent to the client over the row's life
+   * @param requests how many requests shared the row over its life (at least 1)
+   * @param reason how the row ended
+   */
+  public EndedConnection {
+    Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(sessionId, "sessionId");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(startedAt, "startedAt");
+    Objects.requireNonNull(duration, "duration");
+    Objects.requireNonNull(reason, "reason");
+    Snapshots.requireNonNegative(duration, "duration");
+    if (firstByte != null) {
+      Snapshots.requireNonNegative(firstByte, "firstByte");
+    }
+    Snapshots.requireNonNegative(bytesRx, "bytesRx");
+    Snapshots.requireNonNegative(bytesTx, "bytesTx");
+    if (requests < 1) {
+      throw new IllegalArgumentException("requests must be at least 1, got " + requests);
+    }
+  }
+
+  /**
+   * When the row ended (wall clock): its start plus its duration.
+   *
+   * @return the end time
+   */
+  public Instant endedAt() {
+    return startedAt.plus(duration);
+  }
+}

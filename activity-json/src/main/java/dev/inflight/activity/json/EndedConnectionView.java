@@ -1,0 +1,60 @@
+package dev.inflight.activity.json;
+
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One recently ended row of a parsed diagnostics document (the {@code recent} list). Immutable.
+ *
+ * @param backend {@code backend}: the backend instance name
+ * @param sessionId {@code session_id}
+ * @param connectionType {@code connection_type}: {@code streaming} or {@code non_streaming}
+ * @param startedAt {@code started_at}, epoch seconds
+ * @param durationSeconds {@code duration_seconds}: how long the row was open
+ * @param model {@code model}, or null
+ * @param bytesRx {@code bytes_rx}
+ * @param bytesTx {@code bytes_tx}
+ * @param requests {@code requests}: how many requests shared the row over its life
+ * @param firstByteSeconds {@code first_byte_seconds}, or null if nothing was sent
+ * @param endedAt {@code ended_at}, epoch seconds
+ * @param reason {@code reason}: {@code completed}, {@code client_aborted}, {@code errored} or
+ *     {@code evicted}
+ */
+public record EndedConnectionView(
+    String backend,
+    String sessionId,
+    String connectionType,
+    double startedAt,
+    double durationSeconds,
+    @Nullable String model,
+    long bytesRx,
+    long bytesTx,
+    int requests,
+    @Nullable Double firstByteSeconds,
+    double endedAt,
+    String reason) {
+
+  /**
+   * Checks for null.
+   *
+   * @param backend {@code backend}: the backend instance name
+   * @param sessionId {@code session_id}
+   * @param connectionType {@code connection_type}: {@code streaming} or {@code non_streaming}
+   * @param startedAt {@code started_at}, epoch seconds
+   * @param durationSeconds {@code duration_seconds}: how long the row was open
+   * @param model {@code model}, or null
+   * @param bytesRx {@code bytes_rx}
+   * @param bytesTx {@code bytes_tx}
+   * @param requests {@code requests}: how many requests shared the row over its life
+   * @param firstByteSeconds {@code first_byte_seconds}, or null if nothing was sent
+   * @param endedAt {@code ended_at}, epoch seconds
+   * @param reason {@code reason}: {@code completed}, {@code client_aborted}, {@code errored} or
+   *     {@code evicted}
+   */
+  public EndedConnectionView {
+    Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(sessionId, "sessionId");
+    Objects.requireNonNull(connectionType, "connectionType");
+    Objects.requireNonNull(reason, "reason");
+  }
+}

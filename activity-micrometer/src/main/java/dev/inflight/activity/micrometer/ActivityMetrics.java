@@ -1,0 +1,254 @@
+package dev.inflight.activity.micrometer;
+
+import dev.inflight.activity.ActivityTracker;
+import dev.inflight.activity.EndedConnection;
+import dev.inflight.activity.EndedConnectionListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Binds the tracker's numbers to a Micrometer {@link MeterRegistry}, under the names below
+ * (Prometheus names in brackets). Every meter carries the {@code backend} tag and the tags given to
+ * the builder; no meter ever carries a session id.
+ *
+ * <table>
+ *   <caption>Meters</caption>
+ *   <tr><th>meter</th><th>kind</th><th>further tags</th></tr>
+ *   <tr><td>{@code inflight.connections.active} ({@code inflight_connections_active})</td>
+ *       <td>gauge</td><td></td></tr>
+ *   <tr><td>{@code inflight.requests.active} ({@code inflight_requests_active})</td>
+ *       <td>gauge</td><td></td></tr>
+ *   <tr><td>{@code inflight.bytes}, base unit bytes ({@code inflight_bytes_total})</td>
+ *       <td>function counter</td><td>{@code direction} = {@code rx} | {@code tx}</td></tr>
+ *   <tr><td>{@code inflight.connections.ended} ({@code inflight_connections_ended_total})</td>
+ *       <td>function counter</td><td>{@code reason} = {@code completed} | {@code client_aborted}
+ *       | {@code errored} | {@code evicted}</td></tr>
+ *   <tr><td>{@code inflight.connection.duration} ({@code inflight_connection_duration_seconds})</td>
+ *       <td>timer, recorded when a row ends</td><td>{@code type}, and {@code model} if
+ *       enabled</td></tr>
+ *   <tr><td>{@code inflight.time.to.first.byte} ({@code inflight_time_to_first_byte_seconds})</td>
+ *       <td>timer, recorded once per row that sent a byte to its client</td><td>{@code model} if
+ *       enabled</td></tr>
+ *   <tr><td>{@code inflight.backends} ({@code inflight_backends})</td><td>gauge, without the
+ *       {@code backend} tag</td><td></td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+ * ActivityMetrics metrics = ActivityMetrics.builder().tracker(tracker).build();
+ * metrics.bindTo(registry);
+ * ...
+ * metrics.close();                                   // removes its meters again
+ * }</pre>
+ *
+ * <p>How the numbers are read:
+ *
+ * <ol>
+ *   <li>Gauges and counters are functions over {@link ActivityTracker#getBackendTotals}, read when
+ *       the registry is scraped or published: nothing is added to the byte path and no meter is
+ *       looked up per request.
+ *   <li>A backend gets its meters when the binder first sees it: when one of its rows ends, or on
+ *       the next scrape after it appeared (the {@code inflight.backends} gauge checks on every
+ *       read), so a backend that appears between scrapes shows from the scrape after next at the
+ *       latest.
+ *   <li>Timers are fed by an {@link EndedConnectionListener} on the tracker, once per row.
+ *       Percentile histograms and client-side percentiles are off unless the builder turns them on.
+ *   <li>The {@code model} tag is off by default, since models multiply the number of series.
+ *   <li>Two trackers bound to one registry need a tag that tells them apart ({@link Builder#tag});
+ *       with identical tags the second binder's meters would be the first one's.
+ * </ol>
+ *
+ * <p>{@link #close()} removes every meter this binder registered, from every registry it was bound
+ * to, and stops listening to the tracker; binding again afterwards starts afresh. Thread-safe.
+ */
+public final class ActivityMetrics implements MeterBinder, AutoCloseable {
+
+  private final @Nullable ActivityTracker configuredTracker;
+  private final Tags tags;
+  private final TimerOptions timers;
+  private final EndedConnectionListener listener = this::ended;
+  private final List<Binding> bindings = new ArrayList<>();
+  private volatile List<Binding> active = List.of();
+  private @Nullable ActivityTracker listenedTo;
+
+  private ActivityMetrics(Builder b) {
+    this.configuredTracker = b.tracker;
+    this.tags = b.tags;
+    this.timers = new TimerOptions(b.modelTag, b.percentileHistogram, b.percentiles);
+  }
+
+  /**
+   * A builder: the tracker, then options.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Registers the meters of every backend the tracker knows and starts listening for ended rows.
+   * May be called for several registries.
+   *
+   * @param registry the registry
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Objects.requireNonNull(registry, "registry");
+    ActivityTracker tracker;
+    Binding binding;
+    synchronized (bindings) {
+      tracker = listenedTo;
+      if (tracker == null) {
+        tracker = configuredTracker != null ? configuredTracker : ActivityTracker.global();
+        tracker.addEndedListener(listener);
+        listenedTo = tracker;
+      }
+      binding = new Binding(registry, tracker, tags, timers);
+      bindings.add(binding);
+      active = List.copyOf(bindings);
+    }
+    binding.start();
+  }
+
+  private void ended(EndedConnection ended) {
+    for (Binding b : active) {
+      b.record(ended);
+    }
+  }
+
+  /** Removes every meter this binder registered and stops listening to the tracker. */
+  @Override
+  public void close() {
+    List<Binding> closing;
+    synchronized (bindings) {
+      closing = List.copyOf(bindings);
+      bindings.clear();
+      active = List.of();
+      ActivityTracker tracker = listenedTo;
+      if (tracker != null) {
+        tracker.removeEndedListener(listener);
+        listenedTo = null;
+      }
+    }
+    for (Binding b : closing) {
+      b.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ActivityMetrics{tags=" + tags + ", bound=" + active.size() + '}';
+  }
+
+  /** Builds {@link ActivityMetrics}. */
+  public static final class Builder {
+    private @Nullable ActivityTracker tracker;
+    private Tags tags = Tags.empty();
+    private boolean modelTag;
+    private boolean percentileHistogram;
+    private double[] percentiles = new double[0];
+
+    private Builder() {}
+
+    /**
+     * The tracker to read. Without one, the binder reads the tracker that {@link
+     * ActivityTracker#global()} returns when {@link #bindTo} is first called.
+     *
+     * @param tracker the tracker
+     * @return this builder
+     */
+    public Builder tracker(ActivityTracker tracker) {
+      this.tracker = Objects.requireNonNull(tracker, "tracker");
+      return this;
+    }
+
+    /**
+     * Adds a tag to every meter, e.g. to tell two trackers in one registry apart.
+     *
+     * @param key the tag key; not {@code backend}, {@code direction}, {@code reason}, {@code type}
+     *     or {@code model}, which the binder sets
+     * @param value the tag value
+     * @return this builder
+     * @throws IllegalArgumentException if the key is one the binder sets
+     */
+    public Builder tag(String key, String value) {
+      return tags(Tags.of(key, value));
+    }
+
+    /**
+     * Adds tags to every meter.
+     *
+     * @param tags the tags; keys as for {@link #tag}
+     * @return this builder
+     * @throws IllegalArgumentException if a key is one the binder sets
+     */
+    public Builder tags(Iterable<Tag> tags) {
+      for (Tag t : tags) {
+        if (Binding.OWN_TAGS.contains(t.getKey())) {
+          throw new IllegalArgumentException(
+              "tag key '" + t.getKey() + "' is set by ActivityMetrics itself");
+        }
+      }
+      this.tags = this.tags.and(tags);
+      return this;
+    }
+
+    /**
+     * Adds the {@code model} tag to the two timers. Off by default: every model a backend serves
+     * becomes its own series.
+     *
+     * @param enabled whether to tag by model
+     * @return this builder
+     */
+    public Builder modelTag(boolean enabled) {
+      this.modelTag = enabled;
+      return this;
+    }
+
+    /**
+     * Publishes histogram buckets for the two timers, for percentiles aggregated on the server
+     * (Prometheus {@code histogram_quantile}). Off by default.
+     *
+     * @param enabled whether to publish buckets
+     * @return this builder
+     */
+    public Builder percentileHistogram(boolean enabled) {
+      this.percentileHistogram = enabled;
+      return this;
+    }
+
+    /**
+     * Publishes client-side percentiles for the two timers, e.g. {@code 0.5, 0.95}. None by
+     * default.
+     *
+     * @param percentiles values from 0 to 1
+     * @return this builder
+     * @throws IllegalArgumentException if a value is outside 0 to 1
+     */
+    public Builder percentiles(double... percentiles) {
+      for (double p : percentiles) {
+        if (!(p >= 0 && p <= 1)) {
+          throw new IllegalArgumentException("percentiles must be from 0 to 1, got " + p);
+        }
+      }
+      this.percentiles = percentiles.clone();
+      return this;
+    }
+
+    /**
+     * Builds the binder; nothing is registered until {@link ActivityMetrics#bindTo}.
+     *
+     * @return a new binder
+     */
+    public ActivityMetrics build() {
+      return new ActivityMetrics(this);
+    }
+  }
+}

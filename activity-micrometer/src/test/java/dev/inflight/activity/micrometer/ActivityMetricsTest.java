@@ -1,0 +1,298 @@
+package dev.inflight.activity.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.inflight.activity.ActivityHandle;
+import dev.inflight.activity.ActivityTracker;
+import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.testing.FakeClock;
+import dev.inflight.activity.testing.ManualTracker;
+import io.micrometer.core.instrument.MockClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class ActivityMetricsTest {
+  @RegisterExtension final ManualTracker fixture = new ManualTracker();
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(
+          PrometheusConfig.DEFAULT, new PrometheusRegistry(), new MockClock());
+
+  private ActivityTracker tracker() {
+    return fixture.tracker();
+  }
+
+  private FakeClock clock() {
+    return fixture.clock();
+  }
+
+  /** The scrape's sample lines (no comments) whose metric name starts with {@code prefix}. */
+  private List<String> samples(String prefix) {
+    return Arrays.stream(registry.scrape().split("\n"))
+        .filter(l -> l.startsWith(prefix))
+        .sorted()
+        .collect(Collectors.toList());
+  }
+
+  /**
+   * Opens, joins, bytes, each end reason and an eviction, on two backends:
+   *
+   * <ul>
+   *   <li>openai.1/s1: streaming, joined by a second request, 1000 B rx and 100 B tx, first byte
+   *       after 0.25 s, both requests complete at 2 s.
+   *   <li>openai.1/s2: 10 B rx, the client aborts after 1 s, no byte to the client.
+   *   <li>openai.1/s3: 5 B each way at once, errors after 0.5 s.
+   *   <li>openai.1/s4: still open with two requests, 8 B rx.
+   *   <li>vllm/s5: opened, never moves a byte, evicted after 6 minutes.
+   * </ul>
+   */
+  private void script() {
+    ActivityHandle s1 = tracker().open("openai.1", "s1", ConnectionType.STREAMING, "gpt-4");
+    ActivityHandle s1b = tracker().open("openai.1", "s1", ConnectionType.STREAMING, "gpt-4");
+    s1.addRx(1000);
+    clock().advance(Duration.ofMillis(250));
+    s1.addTx(100);
+    clock().advance(Duration.ofMillis(1750));
+    s1.close();
+    s1b.close();
+
+    ActivityHandle s2 = tracker().open("openai.1", "s2", ConnectionType.NON_STREAMING, "gpt-4o");
+    s2.addRx(10);
+    clock().advance(Duration.ofSeconds(1));
+    s2.end(EndReason.CLIENT_ABORTED);
+
+    ActivityHandle s3 = tracker().open("openai.1", "s3", ConnectionType.STREAMING, null);
+    s3.addRx(5);
+    s3.addTx(5);
+    clock().advance(Duration.ofMillis(500));
+    s3.end(EndReason.ERRORED);
+
+    ActivityHandle s4 = tracker().open("openai.1", "s4", ConnectionType.STREAMING, "gpt-4");
+    tracker().open("openai.1", "s4", ConnectionType.STREAMING, "gpt-4");
+    s4.addRx(7);
+    tracker().open("vllm", "s5", ConnectionType.NON_STREAMING, null);
+    clock().advance(Duration.ofMinutes(6));
+    s4.addRx(1); // progress: s4 is not stale
+    assertThat(tracker().sweep()).isEqualTo(1);
+  }
+
+  @Test
+  void aScriptedScenarioScrapesExactly() {
+    try (ActivityMetrics metrics = ActivityMetrics.builder().tracker(tracker()).build()) {
+      metrics.bindTo(registry);
+      script();
+
+      assertThat(samples("inflight_connections_active"))
+          .containsExactly(
+              "inflight_connections_active{backend=\"openai.1\"} 1.0",
+              "inflight_connections_active{backend=\"vllm\"} 0.0");
+      assertThat(samples("inflight_requests_active"))
+          .containsExactly(
+              "inflight_requests_active{backend=\"openai.1\"} 2.0",
+              "inflight_requests_active{backend=\"vllm\"} 0.0");
+      assertThat(samples("inflight_bytes_total"))
+          .containsExactly(
+              "inflight_bytes_total{backend=\"openai.1\",direction=\"rx\"} 1023.0",
+              "inflight_bytes_total{backend=\"openai.1\",direction=\"tx\"} 105.0",
+              "inflight_bytes_total{backend=\"vllm\",direction=\"rx\"} 0.0",
+              "inflight_bytes_total{backend=\"vllm\",direction=\"tx\"} 0.0");
+      assertThat(samples("inflight_connections_ended_total"))
+          .containsExactly(
+              "inflight_connections_ended_total{backend=\"openai.1\",reason=\"client_aborted\"} 1.0",
+              "inflight_connections_ended_total{backend=\"openai.1\",reason=\"completed\"} 1.0",
+              "inflight_connections_ended_total{backend=\"openai.1\",reason=\"errored\"} 1.0",
+              "inflight_connections_ended_total{backend=\"openai.1\",reason=\"evicted\"} 0.0",
+              "inflight_connections_ended_total{backend=\"vllm\",reason=\"client_aborted\"} 0.0",
+              "inflight_connections_ended_total{backend=\"vllm\",reason=\"completed\"} 0.0",
+              "inflight_connections_ended_total{backend=\"vllm\",reason=\"errored\"} 0.0",
+              "inflight_connections_ended_total{backend=\"vllm\",reason=\"evicted\"} 1.0");
+      assertThat(samples("inflight_connection_duration_seconds"))
+          .containsExactly(
+              "inflight_connection_duration_seconds_count{backend=\"openai.1\",type=\"non_streaming\"} 1",
+              "inflight_connection_duration_seconds_count{backend=\"openai.1\",type=\"streaming\"} 2",
+              "inflight_connection_duration_seconds_count{backend=\"vllm\",type=\"non_streaming\"} 1",
+              "inflight_connection_duration_seconds_max{backend=\"openai.1\",type=\"non_streaming\"} 1.0",
+              "inflight_connection_duration_seconds_max{backend=\"openai.1\",type=\"streaming\"} 2.0",
+              "inflight_connection_duration_seconds_max{backend=\"vllm\",type=\"non_streaming\"} 360.0",
+              "inflight_connection_duration_seconds_sum{backend=\"openai.1\",type=\"non_streaming\"} 1.0",
+              "inflight_connection_duration_seconds_sum{backend=\"openai.1\",type=\"streaming\"} 2.5",
+              "inflight_connection_duration_seconds_sum{backend=\"vllm\",type=\"non_streaming\"} 360.0");
+      assertThat(samples("inflight_time_to_first_byte_seconds"))
+          .containsExactly(
+              "inflight_time_to_first_byte_seconds_count{backend=\"openai.1\"} 2",
+              "inflight_time_to_first_byte_seconds_max{backend=\"openai.1\"} 0.25",
+              "inflight_time_to_first_byte_seconds_sum{backend=\"openai.1\"} 0.25");
+      assertThat(samples("inflight_backends")).containsExactly("inflight_backends 2.0");
+      String text = registry.scrape();
+      assertThat(text).doesNotContain("s1").doesNotContain("session").doesNotContain("model=");
+      assertThat(text).doesNotContain("_bucket");
+    }
+  }
+
+  @Test
+  void aBackendThatAppearsLaterGetsItsMetersByTheNextScrape() {
+    try (ActivityMetrics metrics = ActivityMetrics.builder().tracker(tracker()).build()) {
+      metrics.bindTo(registry);
+      assertThat(samples("inflight_connections_active")).isEmpty();
+      ActivityHandle h = tracker().open("late", "s", ConnectionType.STREAMING, null);
+      h.addRx(3);
+      registry.scrape(); // sees the new backend
+      assertThat(samples("inflight_connections_active"))
+          .containsExactly("inflight_connections_active{backend=\"late\"} 1.0");
+      assertThat(samples("inflight_bytes_total"))
+          .contains("inflight_bytes_total{backend=\"late\",direction=\"rx\"} 3.0");
+      // a backend whose first row ended is registered by the listener at once
+      tracker().open("quick", "s", ConnectionType.STREAMING, null).close();
+      assertThat(samples("inflight_connections_ended_total"))
+          .contains("inflight_connections_ended_total{backend=\"quick\",reason=\"completed\"} 1.0");
+      h.close();
+    }
+  }
+
+  @Test
+  void closingRemovesEveryMeterAndBindingAgainStartsAfresh() {
+    ActivityMetrics metrics = ActivityMetrics.builder().tracker(tracker()).modelTag(true).build();
+    metrics.bindTo(registry);
+    script();
+    registry.scrape();
+    assertThat(registry.getMeters()).isNotEmpty();
+
+    metrics.close();
+    assertThat(registry.getMeters()).isEmpty();
+    assertThat(registry.scrape()).doesNotContain("inflight_");
+    tracker().open("openai.1", "after", ConnectionType.STREAMING, null).close();
+    assertThat(registry.getMeters()).as("a closed binder no longer listens").isEmpty();
+
+    metrics.bindTo(registry);
+    assertThat(samples("inflight_connections_ended_total"))
+        .contains(
+            "inflight_connections_ended_total{backend=\"openai.1\",reason=\"completed\"} 2.0");
+    metrics.close();
+    metrics.close(); // idempotent
+    assertThat(registry.getMeters()).isEmpty();
+
+    ActivityMetrics another = ActivityMetrics.builder().tracker(tracker()).build();
+    another.bindTo(registry);
+    assertThat(samples("inflight_connections_active")).hasSize(2);
+    another.close();
+    assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
+  void twoTrackersCanBeBoundSideBySideWithATagThatTellsThemApart() {
+    try (ActivityTracker other =
+            ActivityTracker.create(
+                dev.inflight.activity.ActivitySettings.builder()
+                    .enabled(true)
+                    .sweepInterval(Duration.ZERO)
+                    .build());
+        ActivityMetrics a =
+            ActivityMetrics.builder().tracker(tracker()).tag("tracker", "public").build()) {
+      ActivityMetrics b =
+          ActivityMetrics.builder().tracker(other).tag("tracker", "internal").build();
+      a.bindTo(registry);
+      b.bindTo(registry);
+      ActivityHandle h = tracker().open("openai.1", "s", ConnectionType.STREAMING, null);
+      h.addRx(5);
+      ActivityHandle o = other.open("openai.1", "s", ConnectionType.STREAMING, null);
+      o.addRx(7);
+      o.addTx(1);
+      o.close();
+      registry.scrape();
+      assertThat(samples("inflight_bytes_total{backend=\"openai.1\",direction=\"rx\""))
+          .containsExactly(
+              "inflight_bytes_total{backend=\"openai.1\",direction=\"rx\",tracker=\"internal\"} 7.0",
+              "inflight_bytes_total{backend=\"openai.1\",direction=\"rx\",tracker=\"public\"} 5.0");
+      assertThat(samples("inflight_connection_duration_seconds_count"))
+          .containsExactly(
+              "inflight_connection_duration_seconds_count{backend=\"openai.1\",tracker=\"internal\",type=\"streaming\"} 1");
+      assertThat(samples("inflight_backends"))
+          .containsExactly(
+              "inflight_backends{tracker=\"internal\"} 1.0",
+              "inflight_backends{tracker=\"public\"} 1.0");
+      b.close(); // closing one binder leaves the other's meters
+      assertThat(registry.scrape()).doesNotContain("internal").contains("public");
+      h.close();
+    }
+  }
+
+  @Test
+  void theModelTagIsThereOnlyWhenAskedFor() {
+    try (ActivityMetrics metrics =
+        ActivityMetrics.builder().tracker(tracker()).modelTag(true).build()) {
+      metrics.bindTo(registry);
+      script();
+      assertThat(samples("inflight_connection_duration_seconds_count"))
+          .containsExactly(
+              "inflight_connection_duration_seconds_count{backend=\"openai.1\",model=\"gpt-4\",type=\"streaming\"} 1",
+              "inflight_connection_duration_seconds_count{backend=\"openai.1\",model=\"gpt-4o\",type=\"non_streaming\"} 1",
+              "inflight_connection_duration_seconds_count{backend=\"openai.1\",model=\"none\",type=\"streaming\"} 1",
+              "inflight_connection_duration_seconds_count{backend=\"vllm\",model=\"none\",type=\"non_streaming\"} 1");
+      assertThat(samples("inflight_connections_active{")).allMatch(l -> !l.contains("model"));
+    }
+  }
+
+  @Test
+  void percentileHistogramsAreOffByDefaultAndCanBeTurnedOn() {
+    ActivityMetrics metrics =
+        ActivityMetrics.builder()
+            .tracker(tracker())
+            .percentileHistogram(true)
+            .percentiles(0.5, 0.95)
+            .build();
+    {
+      SimpleMeterRegistry simple = new SimpleMeterRegistry();
+      metrics.bindTo(registry);
+      metrics.bindTo(simple);
+      script();
+      assertThat(samples("inflight_connection_duration_seconds_bucket")).isNotEmpty();
+      assertThat(samples("inflight_time_to_first_byte_seconds_bucket")).isNotEmpty();
+      assertThat(simple.get("inflight.time.to.first.byte").timer().count()).isEqualTo(2);
+      assertThat(
+              simple
+                  .get("inflight.connection.duration")
+                  .tag("type", "streaming")
+                  .timer()
+                  .takeSnapshot()
+                  .percentileValues())
+          .hasSize(2);
+      metrics.close();
+      assertThat(simple.getMeters()).isEmpty();
+    }
+  }
+
+  @Test
+  void theBuilderRejectsTagsItSetsAndBadPercentiles() {
+    assertThatThrownBy(() -> ActivityMetrics.builder().tag("backend", "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("backend");
+    assertThatThrownBy(() -> ActivityMetrics.builder().percentiles(1.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1.5");
+  }
+
+  @Test
+  void withoutATrackerItReadsTheGlobalOne() {
+    ActivityTracker previous = ActivityTracker.setGlobal(tracker());
+    try (ActivityMetrics metrics = ActivityMetrics.builder().build()) {
+      metrics.bindTo(registry);
+      tracker().open("global", "s", ConnectionType.STREAMING, null).close();
+      assertThat(
+              samples("inflight_connections_ended_total{backend=\"global\",reason=\"completed\"}"))
+          .hasSize(1);
+      assertThat(metrics.toString()).contains("bound=1");
+    } finally {
+      ActivityTracker.setGlobal(previous);
+    }
+  }
+}

@@ -1,0 +1,269 @@
+package dev.inflight.activity.opentelemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.inflight.activity.ActivityHandle;
+import dev.inflight.activity.ActivitySettings;
+import dev.inflight.activity.ActivityTracker;
+import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.testing.FakeClock;
+import dev.inflight.activity.testing.ManualTracker;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class ActivityTelemetryTest {
+  @RegisterExtension final ManualTracker fixture = new ManualTracker();
+
+  private final InMemoryMetricReader reader = InMemoryMetricReader.create();
+  private final SdkMeterProvider provider =
+      SdkMeterProvider.builder().registerMetricReader(reader).build();
+
+  @AfterEach
+  void closeProvider() {
+    provider.close();
+  }
+
+  private ActivityTracker tracker() {
+    return fixture.tracker();
+  }
+
+  private FakeClock clock() {
+    return fixture.clock();
+  }
+
+  /** The same scenario as the Micrometer binder's test: see there for what each row does. */
+  private void script() {
+    ActivityHandle s1 = tracker().open("openai.1", "s1", ConnectionType.STREAMING, "gpt-4");
+    ActivityHandle s1b = tracker().open("openai.1", "s1", ConnectionType.STREAMING, "gpt-4");
+    s1.addRx(1000);
+    clock().advance(Duration.ofMillis(250));
+    s1.addTx(100);
+    clock().advance(Duration.ofMillis(1750));
+    s1.close();
+    s1b.close();
+
+    ActivityHandle s2 = tracker().open("openai.1", "s2", ConnectionType.NON_STREAMING, "gpt-4o");
+    s2.addRx(10);
+    clock().advance(Duration.ofSeconds(1));
+    s2.end(EndReason.CLIENT_ABORTED);
+
+    ActivityHandle s3 = tracker().open("openai.1", "s3", ConnectionType.STREAMING, null);
+    s3.addRx(5);
+    s3.addTx(5);
+    clock().advance(Duration.ofMillis(500));
+    s3.end(EndReason.ERRORED);
+
+    ActivityHandle s4 = tracker().open("openai.1", "s4", ConnectionType.STREAMING, "gpt-4");
+    tracker().open("openai.1", "s4", ConnectionType.STREAMING, "gpt-4");
+    s4.addRx(7);
+    tracker().open("vllm", "s5", ConnectionType.NON_STREAMING, null);
+    clock().advance(Duration.ofMinutes(6));
+    s4.addRx(1);
+    assertThat(tracker().sweep()).isEqualTo(1);
+  }
+
+  private Map<String, MetricData> collect() {
+    Map<String, MetricData> byName = new HashMap<>();
+    for (MetricData m : reader.collectAllMetrics()) {
+      byName.put(m.getName(), m);
+    }
+    return byName;
+  }
+
+  /** A sum's points as "attr=value,... -> value", sorted. */
+  private static Map<String, Long> longs(MetricData m) {
+    Map<String, Long> out = new TreeMap<>();
+    for (LongPointData p : m.getLongSumData().getPoints()) {
+      out.put(render(p.getAttributes()), p.getValue());
+    }
+    return out;
+  }
+
+  /** A histogram's points as "attrs -> count/sum". */
+  private static Map<String, String> histogram(MetricData m) {
+    Map<String, String> out = new TreeMap<>();
+    for (HistogramPointData p : m.getHistogramData().getPoints()) {
+      out.put(render(p.getAttributes()), p.getCount() + "/" + p.getSum());
+    }
+    return out;
+  }
+
+  private static String render(Attributes a) {
+    Map<String, String> sorted = new TreeMap<>();
+    a.forEach((k, v) -> sorted.put(k.getKey(), String.valueOf(v)));
+    return sorted.toString();
+  }
+
+  @Test
+  void aScriptedScenarioIsReportedExactly() {
+    try (ActivityTelemetry telemetry =
+        ActivityTelemetry.builder().tracker(tracker()).meterProvider(provider).build()) {
+      assertThat(telemetry.toString()).doesNotContain("closed");
+      script();
+      Map<String, MetricData> m = collect();
+
+      MetricData active = m.get("inflight.connections.active");
+      assertThat(active.getUnit()).isEqualTo("{connection}");
+      assertThat(active.getLongSumData().isMonotonic()).isFalse();
+      assertThat(longs(active))
+          .containsExactly(Map.entry("{backend=openai.1}", 1L), Map.entry("{backend=vllm}", 0L));
+      MetricData requests = m.get("inflight.requests.active");
+      assertThat(requests.getUnit()).isEqualTo("{request}");
+      assertThat(longs(requests))
+          .containsExactly(Map.entry("{backend=openai.1}", 2L), Map.entry("{backend=vllm}", 0L));
+      MetricData bytes = m.get("inflight.bytes");
+      assertThat(bytes.getUnit()).isEqualTo("By");
+      assertThat(bytes.getLongSumData().isMonotonic()).isTrue();
+      assertThat(longs(bytes))
+          .containsExactly(
+              Map.entry("{backend=openai.1, network.io.direction=receive}", 1023L),
+              Map.entry("{backend=openai.1, network.io.direction=transmit}", 105L),
+              Map.entry("{backend=vllm, network.io.direction=receive}", 0L),
+              Map.entry("{backend=vllm, network.io.direction=transmit}", 0L));
+      MetricData ended = m.get("inflight.connections.ended");
+      assertThat(ended.getUnit()).isEqualTo("{connection}");
+      assertThat(longs(ended))
+          .containsExactly(
+              Map.entry("{backend=openai.1, reason=client_aborted}", 1L),
+              Map.entry("{backend=openai.1, reason=completed}", 1L),
+              Map.entry("{backend=openai.1, reason=errored}", 1L),
+              Map.entry("{backend=openai.1, reason=evicted}", 0L),
+              Map.entry("{backend=vllm, reason=client_aborted}", 0L),
+              Map.entry("{backend=vllm, reason=completed}", 0L),
+              Map.entry("{backend=vllm, reason=errored}", 0L),
+              Map.entry("{backend=vllm, reason=evicted}", 1L));
+      MetricData duration = m.get("inflight.connection.duration");
+      assertThat(duration.getUnit()).isEqualTo("s");
+      assertThat(histogram(duration))
+          .containsExactly(
+              Map.entry("{backend=openai.1, type=non_streaming}", "1/1.0"),
+              Map.entry("{backend=openai.1, type=streaming}", "2/2.5"),
+              Map.entry("{backend=vllm, type=non_streaming}", "1/360.0"));
+      assertThat(duration.getHistogramData().getPoints().iterator().next().getBoundaries())
+          .startsWith(0.005, 0.01)
+          .endsWith(3600.0);
+      MetricData firstByte = m.get("inflight.time.to.first.byte");
+      assertThat(firstByte.getUnit()).isEqualTo("s");
+      assertThat(histogram(firstByte)).containsExactly(Map.entry("{backend=openai.1}", "2/0.25"));
+      assertThat(m.values())
+          .allSatisfy(
+              d ->
+                  assertThat(d.getInstrumentationScopeInfo().getName())
+                      .isEqualTo(ActivityTelemetry.SCOPE));
+      assertThat(m.values().toString()).doesNotContain("s1").doesNotContain("session");
+    }
+  }
+
+  @Test
+  void backendsThatAppearLaterAreReportedAtTheNextCollection() {
+    try (ActivityTelemetry telemetry =
+        ActivityTelemetry.builder().tracker(tracker()).meterProvider(provider).build()) {
+      assertThat(collect())
+          .as(telemetry.toString())
+          .doesNotContainKey("inflight.connections.active");
+      ActivityHandle h = tracker().open("late", "s", ConnectionType.STREAMING, null);
+      h.addRx(3);
+      assertThat(longs(collect().get("inflight.bytes")))
+          .containsEntry("{backend=late, network.io.direction=receive}", 3L);
+      h.close();
+    }
+  }
+
+  @Test
+  void closingStopsTheCallbackAndTheHistograms() {
+    ActivityTelemetry telemetry =
+        ActivityTelemetry.builder().tracker(tracker()).meterProvider(provider).build();
+    tracker().open("b", "s", ConnectionType.STREAMING, null).close();
+    assertThat(collect())
+        .containsKeys("inflight.connections.ended", "inflight.connection.duration");
+
+    telemetry.close();
+    telemetry.close(); // idempotent
+    tracker().open("b", "s2", ConnectionType.STREAMING, null).close();
+    Map<String, MetricData> after = collect();
+    assertThat(after).doesNotContainKey("inflight.connections.ended");
+    assertThat(after).doesNotContainKey("inflight.connections.active");
+    // cumulative: the row from before the close is still there, the one after it is not
+    assertThat(histogram(after.get("inflight.connection.duration")))
+        .containsExactly(Map.entry("{backend=b, type=streaming}", "1/0.0"));
+    assertThat(telemetry.toString()).contains("closed");
+  }
+
+  @Test
+  void twoTrackersAreToldApartByAnAttribute() {
+    try (ActivityTracker other =
+            ActivityTracker.create(
+                ActivitySettings.builder().enabled(true).sweepInterval(Duration.ZERO).build());
+        ActivityTelemetry a =
+            ActivityTelemetry.builder()
+                .tracker(tracker())
+                .meterProvider(provider)
+                .attribute("tracker", "public")
+                .build();
+        ActivityTelemetry b =
+            ActivityTelemetry.builder()
+                .tracker(other)
+                .openTelemetry(OpenTelemetrySdk.builder().setMeterProvider(provider).build())
+                .attribute("tracker", "internal")
+                .build()) {
+      assertThat(a.toString()).contains("public");
+      assertThat(b.toString()).contains("internal");
+      ActivityHandle h = tracker().open("openai.1", "s", ConnectionType.STREAMING, null);
+      h.addRx(5);
+      other.open("openai.1", "s", ConnectionType.STREAMING, null).addRx(7);
+      assertThat(longs(collect().get("inflight.bytes")))
+          .containsEntry("{backend=openai.1, network.io.direction=receive, tracker=public}", 5L)
+          .containsEntry("{backend=openai.1, network.io.direction=receive, tracker=internal}", 7L);
+      h.close();
+    }
+  }
+
+  @Test
+  void theModelAttributeIsThereOnlyWhenAskedFor() {
+    try (ActivityTelemetry telemetry =
+        ActivityTelemetry.builder()
+            .tracker(tracker())
+            .meterProvider(provider)
+            .modelAttribute(true)
+            .build()) {
+      assertThat(telemetry.toString()).doesNotContain("closed");
+      script();
+      Map<String, MetricData> m = collect();
+      assertThat(histogram(m.get("inflight.connection.duration")).keySet())
+          .containsExactly(
+              "{backend=openai.1, model=gpt-4, type=streaming}",
+              "{backend=openai.1, model=gpt-4o, type=non_streaming}",
+              "{backend=openai.1, model=none, type=streaming}",
+              "{backend=vllm, model=none, type=non_streaming}");
+      assertThat(longs(m.get("inflight.connections.active")).keySet())
+          .allMatch(k -> !k.contains("model"));
+    }
+  }
+
+  @Test
+  void theBuilderRejectsAttributesItSets() {
+    for (String key : List.of("backend", "network.io.direction", "reason", "type", "model")) {
+      assertThatThrownBy(() -> ActivityTelemetry.builder().attribute(key, "x"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(key);
+    }
+    assertThat(ActivityTelemetry.builder().attribute("tracker", "a")).isNotNull();
+    assertThat(AttributeKey.stringKey("backend")).isEqualTo(ActivityTelemetry.BACKEND);
+  }
+}
