@@ -252,6 +252,14 @@ public final class DemoProxy implements AutoCloseable {
     }
   }
 
+  /** Stops the demo traffic, if any, leaving the proxy running; safe to call twice. */
+  void stopTraffic() {
+    DemoTraffic t = traffic;
+    if (t != null) {
+      t.close();
+    }
+  }
+
   /** Stops the traffic, the proxy, the fake backend and the tracker; safe to call twice. */
   @Override
   public void close() {
