@@ -204,6 +204,24 @@ class InspectCommandFleetTest {
     assertThat(err()).isEmpty();
   }
 
+  @Test
+  void rawNeverEmbedsADocumentWithMoreAfterIt() throws IOException {
+    StubServer trailing = new StubServer();
+    try {
+      trailing.answer(StubServer.ok(document(trackers.get(2)) + " {\"more\": true}"));
+
+      assertThat(run("--raw", live.get(2).url(), trailing.url())).isZero();
+
+      JsonNode all = MAPPER.readTree(out());
+      assertThat(all.get(live.get(2).url()).has("global_activity")).isTrue();
+      assertThat(errorOf(all, trailing.url()))
+          .startsWith(
+              trailing.url() + "/v1/diagnostics did not return a diagnostics JSON document");
+    } finally {
+      trailing.close();
+    }
+  }
+
   private static String errorOf(JsonNode all, String url) {
     JsonNode value = all.get(url);
     List<String> fields = new ArrayList<>();
