@@ -65,7 +65,11 @@ final class InspectCommand implements Callable<Integer> {
       description = "Seconds between refreshes in watch mode (default: ${DEFAULT-VALUE}).")
   private double interval = 1.0;
 
-  @Option(names = "--raw", description = "Print the diagnostics JSON as the proxy sent it.")
+  @Option(
+      names = "--raw",
+      description =
+          "Print the diagnostics JSON as the proxy sent it (several URLs: one object keyed by"
+              + " URL).")
   private boolean raw;
 
   @Option(
