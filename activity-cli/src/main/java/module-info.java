@@ -3,6 +3,7 @@
  * proxy that serves {@code /v1/diagnostics}. The public API is the entry point only.
  */
 module dev.inflight.activity.cli {
+  requires com.fasterxml.jackson.core;
   requires dev.inflight.activity.json;
   requires info.picocli;
   requires java.net.http;

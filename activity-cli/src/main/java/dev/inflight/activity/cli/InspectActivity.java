@@ -11,11 +11,13 @@ import java.io.PrintStream;
  * inspect-activity                          # one-shot table, http://localhost:8000
  * inspect-activity --watch --interval 2     # redraw every 2 s until Ctrl+C
  * inspect-activity --raw http://localhost:9000
+ * inspect-activity --watch http://10.0.0.1:8000 http://10.0.0.2:8000   # a fleet, in one view
  * </pre>
  *
  * <p>Exit codes: 0 done (also after Ctrl+C in watch mode), 1 the proxy could not be read (refused,
- * timed out, 403, 404, not a diagnostics document), 2 bad arguments. Errors are one line on
- * standard error.
+ * timed out, 403, 404, not a diagnostics document; with several URLs: none of them could), 2 bad
+ * arguments. Errors are one line on standard error; in a fleet's view, a proxy that cannot be read
+ * is shown as unreachable with why, beside the others.
  */
 public final class InspectActivity {
 

@@ -1,5 +1,8 @@
 package dev.inflight.activity.cli.internal;
 
+import dev.inflight.activity.json.DiagnosticsDocument;
+import dev.inflight.activity.json.DiagnosticsFormatException;
+import dev.inflight.activity.json.DiagnosticsJson;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -28,13 +31,34 @@ final class DiagnosticsClient {
   private final HttpClient http;
 
   DiagnosticsClient(URI endpoint, Duration timeout) {
+    this(endpoint, timeout, httpClient(timeout));
+  }
+
+  /**
+   * A client that shares its {@code HttpClient} (and so its connections and selector thread) with
+   * others, as the clients of a fleet do.
+   *
+   * @param endpoint the diagnostics URL
+   * @param timeout how long to wait for an answer
+   * @param http made by {@link #httpClient(Duration)}
+   */
+  DiagnosticsClient(URI endpoint, Duration timeout, HttpClient http) {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.http = Objects.requireNonNull(http, "http");
+  }
+
+  /**
+   * An {@code HttpClient} as the diagnostics client needs it: connect timeout, no redirects.
+   *
+   * @param timeout the connect timeout
+   * @return a new client
+   */
+  static HttpClient httpClient(Duration timeout) {
+    return HttpClient.newBuilder()
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
   }
 
   /**
@@ -93,45 +117,74 @@ final class DiagnosticsClient {
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (HttpConnectTimeoutException e) {
-      throw new FetchException(
-          "cannot connect to "
-              + endpoint
-              + ": no answer within "
-              + seconds()
-              + " (is the host right?)");
+      throw cannotConnect("no answer within " + timeoutText() + " (is the host right?)");
     } catch (HttpTimeoutException e) {
-      throw new FetchException(endpoint + " did not answer within " + seconds());
+      throw timedOut();
     } catch (ConnectException e) {
       if (hasCause(e, UnresolvedAddressException.class)) {
-        throw new FetchException(
-            "cannot connect to " + endpoint + ": unknown host '" + endpoint.getHost() + "'");
+        throw cannotConnect("unknown host '" + endpoint.getHost() + "'");
       }
-      throw new FetchException(
-          "cannot connect to " + endpoint + ": connection refused (is the proxy running?)");
+      throw cannotConnect("connection refused (is the proxy running?)");
     } catch (IOException e) {
       String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      throw new FetchException("cannot read " + endpoint + ": " + oneLine(detail));
+      String reason = "cannot read: " + oneLine(detail);
+      throw new FetchException(reason, "cannot read " + endpoint + ": " + oneLine(detail));
     }
     int status = response.statusCode();
     if (status == 403) {
-      throw new FetchException(
-          endpoint
-              + " answered 403 Forbidden: diagnostics are served only to the proxy's own host"
+      throw answered(
+          "403 Forbidden: diagnostics are served only to the proxy's own host"
               + " (run inspect-activity there, without a forwarding proxy in between)");
     }
     if (status == 404) {
-      throw new FetchException(
-          endpoint
-              + " answered 404 Not Found: no diagnostics endpoint there (check the URL and"
+      throw answered(
+          "404 Not Found: no diagnostics endpoint there (check the URL and"
               + " port, and that the proxy mounts inflight's diagnostics)");
     }
     if (status < 200 || status > 299) {
-      throw new FetchException(endpoint + " answered HTTP " + status);
+      throw answered("HTTP " + status);
     }
     return response.body();
   }
 
-  private String seconds() {
+  /**
+   * Reads a fetched body as a diagnostics document.
+   *
+   * @param body what {@link #fetch()} returned
+   * @return the document
+   * @throws FetchException if it is not a diagnostics JSON document
+   */
+  DiagnosticsDocument parse(String body) throws FetchException {
+    try {
+      return DiagnosticsJson.parseDiagnostics(body);
+    } catch (DiagnosticsFormatException e) {
+      String why = e.getMessage() == null ? "unreadable JSON" : oneLine(e.getMessage());
+      throw new FetchException(
+          "not a diagnostics JSON document (" + why + ")",
+          endpoint + " did not return a diagnostics JSON document (" + why + ")");
+    }
+  }
+
+  /**
+   * The failure of a request that got no answer in time.
+   *
+   * @return the exception to throw
+   */
+  FetchException timedOut() {
+    return new FetchException(
+        "no answer within " + timeoutText(), endpoint + " did not answer within " + timeoutText());
+  }
+
+  private FetchException cannotConnect(String reason) {
+    return new FetchException(reason, "cannot connect to " + endpoint + ": " + reason);
+  }
+
+  private FetchException answered(String what) {
+    return new FetchException("answered " + what, endpoint + " answered " + what);
+  }
+
+  /** The timeout as a short text: {@code 5s}, {@code 0.3s}. */
+  String timeoutText() {
     long millis = timeout.toMillis();
     return millis % 1000 == 0 ? millis / 1000 + "s" : Format.interval(millis / 1000.0);
   }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Draws one screen of the activity view: a summary box (active connections, total RX/TX, time) and
@@ -69,13 +70,33 @@ final class FrameRenderer {
           "  --enable-activity-tracking       command-line flag of the proxy",
           "  ENABLE_ACTIVITY_TRACKING=1       environment variable",
           "  enable_activity_tracking: true   in config/config.yaml");
+  static final String FLEET_ENABLE_HINT =
+      "activity tracking is off there (enable it with --enable-activity-tracking,"
+          + " ENABLE_ACTIVITY_TRACKING=1 or enable_activity_tracking: true)";
 
   private static final String[] HEADERS = {
     "Backend", "Session", "Type", "Model", "Duration", "RX", "TX"
   };
 
-  /** Columns 4..6 (Duration, RX, TX) are numbers: right-aligned. */
-  private static final int FIRST_NUMERIC = 4;
+  /** Duration, RX and TX are numbers: right-aligned. */
+  private static final boolean[] RIGHT_ALIGNED = {false, false, false, false, true, true, true};
+
+  static final String FLEET_TITLE = "Fleet Activity";
+  static final String PROXIES_TITLE = "Proxies";
+  static final String UP = "up";
+  static final String DISABLED_STATUS = "disabled";
+  static final String UNREACHABLE = "unreachable";
+
+  private static final String[] PROXY_HEADERS = {
+    "Proxy", "Status", "Active", "Total RX", "Total TX", "Updated"
+  };
+  private static final boolean[] PROXY_RIGHT_ALIGNED = {false, false, true, true, true, false};
+  private static final String[] FLEET_ROW_HEADERS = {
+    "Proxy", "Backend", "Session", "Type", "Model", "Duration", "RX", "TX"
+  };
+  private static final boolean[] FLEET_ROW_RIGHT_ALIGNED = {
+    false, false, false, false, false, true, true, true
+  };
 
   private final Box box;
   private final ZoneId zone;
@@ -143,7 +164,96 @@ final class FrameRenderer {
         0);
   }
 
+  /**
+   * Renders several proxies at once: the fleet's total in the summary box, one line per proxy (up,
+   * disabled or unreachable, with why below the table), and every proxy's rows in one table with a
+   * Proxy column. Proxies keep the order they were given in.
+   *
+   * @param readings one reading per proxy
+   * @param nowEpochSeconds the time of the reading, shown as the fleet's update time
+   * @return the lines of the frame
+   */
+  List<String> renderFleet(List<Fleet.Reading> readings, double nowEpochSeconds) {
+    int up = 0;
+    long active = 0;
+    long rx = 0;
+    long tx = 0;
+    List<String[]> proxyRows = new ArrayList<>(readings.size());
+    List<String> notes = new ArrayList<>();
+    List<String[]> rows = new ArrayList<>();
+    for (Fleet.Reading r : readings) {
+      String label = r.proxy().label();
+      DiagnosticsDocument doc = r.doc();
+      FetchException error = r.error();
+      if (doc == null) {
+        String why = error == null ? "no answer" : error.reason();
+        proxyRows.add(new String[] {label, UNREACHABLE, "-", "-", "-", "-"});
+        notes.add("  " + label + " " + UNREACHABLE + ": " + why);
+        continue;
+      }
+      up++;
+      String updated = Format.clock(doc.timestamp(), zone);
+      if (!doc.activityTrackingEnabled() || !doc.globalActivity().enabled()) {
+        proxyRows.add(new String[] {label, DISABLED_STATUS, "-", "-", "-", updated});
+        notes.add("  " + label + " " + DISABLED_STATUS + ": " + FLEET_ENABLE_HINT);
+        continue;
+      }
+      GlobalActivityView g = doc.globalActivity();
+      active += g.totalActiveConnections();
+      rx += g.totalBytesRx();
+      tx += g.totalBytesTx();
+      proxyRows.add(
+          new String[] {
+            label,
+            UP,
+            Integer.toString(g.totalActiveConnections()),
+            Format.bytes(g.totalBytesRx()),
+            Format.bytes(g.totalBytesTx()),
+            updated
+          });
+      rows.addAll(rows(doc, label));
+    }
+    String summary =
+        "Proxies: "
+            + up
+            + " of "
+            + readings.size()
+            + " up  |  Active Connections: "
+            + active
+            + "  |  Total RX: "
+            + Format.bytes(rx)
+            + "  |  Total TX: "
+            + Format.bytes(tx)
+            + "  |  Updated: "
+            + Format.clock(nowEpochSeconds, zone);
+    List<String> proxyTable = table(PROXY_HEADERS, PROXY_RIGHT_ALIGNED, proxyRows);
+    List<String> rowTable =
+        rows.isEmpty() ? List.of() : table(FLEET_ROW_HEADERS, FLEET_ROW_RIGHT_ALIGNED, rows);
+    int width = proxyTable.get(0).length();
+    if (!rowTable.isEmpty()) {
+      width = Math.max(width, rowTable.get(0).length());
+    }
+    List<String> lines = new ArrayList<>(panel(FLEET_TITLE, List.of(summary), width));
+    lines.add("");
+    lines.add(center(PROXIES_TITLE, proxyTable.get(0).length()));
+    lines.addAll(proxyTable);
+    lines.addAll(notes);
+    lines.add("");
+    if (rowTable.isEmpty()) {
+      lines.add(NO_CONNECTIONS);
+    } else {
+      lines.add(center(TABLE_TITLE, rowTable.get(0).length()));
+      lines.addAll(rowTable);
+    }
+    return lines;
+  }
+
   private static List<String[]> rows(DiagnosticsDocument doc) {
+    return rows(doc, null);
+  }
+
+  /** The rows of one document, sorted, with the proxy's label first when one is given. */
+  private static List<String[]> rows(DiagnosticsDocument doc, @Nullable String proxy) {
     record Row(String backend, ConnectionView c) {}
     List<Row> all = new ArrayList<>();
     for (InstanceView instance : doc.instances()) {
@@ -161,24 +271,31 @@ final class FrameRenderer {
     List<String[]> rows = new ArrayList<>(all.size());
     for (Row r : all) {
       ConnectionView c = r.c();
-      rows.add(
-          new String[] {
-            r.backend(),
-            Format.session(c.sessionId()),
-            c.connectionType(),
-            c.model() == null ? "-" : c.model(),
-            Format.duration(c.durationSeconds()),
-            Format.bytes(c.bytesRx()),
-            Format.bytes(c.bytesTx())
-          });
+      List<String> cells = new ArrayList<>(8);
+      if (proxy != null) {
+        cells.add(proxy);
+      }
+      cells.add(r.backend());
+      cells.add(Format.session(c.sessionId()));
+      cells.add(c.connectionType());
+      cells.add(c.model() == null ? "-" : c.model());
+      cells.add(Format.duration(c.durationSeconds()));
+      cells.add(Format.bytes(c.bytesRx()));
+      cells.add(Format.bytes(c.bytesTx()));
+      rows.add(cells.toArray(new String[0]));
     }
     return rows;
   }
 
   private List<String> table(List<String[]> rows) {
-    int[] widths = new int[HEADERS.length];
-    for (int i = 0; i < HEADERS.length; i++) {
-      widths[i] = HEADERS[i].length();
+    return table(HEADERS, RIGHT_ALIGNED, rows);
+  }
+
+  /** A boxed table; {@code right[i]} right-aligns column i (numbers). */
+  private List<String> table(String[] headers, boolean[] right, List<String[]> rows) {
+    int[] widths = new int[headers.length];
+    for (int i = 0; i < headers.length; i++) {
+      widths[i] = headers[i].length();
     }
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {
@@ -187,10 +304,10 @@ final class FrameRenderer {
     }
     List<String> out = new ArrayList<>();
     out.add(rule(widths, box.tl, box.tDown, box.tr));
-    out.add(line(HEADERS, widths));
+    out.add(line(headers, widths, right));
     out.add(rule(widths, box.tRight, box.cross, box.tLeft));
     for (String[] row : rows) {
-      out.add(line(row, widths));
+      out.add(line(row, widths, right));
     }
     out.add(rule(widths, box.bl, box.tUp, box.br));
     return out;
@@ -207,11 +324,11 @@ final class FrameRenderer {
     return sb.append(right).toString();
   }
 
-  private String line(String[] cells, int[] widths) {
+  private String line(String[] cells, int[] widths, boolean[] right) {
     StringBuilder sb = new StringBuilder().append(box.v);
     for (int i = 0; i < cells.length; i++) {
       sb.append(' ');
-      sb.append(i >= FIRST_NUMERIC ? padLeft(cells[i], widths[i]) : padRight(cells[i], widths[i]));
+      sb.append(right[i] ? padLeft(cells[i], widths[i]) : padRight(cells[i], widths[i]));
       sb.append(' ').append(box.v);
     }
     return sb.toString();

@@ -1,13 +1,13 @@
 package dev.inflight.activity.cli.internal;
 
 import dev.inflight.activity.json.DiagnosticsDocument;
-import dev.inflight.activity.json.DiagnosticsFormatException;
-import dev.inflight.activity.json.DiagnosticsJson;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "Exit codes: 0 done (also after Ctrl+C in watch mode), 1 the proxy could not be read,"
-          + " 2 bad arguments."
+      "Exit codes: 0 done (also after Ctrl+C in watch mode), 1 the proxy could not be read (with"
+          + " several URLs: none of them could), 2 bad arguments."
     })
 final class InspectCommand implements Callable<Integer> {
 
@@ -41,13 +41,17 @@ final class InspectCommand implements Callable<Integer> {
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;
 
+  static final String DEFAULT_URL = "http://localhost:8000";
+
   @Parameters(
-      index = "0",
-      arity = "0..1",
+      arity = "0..*",
       paramLabel = "URL",
-      defaultValue = "http://localhost:8000",
-      description = "The proxy's base URL (default: ${DEFAULT-VALUE}).")
-  private String url = "http://localhost:8000";
+      description =
+          "The proxy's base URL (default: "
+              + DEFAULT_URL
+              + "). Several URLs show a fleet: one line per proxy, the fleet's total, and every"
+              + " proxy's connections in one table.")
+  private List<String> urls = new ArrayList<>();
 
   @Option(
       names = {"-w", "--watch"},
@@ -61,7 +65,11 @@ final class InspectCommand implements Callable<Integer> {
       description = "Seconds between refreshes in watch mode (default: ${DEFAULT-VALUE}).")
   private double interval = 1.0;
 
-  @Option(names = "--raw", description = "Print the diagnostics JSON as the proxy sent it.")
+  @Option(
+      names = "--raw",
+      description =
+          "Print the diagnostics JSON as the proxy sent it (several URLs: one object keyed by"
+              + " URL).")
   private boolean raw;
 
   @Option(
@@ -90,23 +98,66 @@ final class InspectCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--timeout must be between 0.01 and 3600 seconds, got " + timeout);
     }
-    URI endpoint;
+    Duration timeoutDuration = Duration.ofMillis(Math.round(timeout * 1000));
+    FrameRenderer renderer = new FrameRenderer(env.box(), env.zone());
+    List<String> given = urls.isEmpty() ? List.of(DEFAULT_URL) : urls;
+    if (given.size() == 1) {
+      DiagnosticsClient client = new DiagnosticsClient(endpoint(given.get(0)), timeoutDuration);
+      return watch ? watch(client, renderer) : once(client, renderer);
+    }
+    try (Fleet fleet = fleet(given, timeoutDuration)) {
+      return watch ? watchFleet(fleet, renderer) : onceFleet(fleet, renderer);
+    }
+  }
+
+  private URI endpoint(String url) {
     try {
-      endpoint = DiagnosticsClient.endpoint(url);
+      return DiagnosticsClient.endpoint(url);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    DiagnosticsClient client =
-        new DiagnosticsClient(endpoint, Duration.ofMillis(Math.round(timeout * 1000)));
-    FrameRenderer renderer = new FrameRenderer(env.box(), env.zone());
-    return watch ? watch(client, renderer) : once(client, renderer);
+  }
+
+  /**
+   * The proxies, labelled by host and port (plus the path when it is not just the diagnostics
+   * endpoint); when two labels would be the same, the URLs as given are shown instead.
+   */
+  private Fleet fleet(List<String> given, Duration timeoutDuration) {
+    List<URI> endpoints = new ArrayList<>(given.size());
+    for (String url : given) {
+      URI endpoint = endpoint(url);
+      if (endpoints.contains(endpoint)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "the same proxy is given twice: " + endpoint);
+      }
+      endpoints.add(endpoint);
+    }
+    List<String> labels = new ArrayList<>(given.size());
+    for (URI endpoint : endpoints) {
+      String path = endpoint.getRawPath();
+      labels.add(
+          endpoint.getRawAuthority()
+              + path.substring(0, path.length() - DiagnosticsClient.DIAGNOSTICS_PATH.length()));
+    }
+    boolean unique = new HashSet<>(labels).size() == labels.size();
+    HttpClient http = DiagnosticsClient.httpClient(timeoutDuration);
+    List<Fleet.Proxy> proxies = new ArrayList<>(given.size());
+    for (int i = 0; i < given.size(); i++) {
+      String url = given.get(i).trim();
+      proxies.add(
+          new Fleet.Proxy(
+              url,
+              unique ? labels.get(i) : url,
+              new DiagnosticsClient(endpoints.get(i), timeoutDuration, http)));
+    }
+    return new Fleet(proxies, timeoutDuration, Fleet.MAX_THREADS);
   }
 
   private int once(DiagnosticsClient client, FrameRenderer renderer) {
     PrintStream out = env.out();
     try {
       String body = client.fetch();
-      DiagnosticsDocument doc = parse(client, body);
+      DiagnosticsDocument doc = client.parse(body);
       if (raw) {
         out.print(body);
         if (!body.endsWith("\n")) {
@@ -136,7 +187,7 @@ final class InspectCommand implements Callable<Integer> {
           List<String> frame = new ArrayList<>();
           try {
             String body = client.fetch();
-            DiagnosticsDocument doc = parse(client, body);
+            DiagnosticsDocument doc = client.parse(body);
             if (raw) {
               frame.addAll(body.strip().lines().toList());
             } else {
@@ -156,18 +207,59 @@ final class InspectCommand implements Callable<Integer> {
     return loop.run();
   }
 
-  private static DiagnosticsDocument parse(DiagnosticsClient client, String body)
-      throws FetchException {
+  /**
+   * One look at every proxy. Succeeds when at least one proxy could be read; when none could, the
+   * outcome is that of a single proxy that could not be read: one line each on standard error and
+   * nothing on standard output.
+   */
+  private int onceFleet(Fleet fleet, FrameRenderer renderer) {
+    List<Fleet.Reading> readings;
     try {
-      return DiagnosticsJson.parseDiagnostics(body);
-    } catch (DiagnosticsFormatException e) {
-      String why = e.getMessage() == null ? "unreadable JSON" : e.getMessage();
-      throw new FetchException(
-          client.endpoint()
-              + " did not return a diagnostics JSON document ("
-              + DiagnosticsClient.oneLine(why)
-              + ")");
+      readings = fleet.readAll();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return EXIT_OK;
     }
+    if (raw) {
+      readings = RawFleet.checked(readings);
+    }
+    if (readings.stream().allMatch(r -> r.doc() == null)) {
+      for (Fleet.Reading r : readings) {
+        FetchException error = r.error();
+        env.err()
+            .println("inspect-activity: " + (error == null ? "no answer" : error.getMessage()));
+      }
+      return EXIT_FAILED;
+    }
+    PrintStream out = env.out();
+    List<String> lines =
+        raw ? RawFleet.render(readings) : renderer.renderFleet(readings, env.now().getAsDouble());
+    for (String line : lines) {
+      out.println(line);
+    }
+    out.flush();
+    return EXIT_OK;
+  }
+
+  private int watchFleet(Fleet fleet, FrameRenderer renderer) {
+    Duration pause = Duration.ofMillis(Math.round(interval * 1000));
+    String footer = "Refreshing every " + Format.interval(interval) + "... (Ctrl+C to stop)";
+    WatchLoop.Frames frames =
+        () -> {
+          List<Fleet.Reading> readings = fleet.readAll();
+          List<String> frame =
+              new ArrayList<>(
+                  raw
+                      ? RawFleet.render(RawFleet.checked(readings))
+                      : renderer.renderFleet(readings, env.now().getAsDouble()));
+          frame.add("");
+          frame.add(footer);
+          return frame;
+        };
+    WatchLoop loop =
+        new WatchLoop(frames, env.out(), env.ansi(), pause, env.pacer(), env.maxFrames());
+    env.stopHook().accept(loop::stop);
+    return loop.run();
   }
 
   /** Reads the version the build wrote into the jar. */

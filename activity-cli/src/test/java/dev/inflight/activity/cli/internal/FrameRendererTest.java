@@ -161,4 +161,85 @@ class FrameRendererTest {
     assertThat(lines.get(1)).contains("Error: cannot connect");
     assertThat(lines.get(2)).contains("16:00:05").contains("still polling");
   }
+
+  private static Fleet.Proxy proxy(String label) {
+    return new Fleet.Proxy(
+        "http://" + label,
+        label,
+        new DiagnosticsClient(DiagnosticsClient.endpoint(label), java.time.Duration.ofSeconds(1)));
+  }
+
+  @Test
+  void aFleetShowsItsTotalEachProxyAndOneTableWithAProxyColumn() {
+    DiagnosticsDocument off =
+        new DiagnosticsDocument(
+            NOW - 1, false, List.of(), new GlobalActivityView(false, 0, 0, 0, 0, 0, 0));
+    List<Fleet.Reading> readings =
+        List.of(
+            Fleet.Reading.of(proxy("10.0.0.1:8000"), "{}", seedDocument()),
+            Fleet.Reading.of(proxy("10.0.0.2:8000"), "{}", seedDocument()),
+            Fleet.Reading.of(proxy("10.0.0.3:8000"), "{}", off),
+            Fleet.Reading.failed(
+                proxy("10.0.0.4:8000"),
+                new FetchException(
+                    "connection refused (is the proxy running?)",
+                    "cannot connect to http://10.0.0.4:8000/v1/diagnostics: connection refused")));
+
+    List<String> lines =
+        new FrameRenderer(FrameRenderer.Box.UNICODE, ZoneOffset.UTC).renderFleet(readings, NOW);
+
+    assertThat(String.join("\n", lines))
+        .isEqualTo(
+            String.join(
+                "\n",
+                "┌──────────────────────────────────────────────── Fleet Activity ────────────────────────────────────────────────┐",
+                "│ Proxies: 3 of 4 up  |  Active Connections: 4  |  Total RX: 46.4 KB  |  Total TX: 45.0 KB  |  Updated: 16:00:05 │",
+                "└────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘",
+                "",
+                "                                 Proxies",
+                "┌───────────────┬─────────────┬────────┬──────────┬──────────┬──────────┐",
+                "│ Proxy         │ Status      │ Active │ Total RX │ Total TX │ Updated  │",
+                "├───────────────┼─────────────┼────────┼──────────┼──────────┼──────────┤",
+                "│ 10.0.0.1:8000 │ up          │      2 │  23.2 KB │  22.5 KB │ 16:00:05 │",
+                "│ 10.0.0.2:8000 │ up          │      2 │  23.2 KB │  22.5 KB │ 16:00:05 │",
+                "│ 10.0.0.3:8000 │ disabled    │      - │        - │        - │ 16:00:04 │",
+                "│ 10.0.0.4:8000 │ unreachable │      - │        - │        - │ -        │",
+                "└───────────────┴─────────────┴────────┴──────────┴──────────┴──────────┘",
+                "  10.0.0.3:8000 disabled: activity tracking is off there (enable it with"
+                    + " --enable-activity-tracking, ENABLE_ACTIVITY_TRACKING=1 or"
+                    + " enable_activity_tracking: true)",
+                "  10.0.0.4:8000 unreachable: connection refused (is the proxy running?)",
+                "",
+                "                                            Active Connections",
+                "┌───────────────┬───────────┬───────────────┬───────────┬─────────────────┬──────────┬─────────┬─────────┐",
+                "│ Proxy         │ Backend   │ Session       │ Type      │ Model           │ Duration │      RX │      TX │",
+                "├───────────────┼───────────┼───────────────┼───────────┼─────────────────┼──────────┼─────────┼─────────┤",
+                "│ 10.0.0.1:8000 │ anthropic │ xyz789abc1... │ streaming │ claude-3-sonnet │     5.7s │  8.2 KB │  8.0 KB │",
+                "│ 10.0.0.1:8000 │ openai.1  │ abc123def4... │ streaming │ gpt-4           │    12.3s │ 15.0 KB │ 14.5 KB │",
+                "│ 10.0.0.2:8000 │ anthropic │ xyz789abc1... │ streaming │ claude-3-sonnet │     5.7s │  8.2 KB │  8.0 KB │",
+                "│ 10.0.0.2:8000 │ openai.1  │ abc123def4... │ streaming │ gpt-4           │    12.3s │ 15.0 KB │ 14.5 KB │",
+                "└───────────────┴───────────┴───────────────┴───────────┴─────────────────┴──────────┴─────────┴─────────┘"));
+  }
+
+  @Test
+  void aFleetWithoutOpenRowsSaysSo() {
+    List<Fleet.Reading> readings =
+        List.of(
+            Fleet.Reading.failed(
+                proxy("10.0.0.1:8000"), new FetchException("answered HTTP 500", "x")),
+            Fleet.Reading.failed(
+                proxy("10.0.0.2:8000"), new FetchException("no answer within 5s", "y")));
+
+    List<String> lines =
+        new FrameRenderer(FrameRenderer.Box.ASCII, ZoneOffset.UTC).renderFleet(readings, NOW);
+
+    assertThat(lines.get(1)).startsWith("| Proxies: 0 of 2 up  |  Active Connections: 0  |");
+    assertThat(lines)
+        .contains(
+            "  10.0.0.1:8000 unreachable: answered HTTP 500",
+            "  10.0.0.2:8000 unreachable: no answer within 5s")
+        .endsWith(FrameRenderer.NO_CONNECTIONS)
+        .noneMatch(l -> l.contains("Backend"));
+    assertThat(String.join("", lines)).matches("\\p{ASCII}*");
+  }
 }
