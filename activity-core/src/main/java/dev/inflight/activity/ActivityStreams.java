@@ -43,8 +43,10 @@ public final class ActivityStreams {
   }
 
   /**
-   * Counts the bytes written to the client as TX. {@code flush()} passes straight through, so
-   * streamed events are not delayed.
+   * Counts the bytes written to the client as TX, each write once it returned normally. {@code
+   * flush()} passes straight through, so streamed events are not delayed. When the handle is a
+   * {@link RequestActivity}, a write, flush or close that throws is recorded with {@link
+   * RequestActivity#clientWriteFailed} (an I/O failure means the client left) and rethrown.
    *
    * @param out the client stream
    * @param handle where to count

@@ -28,14 +28,14 @@ import java.util.function.Function;
  * <p>This is the only place that knows about activity tracking beyond the mounted filter: once the
  * backend is known it attaches the request ({@code attach(backend, session, model, type)}), and it
  * wraps the backend body handler with {@link ActivityStreams#countRx} so the bytes received from
- * the backend are counted. The filter counts what goes to the client.
+ * the backend are counted. The filter counts what goes to the client, and it alone ends the
+ * request, once, when the response is finished: when the backend cannot be reached or breaks off,
+ * this servlet only records it with {@link RequestActivity#fail}, so the request ends as {@code
+ * errored}.
  */
 final class ChatProxyServlet extends HttpServlet {
 
   private static final long serialVersionUID = 1L;
-
-  /** Clients may name their session; otherwise the tracker generates an id per request. */
-  static final String SESSION_HEADER = "X-Session-Id";
 
   static final int MAX_REQUEST_BYTES = 1 << 20;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -93,14 +93,14 @@ final class ChatProxyServlet extends HttpServlet {
       return;
     }
 
-    ActivityHandle activity =
-        activities
-            .apply(req)
-            .attach(
-                route.name(),
-                req.getHeader(SESSION_HEADER),
-                model,
-                streaming ? ConnectionType.STREAMING : ConnectionType.NON_STREAMING);
+    // Clients may name their session; otherwise the tracker generates an id per request.
+    RequestActivity activity = activities.apply(req);
+    ActivityHandle counted =
+        activity.attach(
+            route.name(),
+            req.getHeader(RequestActivity.DEFAULT_SESSION_HEADER),
+            model,
+            streaming ? ConnectionType.STREAMING : ConnectionType.NON_STREAMING);
 
     HttpRequest.Builder forward =
         HttpRequest.newBuilder(route.completions())
@@ -116,14 +116,14 @@ final class ChatProxyServlet extends HttpServlet {
       answer =
           http.send(
               forward.build(),
-              ActivityStreams.countRx(HttpResponse.BodyHandlers.ofInputStream(), activity));
+              ActivityStreams.countRx(HttpResponse.BodyHandlers.ofInputStream(), counted));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      activity.end(EndReason.ERRORED);
+      activity.fail(EndReason.ERRORED); // the filter ends the request once the error is sent
       error(resp, 503, "the proxy is shutting down", "server_error");
       return;
     } catch (IOException e) {
-      activity.end(EndReason.ERRORED);
+      activity.fail(EndReason.ERRORED);
       LOG.log(System.Logger.Level.WARNING, "backend " + route.name() + " unreachable: " + e);
       error(resp, 502, "backend " + route.name() + " is unreachable", "server_error");
       return;
@@ -143,26 +143,23 @@ final class ChatProxyServlet extends HttpServlet {
       OutputStream out = resp.getOutputStream();
       byte[] buffer = new byte[8192];
       int n;
+      // A failed write means the client left: the filter's stream sees it and ends the
+      // request as client_aborted, so nothing needs recording here.
       while ((n = readFromBackend(in, buffer, activity)) >= 0) {
-        try {
-          out.write(buffer, 0, n);
-          if (streaming) {
-            out.flush(); // each SSE chunk reaches the client as soon as the backend sent it
-          }
-        } catch (IOException clientGone) {
-          activity.end(EndReason.CLIENT_ABORTED);
-          throw clientGone;
+        out.write(buffer, 0, n);
+        if (streaming) {
+          out.flush(); // each SSE chunk reaches the client as soon as the backend sent it
         }
       }
     }
   }
 
-  private static int readFromBackend(InputStream in, byte[] buffer, ActivityHandle activity)
+  private static int readFromBackend(InputStream in, byte[] buffer, RequestActivity activity)
       throws IOException {
     try {
       return in.read(buffer);
     } catch (IOException e) {
-      activity.end(EndReason.ERRORED);
+      activity.fail(EndReason.ERRORED); // the backend broke off: errored, not the client's doing
       throw e;
     }
   }

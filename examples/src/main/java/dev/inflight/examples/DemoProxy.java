@@ -121,14 +121,15 @@ public final class DemoProxy implements AutoCloseable {
       String[] args, Map<String, String> env, Path workDir, PrintStream out, PrintStream err) {
     DemoSetup setup;
     try {
-      setup = DemoSetup.resolve(List.of(args), env, workDir);
+      DemoOptions options = DemoOptions.parse(List.of(args));
+      if (options.helpRequested()) {
+        out.print(DemoOptions.usage());
+        return new Launch(0, null);
+      }
+      setup = DemoSetup.resolve(options, env, workDir);
     } catch (DemoException e) {
       err.println("inflight-demo: error: " + e.getMessage());
       return new Launch(2, null);
-    }
-    if (setup.help()) {
-      out.print(DemoSetup.USAGE);
-      return new Launch(0, null);
     }
     try {
       DemoProxy proxy = start(setup, env);

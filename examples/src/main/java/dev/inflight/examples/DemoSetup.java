@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the demo resolved before starting: its options, its config, and whether activity
@@ -21,7 +20,6 @@ import org.jspecify.annotations.Nullable;
  * @param config the config
  * @param enablement whether tracking is on, and which source said so
  * @param settings the tracker settings
- * @param help whether {@code --help} was asked for
  */
 record DemoSetup(
     String host,
@@ -29,30 +27,10 @@ record DemoSetup(
     int demoTraffic,
     DemoConfig config,
     Enablement enablement,
-    ActivitySettings settings,
-    boolean help) {
+    ActivitySettings settings) {
 
   static final int DEFAULT_PORT = 8000;
-  static final int MAX_DEMO_TRAFFIC = 64;
   static final Path DEFAULT_CONFIG = Path.of("config", "config.yaml");
-
-  @SuppressWarnings("StringConcatToTextBlock") // one line per option, aligned as printed
-  static final String USAGE =
-      String.join(
-          "\n",
-          "Usage: inflight-demo [options]",
-          "A demo LLM proxy (OpenAI-compatible POST /v1/chat/completions) with inflight's",
-          "activity tracking: GET /v1/diagnostics and /v1/diagnostics/activity.",
-          "",
-          "  --enable-activity-tracking   turn tracking on (beats ENABLE_ACTIVITY_TRACKING and the config)",
-          "  --disable-activity-tracking  turn tracking off",
-          "  --port N                     listen port (default: config 'port', else 8000; 0 = any)",
-          "  --host ADDRESS               listen address (default 127.0.0.1)",
-          "  --config PATH                config file (default config/config.yaml, else built-in)",
-          "  --demo-traffic N             run N simulated client sessions (0-64, default 0)",
-          "  --fake-backend-port N        port of the built-in fake backend (default: config, else any)",
-          "  --help                       show this help",
-          "");
 
   DemoSetup {
     Objects.requireNonNull(host, "host");
@@ -62,9 +40,9 @@ record DemoSetup(
   }
 
   /**
-   * Resolves the demo's setup.
+   * Parses the command line and resolves the demo's setup.
    *
-   * @param args command-line arguments
+   * @param args command-line arguments (without {@code --help})
    * @param env environment variables
    * @param workDir where {@code config/config.yaml} is looked for
    * @return the setup
@@ -72,55 +50,22 @@ record DemoSetup(
    */
   static DemoSetup resolve(List<String> args, Map<String, String> env, Path workDir)
       throws DemoException {
-    String host = "127.0.0.1";
-    Integer port = null;
-    Integer fakePort = null;
-    int traffic = 0;
-    Path configPath = null;
-    boolean help = false;
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      String name = arg;
-      String value = null;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        name = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      }
-      switch (name) {
-        case Enablement.ENABLE_FLAG:
-        case Enablement.DISABLE_FLAG:
-          if (value != null) {
-            throw new DemoException(name + " takes no value (got '" + arg + "')");
-          }
-          break; // read by Enablement.resolve below
-        case "--help":
-        case "-h":
-          help = true;
-          break;
-        case "--port":
-          port = number(name, value != null ? value : next(args, ++i, name), 0, 65535);
-          break;
-        case "--fake-backend-port":
-          fakePort = number(name, value != null ? value : next(args, ++i, name), 0, 65535);
-          break;
-        case "--demo-traffic":
-          traffic =
-              number(name, value != null ? value : next(args, ++i, name), 0, MAX_DEMO_TRAFFIC);
-          break;
-        case "--host":
-          host = value != null ? value : next(args, ++i, name);
-          if (host.isBlank()) {
-            throw new DemoException("--host needs an address");
-          }
-          break;
-        case "--config":
-          configPath = Path.of(value != null ? value : next(args, ++i, name));
-          break;
-        default:
-          throw new DemoException("unknown option '" + arg + "' (see --help)");
-      }
-    }
+    return resolve(DemoOptions.parse(args), env, workDir);
+  }
+
+  /**
+   * Resolves the demo's setup: reads the config file, then applies core's precedence for the
+   * tracking flag and the options that override the file.
+   *
+   * @param options the parsed command line
+   * @param env environment variables
+   * @param workDir where {@code config/config.yaml} is looked for
+   * @return the setup
+   * @throws DemoException one line naming the bad variable or config value
+   */
+  static DemoSetup resolve(DemoOptions options, Map<String, String> env, Path workDir)
+      throws DemoException {
+    Path configPath = options.config();
     DemoConfig config;
     if (configPath != null) {
       config = DemoConfig.load(configPath);
@@ -131,7 +76,7 @@ record DemoSetup(
     }
     Enablement enablement;
     try {
-      enablement = Enablement.resolve(args, env, config.values());
+      enablement = Enablement.resolve(options.trackingFlags(), env, config.enablementValues());
     } catch (IllegalArgumentException e) {
       String where =
           e.getMessage() != null && e.getMessage().startsWith("config file")
@@ -142,24 +87,21 @@ record DemoSetup(
     ActivitySettings settings;
     try {
       settings =
-          ActivitySettings.fromValues(config.activityValues(), config.source()).toBuilder()
+          ActivitySettings.fromValues(config.activityValues(), config.label()).toBuilder()
               .enabled(enablement.enabled())
               .build();
     } catch (IllegalArgumentException e) {
       throw new DemoException(String.valueOf(e.getMessage()));
     }
-    int resolvedPort = port != null ? port : config.port() != null ? config.port() : DEFAULT_PORT;
-    DemoConfig withFakePort =
-        fakePort == null
-            ? config
-            : new DemoConfig(
-                config.source(),
-                config.values(),
-                config.port(),
-                fakePort,
-                config.tokenDelayMillis(),
-                config.backends());
-    return new DemoSetup(host, resolvedPort, traffic, withFakePort, enablement, settings, help);
+    Integer port = options.port();
+    Integer configPort = config.port();
+    int resolvedPort = port != null ? port : configPort != null ? configPort : DEFAULT_PORT;
+    Integer fakePort = options.fakeBackendPort();
+    if (fakePort != null) {
+      config = config.withFakeBackendPort(fakePort);
+    }
+    return new DemoSetup(
+        options.host(), resolvedPort, options.demoTraffic(), config, enablement, settings);
   }
 
   /** Describes where the tracking decision came from, for the start-up banner. */
@@ -178,15 +120,8 @@ record DemoSetup(
 
   /** For tests: the same setup with another port, traffic and token delay. */
   DemoSetup with(int newPort, int newTraffic, int tokenDelayMillis) {
-    DemoConfig c =
-        new DemoConfig(
-            config.source(),
-            config.values(),
-            config.port(),
-            config.fakeBackendPort(),
-            tokenDelayMillis,
-            config.backends());
-    return new DemoSetup(host, newPort, newTraffic, c, enablement, settings, help);
+    return new DemoSetup(
+        host, newPort, newTraffic, config.withTokenDelay(tokenDelayMillis), enablement, settings);
   }
 
   /** For tests: the same setup with the tracker's sweeper off. */
@@ -197,28 +132,6 @@ record DemoSetup(
         demoTraffic,
         config,
         enablement,
-        settings.toBuilder().sweepInterval(Duration.ZERO).build(),
-        help);
-  }
-
-  private static String next(List<String> args, int i, String name) throws DemoException {
-    if (i >= args.size()) {
-      throw new DemoException(name + " needs a value");
-    }
-    return args.get(i);
-  }
-
-  private static int number(String name, @Nullable String text, int min, int max)
-      throws DemoException {
-    int n;
-    try {
-      n = Integer.parseInt(Objects.requireNonNull(text).trim());
-    } catch (NumberFormatException e) {
-      throw new DemoException(name + " must be a whole number, got '" + text + "'");
-    }
-    if (n < min || n > max) {
-      throw new DemoException(name + " must be between " + min + " and " + max + ", got " + n);
-    }
-    return n;
+        settings.toBuilder().sweepInterval(Duration.ZERO).build());
   }
 }

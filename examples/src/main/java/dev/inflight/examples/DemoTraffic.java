@@ -1,5 +1,6 @@
 package dev.inflight.examples;
 
+import dev.inflight.activity.RequestActivity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -100,7 +101,7 @@ final class DemoTraffic implements AutoCloseable {
     HttpRequest request =
         HttpRequest.newBuilder(completions)
             .header("Content-Type", "application/json")
-            .header(ChatProxyServlet.SESSION_HEADER, sessionId)
+            .header(RequestActivity.DEFAULT_SESSION_HEADER, sessionId)
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
     try {

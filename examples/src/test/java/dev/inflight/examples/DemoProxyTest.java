@@ -2,19 +2,28 @@ package dev.inflight.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.inflight.activity.BackendSnapshot;
+import dev.inflight.activity.EndCounts;
+import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.json.ActivityView;
 import dev.inflight.activity.json.ConnectionView;
 import dev.inflight.activity.json.DiagnosticsDocument;
 import dev.inflight.activity.json.DiagnosticsJson;
 import dev.inflight.activity.json.GlobalActivityView;
 import dev.inflight.activity.json.InstanceView;
+import dev.inflight.activity.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -71,7 +81,7 @@ class DemoProxyTest {
   HttpRequest post(String body, String session) {
     return HttpRequest.newBuilder(proxy.localUri().resolve("/v1/chat/completions"))
         .header("Content-Type", "application/json")
-        .header(ChatProxyServlet.SESSION_HEADER, session)
+        .header(RequestActivity.DEFAULT_SESSION_HEADER, session)
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
   }
@@ -355,5 +365,105 @@ class DemoProxyTest {
         .contains("curl http://localhost:" + proxy.port() + "/v1/diagnostics");
     URI base = proxy.localUri();
     assertThat(base.getHost()).isEqualTo("127.0.0.1");
+  }
+
+  private static EndCounts ended(DemoProxy proxy, String backend) {
+    return proxy
+        .tracker()
+        .getBackendSnapshot(backend)
+        .map(BackendSnapshot::ended)
+        .orElse(EndCounts.empty());
+  }
+
+  @Test
+  void anUnreachableBackendIsA502AndItsRequestEndsOnceAsErrored() throws Exception {
+    int closedPort;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = free.getLocalPort();
+    }
+    Path config = dir.resolve("config").resolve("config.yaml");
+    Files.createDirectories(config.getParent());
+    Files.writeString(
+        config,
+        "backends:\n"
+            + "  - name: gone\n"
+            + "    connector_type: openai\n"
+            + "    url: http://127.0.0.1:"
+            + closedPort
+            + "/v1\n"
+            + "    models: [gpt-4]\n");
+    proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
+
+    HttpResponse<String> r =
+        client.send(
+            post(chat("gpt-4", true, 5), "session-gone"), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.body()).contains("backend gone is unreachable").contains("server_error");
+    Await.until("the filter ended the request", () -> ended(proxy, "gone").total() == 1);
+    assertThat(ended(proxy, "gone")).isEqualTo(new EndCounts(0, 0, 1, 0));
+    assertThat(proxy.tracker().activeConnections()).isZero();
+  }
+
+  @Test
+  void aBackendThatBreaksOffMidStreamEndsTheRequestOnceAsErrored() throws Exception {
+    proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
+    proxy
+        .fakeBackend()
+        .setStreamHook(
+            (model, index) -> {
+              if (index == 3) {
+                throw new IllegalStateException("the fake backend breaks off on purpose");
+              }
+            });
+
+    CompletableFuture<HttpResponse<String>> r =
+        client.sendAsync(
+            post(chat("gpt-4", true, 50), "session-broken"), HttpResponse.BodyHandlers.ofString());
+
+    Await.until("the filter ended the request", () -> ended(proxy, "openai.1").total() == 1);
+    assertThat(ended(proxy, "openai.1")).isEqualTo(new EndCounts(0, 0, 1, 0));
+    assertThat(r)
+        .failsWithin(WAIT)
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(IOException.class); // the client sees the stream cut, not a clean end
+  }
+
+  @Test
+  void aClientThatLeavesMidStreamEndsTheRequestOnceAsClientAborted() throws Exception {
+    proxy = startDemo(dir, 0, 0, "--enable-activity-tracking");
+    CountDownLatch held = new CountDownLatch(1);
+    proxy
+        .fakeBackend()
+        .setStreamHook(
+            (model, index) -> {
+              if (index == 2) {
+                held.countDown();
+                release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+              }
+            });
+    byte[] body = chat("gpt-4", true, 200).getBytes(StandardCharsets.UTF_8);
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /v1/chat/completions HTTP/1.1\r\n"
+                  + "Host: 127.0.0.1\r\n"
+                  + "Content-Type: application/json\r\n"
+                  + RequestActivity.DEFAULT_SESSION_HEADER
+                  + ": session-leaving\r\n"
+                  + "Content-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      assertThat(socket.getInputStream().read()).as("the response has started").isPositive();
+      Await.await(held);
+      socket.setSoLinger(true, 0); // the client vanishes: a reset, not an orderly close
+    }
+    release.countDown();
+
+    Await.until("the filter ended the request", () -> ended(proxy, "openai.1").total() == 1);
+    assertThat(ended(proxy, "openai.1")).isEqualTo(new EndCounts(0, 1, 0, 0));
   }
 }

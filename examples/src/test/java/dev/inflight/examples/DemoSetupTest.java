@@ -142,6 +142,32 @@ class DemoSetupTest {
   }
 
   @Test
+  void anUnknownConfigKeyIsOneErrorLineAndExitCodeTwo() throws IOException {
+    Path file = writeConfig("enable_activity_trackin: true\n");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    DemoProxy.Launch launch =
+        DemoProxy.launch(
+            new String[0],
+            Map.of(),
+            dir,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(launch.exitCode()).isEqualTo(2);
+    assertThat(launch.proxy()).isNull();
+    assertThat(out.size()).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith(
+            "inflight-demo: error: config file "
+                + file
+                + ": unknown key 'enable_activity_trackin' (known keys: ")
+        .contains("enable_activity_tracking")
+        .hasLineCount(1);
+  }
+
+  @Test
   void portComesFromTheFlagThenTheConfigThenDefaults() throws Exception {
     writeConfig("");
     assertThat(resolve(List.of(), Map.of()).port()).isEqualTo(8000);
@@ -161,20 +187,22 @@ class DemoSetupTest {
     assertThat(s.demoTraffic()).isEqualTo(4);
     assertThat(s.host()).isEqualTo("0.0.0.0");
     assertThat(s.config().fakeBackendPort()).isEqualTo(9999);
-    assertThat(resolve(List.of("--help"), Map.of()).help()).isTrue();
+    assertThat(DemoOptions.parse(List.of("--help")).helpRequested()).isTrue();
 
     assertThatThrownBy(() -> resolve(List.of("--port", "http"), Map.of()))
-        .hasMessage("--port must be a whole number, got 'http'");
+        .hasMessage("--port='http' is not a whole number");
     assertThatThrownBy(() -> resolve(List.of("--port", "70000"), Map.of()))
-        .hasMessage("--port must be between 0 and 65535, got 70000");
+        .hasMessage("--port=70000 is out of range: use 0 to 65535");
     assertThatThrownBy(() -> resolve(List.of("--demo-traffic"), Map.of()))
-        .hasMessage("--demo-traffic needs a value");
+        .hasMessageContaining("--demo-traffic")
+        .hasMessageEndingWith("(see --help)");
     assertThatThrownBy(() -> resolve(List.of("--demo-traffic", "1000"), Map.of()))
-        .hasMessage("--demo-traffic must be between 0 and 64, got 1000");
+        .hasMessage("--demo-traffic=1000 is out of range: use 0 to 64");
     assertThatThrownBy(() -> resolve(List.of("--verbose"), Map.of()))
-        .hasMessage("unknown option '--verbose' (see --help)");
+        .hasMessage("Unknown option: '--verbose' (see --help)");
     assertThatThrownBy(() -> resolve(List.of("--enable-activity-tracking=yes"), Map.of()))
-        .hasMessageContaining("takes no value");
+        .hasMessageContaining("--enable-activity-tracking")
+        .hasMessageContaining("'yes'");
   }
 
   @Test
@@ -187,7 +215,8 @@ class DemoSetupTest {
     writeConfig("activity_max_connections: lots\n");
     assertThatThrownBy(() -> resolve(List.of(ENABLE), Map.of()))
         .isInstanceOf(DemoException.class)
-        .hasMessageContaining("activity_max_connections");
+        .hasMessageStartingWith("config file " + dir.resolve("config").resolve("config.yaml"))
+        .hasMessageContaining("activity_max_connections='lots'");
   }
 
   @Test
@@ -229,9 +258,13 @@ class DemoSetupTest {
     assertThatThrownBy(() -> resolve(List.of(), Map.of()))
         .hasMessageContaining("duplicate backend name 'openai.1'");
 
-    writeConfigRaw(BACKENDS + "fake_backend:\n  token_delay_ms: 5000\n");
+    file = writeConfigRaw(BACKENDS + "fake_backend:\n  token_delay_ms: 5000\n");
     assertThatThrownBy(() -> resolve(List.of(), Map.of()))
-        .hasMessageContaining("fake_backend.token_delay_ms must be between 0 and 1000, got 5000");
+        .hasMessage(
+            "config file "
+                + file
+                + ": fake_backend.token_delay_ms=5000 is out of range: use 0 to"
+                + " 1000");
   }
 
   private DemoSetup resolve(List<String> args, Map<String, String> env) throws DemoException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.cli.InspectActivity;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -52,7 +53,7 @@ class InspectActivityAgainstDemoTest {
     HttpResponse<InputStream> response =
         client.send(
             HttpRequest.newBuilder(proxy.localUri().resolve("/v1/chat/completions"))
-                .header(ChatProxyServlet.SESSION_HEADER, "cli-session-0123456789")
+                .header(RequestActivity.DEFAULT_SESSION_HEADER, "cli-session-0123456789")
                 .POST(HttpRequest.BodyPublishers.ofString(DemoProxyTest.chat("gpt-4", true, 20)))
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());

@@ -1,14 +1,19 @@
 package dev.inflight.activity.benchmarks;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +22,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * Turns a JMH JSON result file into the Markdown table the module README shows: the machine, the
@@ -87,54 +97,185 @@ public final class ResultsTable {
   }
 
   /**
-   * Writes the Markdown table for a JMH JSON result file.
+   * Writes the Markdown table for a JMH JSON result file; {@code --help} lists the options. Exits
+   * with 2 for bad arguments and 1 when a file cannot be read or written, with one line on standard
+   * error.
    *
    * @param args the JSON file, then options: {@code --status TEXT}, {@code --out FILE}, {@code
    *     --readme FILE}, {@code --date YYYY-MM-DD}, {@code --note TEXT} (repeatable: a line under
    *     the machine, e.g. the load average)
-   * @throws IOException if a file cannot be read or written
    */
-  @SuppressWarnings("IncrementInForLoopAndHeader") // each option consumes its value
-  public static void main(String[] args) throws IOException {
-    if (args.length == 0 || args[0].startsWith("--")) {
-      System.err.println(
-          "usage: ResultsTable RESULT.json [--status TEXT] [--out FILE.md] [--readme README.md]"
-              + " [--date YYYY-MM-DD] [--note TEXT]...");
-      System.exit(2);
+  public static void main(String[] args) {
+    PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    int code = run(args, stdout, System.err);
+    stdout.flush();
+    if (code != 0) {
+      System.exit(code);
     }
-    Path json = Path.of(args[0]);
-    String status = "";
-    List<String> notes = new ArrayList<>();
-    Path out = null;
-    Path readme = null;
-    String date = LocalDate.now(ZoneOffset.UTC).toString();
-    for (int i = 1; i < args.length; i++) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      if (value == null) {
-        throw new IllegalArgumentException("missing value after " + args[i]);
+  }
+
+  /**
+   * Runs the tool.
+   *
+   * @param args the command-line arguments
+   * @param out where the table (without {@code --out}) and {@code --help} go
+   * @param err where errors go
+   * @return 0 done, 1 a file could not be read or written, 2 bad arguments
+   */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cl = new CommandLine(new Arguments(out, err));
+    cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+    cl.setOverwrittenOptionsAllowed(true); // the last --status wins, as before
+    cl.setParameterExceptionHandler(
+        (e, arguments) -> {
+          err.println(Arguments.NAME + ": " + e.getMessage());
+          err.print(e.getCommandLine().getUsageMessage(CommandLine.Help.Ansi.OFF));
+          return Arguments.EXIT_USAGE;
+        });
+    return cl.execute(args);
+  }
+
+  /** The command line of {@link #main}, read by picocli. */
+  @Command(
+      name = Arguments.NAME,
+      customSynopsis =
+          "java -cp benchmarks.jar dev.inflight.activity.benchmarks.ResultsTable RESULT.json"
+              + " [options]",
+      sortOptions = false,
+      usageHelpWidth = 100,
+      description = {
+        "Writes the Markdown table of a JMH JSON result file (-rf json): the machine, the JDK,",
+        "the DESIGN.md targets with the measured ratios, the alternatives side by side, and",
+        "every result. A figure whose benchmark is not in the file is shown as \"not measured\".",
+        ""
+      },
+      footer = {"", "Exit codes: 0 done, 1 a file could not be read or written, 2 bad arguments."})
+  static final class Arguments implements Callable<Integer> {
+
+    static final String NAME = "ResultsTable";
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+
+    @Parameters(index = "0", paramLabel = "RESULT.json", description = "the JMH JSON result file")
+    private @Nullable Path json;
+
+    @Option(
+        names = "--status",
+        paramLabel = "TEXT",
+        order = 1,
+        description = "shown in the heading, e.g. \"preliminary, machine was shared\"")
+    private String status = "";
+
+    @Option(
+        names = "--out",
+        paramLabel = "FILE.md",
+        order = 2,
+        description = "write the table to this file (default: standard output)")
+    private @Nullable Path out;
+
+    @Option(
+        names = "--readme",
+        paramLabel = "README.md",
+        order = 3,
+        description = {
+          "also replace the text between the " + BEGIN + " and",
+          END + " markers of this file"
+        })
+    private @Nullable Path readme;
+
+    @Option(
+        names = "--date",
+        paramLabel = "YYYY-MM-DD",
+        order = 4,
+        converter = DateConverter.class,
+        description = "the date shown (default: today, UTC)")
+    private LocalDate date = LocalDate.now(ZoneOffset.UTC);
+
+    @Option(
+        names = "--note",
+        paramLabel = "TEXT",
+        order = 5,
+        description = "a line under the machine, e.g. the load average (repeatable)")
+    private List<String> notes = new ArrayList<>();
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        order = 6,
+        description = "show this help")
+    @SuppressWarnings("UnusedVariable") // picocli reads it and prints the usage
+    private boolean help;
+
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+
+    Arguments(PrintStream stdout, PrintStream stderr) {
+      this.stdout = stdout;
+      this.stderr = stderr;
+    }
+
+    @Override
+    public Integer call() {
+      Path file = Objects.requireNonNull(json, "picocli requires RESULT.json");
+      String markdown;
+      try {
+        JsonNode root = new ObjectMapper().readTree(Files.readAllBytes(file));
+        markdown =
+            new ResultsTable(root)
+                .render(Machine.current(), date.toString(), status, notes, displayName(file));
+      } catch (NoSuchFileException e) {
+        return failed(file + ": no such file");
+      } catch (JsonProcessingException e) {
+        return failed(file + ": not JSON (" + e.getOriginalMessage() + ")");
+      } catch (IOException e) {
+        return failed("cannot read " + file + ": " + e);
+      } catch (IllegalArgumentException e) {
+        return failed(file + ": " + e.getMessage());
       }
-      switch (args[i]) {
-        case "--status" -> status = value;
-        case "--out" -> out = Path.of(value);
-        case "--readme" -> readme = Path.of(value);
-        case "--date" -> date = value;
-        case "--note" -> notes.add(value);
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      Path target = out;
+      if (target != null) {
+        try {
+          Files.writeString(target, markdown, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          return failed("cannot write " + target + ": " + e);
+        }
+      } else {
+        stdout.print(markdown);
+        stdout.flush();
       }
-      i++;
+      Path readmeFile = readme;
+      if (readmeFile != null) {
+        try {
+          String text = Files.readString(readmeFile, StandardCharsets.UTF_8);
+          Files.writeString(readmeFile, replaceBlock(text, markdown), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+          return failed(readmeFile + ": no such file");
+        } catch (IOException e) {
+          return failed("cannot update " + readmeFile + ": " + e);
+        } catch (IllegalArgumentException e) {
+          return failed(readmeFile + ": " + e.getMessage());
+        }
+      }
+      return 0;
     }
-    JsonNode root = new ObjectMapper().readTree(json.toFile());
-    String markdown =
-        new ResultsTable(root).render(Machine.current(), date, status, notes, displayName(json));
-    if (out != null) {
-      Files.writeString(out, markdown, StandardCharsets.UTF_8);
-    } else {
-      PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-      stdout.print(markdown);
+
+    private int failed(String message) {
+      stderr.println(NAME + ": " + message);
+      return EXIT_FAILED;
     }
-    if (readme != null) {
-      String text = Files.readString(readme, StandardCharsets.UTF_8);
-      Files.writeString(readme, replaceBlock(text, markdown), StandardCharsets.UTF_8);
+  }
+
+  /** Reads {@code --date}: an ISO date, checked. */
+  static final class DateConverter implements CommandLine.ITypeConverter<LocalDate> {
+    @Override
+    public LocalDate convert(String value) {
+      try {
+        return LocalDate.parse(value.trim());
+      } catch (DateTimeParseException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a date: use YYYY-MM-DD");
+      }
     }
   }
 

@@ -1,10 +1,15 @@
 package dev.inflight.activity.internal;
 
 import dev.inflight.activity.ActivityHandle;
+import dev.inflight.activity.RequestActivity;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** Counts the bytes written as TX; counts only after the write returned normally. */
+/**
+ * Counts the bytes written as TX, only after the write returned normally. When the handle is a
+ * {@link RequestActivity}, a write, flush or close that throws is recorded with {@link
+ * RequestActivity#clientWriteFailed} (an I/O failure means the client left) before it is rethrown.
+ */
 public final class CountingOutputStream extends OutputStream {
   private final OutputStream out;
   private final ActivityHandle handle;
@@ -22,13 +27,23 @@ public final class CountingOutputStream extends OutputStream {
 
   @Override
   public void write(int b) throws IOException {
-    out.write(b);
+    try {
+      out.write(b);
+    } catch (IOException | RuntimeException e) {
+      failed(e);
+      throw e;
+    }
     handle.addTx(1);
   }
 
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
-    out.write(b, off, len);
+    try {
+      out.write(b, off, len);
+    } catch (IOException | RuntimeException e) {
+      failed(e);
+      throw e;
+    }
     if (len > 0) {
       handle.addTx(len);
     }
@@ -36,11 +51,27 @@ public final class CountingOutputStream extends OutputStream {
 
   @Override
   public void flush() throws IOException {
-    out.flush();
+    try {
+      out.flush();
+    } catch (IOException | RuntimeException e) {
+      failed(e);
+      throw e;
+    }
   }
 
   @Override
   public void close() throws IOException {
-    out.close();
+    try {
+      out.close();
+    } catch (IOException | RuntimeException e) {
+      failed(e);
+      throw e;
+    }
+  }
+
+  private void failed(Exception failure) {
+    if (handle instanceof RequestActivity r) {
+      r.clientWriteFailed(failure);
+    }
   }
 }

@@ -1,6 +1,8 @@
 package dev.inflight.activity.jaxrs;
 
 import dev.inflight.activity.ActivityTracker;
+import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.TrackingBuilder;
 import dev.inflight.activity.jaxrs.internal.ActivityProvider;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseFilter;
@@ -8,7 +10,7 @@ import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.ext.WriterInterceptor;
 import java.util.Map;
-import java.util.Objects;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * ActivityTracker tracker = ActivityTracker.create(ActivitySettings.builder().enabled(true).build());
- * resourceConfig.register(new ActivityFeature(tracker));   // or ActivityFeature.global()
+ * resourceConfig.register(ActivityFeature.builder().tracker(tracker).build());  // or .global()
  * }</pre>
  *
  * <p><b>What it registers.</b> With a given tracker that is disabled: nothing, so switched-off
@@ -61,9 +63,9 @@ import org.jspecify.annotations.Nullable;
  * client-aborted when a write fails; a container that silently discards writes to a closed
  * connection (Jersey's SSE on Jetty may) lets it end as completed.
  *
- * <p><b>Global tracker.</b> {@link #global()} looks up {@link ActivityTracker#global()} per
- * request, so a tracker installed later takes effect at once; while it is disabled the filters
- * return at their first check and allocate nothing.
+ * <p><b>Tracker per request.</b> A feature built without a tracker (or with a supplier) looks up
+ * the tracker per request, so one installed later takes effect at once; while it is disabled the
+ * filters return at their first check and allocate nothing.
  *
  * <p>Tracking never breaks a request: internal failures are caught and logged.
  */
@@ -72,61 +74,64 @@ public final class ActivityFeature implements Feature {
   /** The priority of the filters and the interceptor: early requests, last responses. */
   public static final int PRIORITY = 100;
 
-  /** The request header read for the session id unless configured otherwise. */
-  public static final String DEFAULT_SESSION_ID_HEADER = "X-Session-Id";
-
-  private final @Nullable ActivityTracker tracker;
-  private final @Nullable String sessionIdHeader;
+  private final @Nullable ActivityTracker fixedTracker;
+  private final Supplier<ActivityTracker> tracker;
+  private final @Nullable String sessionHeader;
 
   /**
-   * Tracks with the given tracker, reading the session id from {@code X-Session-Id}.
+   * Tracks with the given tracker, reading the session id from {@value
+   * RequestActivity#DEFAULT_SESSION_HEADER}; {@code builder().tracker(tracker).build()}.
    *
    * @param tracker the tracker; if it is disabled the feature registers nothing
    */
   public ActivityFeature(ActivityTracker tracker) {
-    this(Objects.requireNonNull(tracker, "tracker"), DEFAULT_SESSION_ID_HEADER);
-  }
-
-  /**
-   * Tracks with the given tracker and session id header.
-   *
-   * @param tracker the tracker; if it is disabled the feature registers nothing
-   * @param sessionIdHeader the request header carrying the session id; empty reads none, so each
-   *     request gets a generated id when it attaches
-   */
-  public ActivityFeature(ActivityTracker tracker, String sessionIdHeader) {
-    this(Objects.requireNonNull(tracker, "tracker"), sessionIdHeader, true);
+    this(tracker, () -> tracker, RequestActivity.DEFAULT_SESSION_HEADER);
   }
 
   private ActivityFeature(
-      @Nullable ActivityTracker tracker, String sessionIdHeader, boolean ignored) {
+      @Nullable ActivityTracker fixedTracker,
+      Supplier<ActivityTracker> tracker,
+      @Nullable String sessionHeader) {
+    this.fixedTracker = fixedTracker;
     this.tracker = tracker;
-    String header = Objects.requireNonNull(sessionIdHeader, "sessionIdHeader").trim();
-    this.sessionIdHeader = header.isEmpty() ? null : header;
+    this.sessionHeader = sessionHeader;
   }
 
   /**
-   * Tracks with whatever {@link ActivityTracker#global()} is at each request.
+   * Starts a builder: the tracker ({@link ActivityTracker#global()} per request unless given), then
+   * the session header.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Tracks with whatever {@link ActivityTracker#global()} is at each request; {@code
+   * builder().build()}.
    *
    * @return a feature bound to the global tracker
    */
   public static ActivityFeature global() {
-    return new ActivityFeature(null, DEFAULT_SESSION_ID_HEADER, true);
+    return builder().build();
   }
 
   /**
-   * Registers the filters and the interceptor, unless this feature's tracker is disabled.
+   * Registers the filters and the interceptor, unless this feature was given a tracker that is
+   * disabled.
    *
    * @param context the configuration being built
    * @return true if anything was registered
    */
   @Override
   public boolean configure(FeatureContext context) {
-    if (tracker != null && !tracker.isEnabled()) {
+    ActivityTracker fixed = fixedTracker;
+    if (fixed != null && !fixed.isEnabled()) {
       return false;
     }
     context.register(
-        new ActivityProvider(tracker, sessionIdHeader),
+        new ActivityProvider(tracker, sessionHeader),
         Map.of(
             ContainerRequestFilter.class, PRIORITY,
             ContainerResponseFilter.class, PRIORITY,
@@ -136,6 +141,21 @@ public final class ActivityFeature implements Feature {
 
   @Override
   public String toString() {
-    return "ActivityFeature{" + (tracker == null ? "global" : tracker) + "}";
+    return "ActivityFeature{" + (fixedTracker == null ? "per request" : fixedTracker) + "}";
+  }
+
+  /** Builds an {@link ActivityFeature}; see {@link TrackingBuilder} for the options. */
+  public static final class Builder extends TrackingBuilder<Builder, ActivityFeature> {
+    private Builder() {}
+
+    /**
+     * Builds the feature.
+     *
+     * @return the feature
+     */
+    @Override
+    public ActivityFeature build() {
+      return new ActivityFeature(fixedTracker(), trackerSupplier(), configuredSessionHeader());
+    }
   }
 }

@@ -3,17 +3,16 @@ package dev.inflight.activity.jaxrs;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Supplies the peer address of the request that {@link DiagnosticsResource} is serving, which
- * Jakarta REST does not expose portably. It is called on the thread that runs the resource method,
- * so a supplier backed by the runtime's own request-scoped injection works, e.g. on Jersey with
- * Grizzly:
+ * Supplies the peer address of the request that {@link DiagnosticsFilter} is serving, which Jakarta
+ * REST does not expose portably. It is called on the thread that runs the resource method, so a
+ * supplier backed by the runtime's own request-scoped injection works, e.g. on Jersey with Grizzly:
  *
  * <pre>{@code
  * @Inject jakarta.inject.Provider<org.glassfish.grizzly.http.server.Request> grizzly;
- * new DiagnosticsResource(ActivityTracker::global, json, () -> grizzly.get().getRemoteAddr());
+ * new DiagnosticsFilter(ActivityTracker::global, json, () -> grizzly.get().getRemoteAddr());
  * }</pre>
  *
- * <p>On a servlet container use {@link ServletDiagnosticsResource}, which reads {@code
+ * <p>On a servlet container use {@link ServletDiagnosticsFilter}, which reads {@code
  * HttpServletRequest.getRemoteAddr()} itself. A null address is refused (fail closed).
  */
 @FunctionalInterface

@@ -6,6 +6,7 @@ import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.BackendSnapshot;
 import dev.inflight.activity.EndCounts;
+import dev.inflight.activity.testing.Await;
 import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
 import java.net.http.HttpClient;
@@ -61,7 +62,7 @@ abstract class ActivityClientFeatureContract {
   }
 
   BackendSnapshot awaitEnded() throws InterruptedException {
-    ActivityFeatureContract.await(
+    Await.until(
         "the proxied request ended",
         () ->
             tracker.activeConnections() == 0

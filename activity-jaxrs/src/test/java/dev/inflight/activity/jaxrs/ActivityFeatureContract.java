@@ -10,6 +10,7 @@ import dev.inflight.activity.json.ConnectionView;
 import dev.inflight.activity.json.DiagnosticsDocument;
 import dev.inflight.activity.json.DiagnosticsJson;
 import dev.inflight.activity.json.InstanceView;
+import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.FakeClock;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +77,7 @@ abstract class ActivityFeatureContract {
     singletons.add(resource);
     singletons.add(new TrackedResource.RefusedMapper());
     singletons.add(new ActivityFeature(tracker));
-    singletons.add(new ServletDiagnosticsResource(() -> tracker, DiagnosticsJson.create()));
+    singletons.add(ServletDiagnosticsFilter.builder().tracker(tracker).build());
     singletons.addAll(extraSingletons());
     server = TestServer.start(runtime(), singletons);
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -103,19 +103,9 @@ abstract class ActivityFeatureContract {
     return tracker.getBackendSnapshot(TrackedResource.BACKEND).orElseThrow();
   }
 
-  static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(5); // bounded poll for an asynchronous end
-    }
-  }
-
   /** Waits until every row ended and {@code count} rows ended in all, then returns the counts. */
   EndCounts awaitEnded(long count) throws InterruptedException {
-    await(
+    Await.until(
         count + " rows ended",
         () ->
             tracker.activeConnections() == 0
@@ -140,6 +130,39 @@ abstract class ActivityFeatureContract {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).hasSize(12345);
     assertOneRowSent(r.body().length, "byte[] entity");
+  }
+
+  @Test
+  void aBackendFailureRecordedByTheResourceEndsTheRequestErroredOnce() throws Exception {
+    HttpResponse<byte[]> r = get("/t/backend-failed");
+    assertThat(r.statusCode()).isEqualTo(502);
+    EndCounts ended = awaitEnded(1);
+    assertThat(ended).isEqualTo(new EndCounts(0, 0, 1, 0));
+    assertThat(backend().cumulativeBytesTx()).isEqualTo(r.body().length);
+  }
+
+  @Test
+  void theSessionHeaderIsConfigurable() throws Exception {
+    try (TestServer custom =
+        TestServer.start(
+            runtime(),
+            List.of(
+                new TrackedResource(workers),
+                ActivityFeature.builder()
+                    .tracker(() -> tracker)
+                    .sessionHeader("X-Conversation")
+                    .build()))) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(custom.uri("/t/session"))
+                  .header("X-Conversation", "conv-7")
+                  .header("X-Session-Id", "ignored")
+                  .timeout(WAIT)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.body()).isEqualTo("conv-7");
+    }
+    assertThat(awaitEnded(1).completed()).isEqualTo(1);
   }
 
   @Test
@@ -214,7 +237,7 @@ abstract class ActivityFeatureContract {
         http.sendAsync(
             HttpRequest.newBuilder(server.uri("/t/async?size=5000")).timeout(WAIT).build(),
             HttpResponse.BodyHandlers.ofByteArray());
-    await("the async request is attached", () -> tracker.activeConnections() == 1);
+    Await.until("the async request is attached", () -> tracker.activeConnections() == 1);
     assertThat(backend().ended().total()).as("still suspended").isZero();
     resource.asyncGate.countDown();
     HttpResponse<byte[]> r = pending.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -450,7 +473,7 @@ abstract class ActivityFeatureContract {
             List.of(
                 new TrackedResource(workers),
                 new ActivityFeature(off),
-                new ServletDiagnosticsResource(() -> off, DiagnosticsJson.create())))) {
+                ServletDiagnosticsFilter.builder().tracker(off).build()))) {
       HttpResponse<byte[]> r =
           http.send(
               HttpRequest.newBuilder(plain.uri("/t/streaming?size=1000")).build(),

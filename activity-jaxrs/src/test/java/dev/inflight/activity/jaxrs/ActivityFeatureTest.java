@@ -1,6 +1,7 @@
 package dev.inflight.activity.jaxrs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.ActivityTracker;
@@ -89,5 +90,20 @@ class ActivityFeatureTest {
     Recorder recorder = new Recorder();
     assertThat(ActivityFeature.global().configure(recorder.context())).isTrue();
     assertThat(recorder.registered).hasSize(1);
+  }
+
+  @Test
+  void aFeatureWithATrackerSupplierRegistersWhateverTheTrackerIsNow() {
+    Recorder recorder = new Recorder();
+    ActivityFeature feature = ActivityFeature.builder().tracker(ActivityTracker::disabled).build();
+    assertThat(feature.configure(recorder.context())).isTrue();
+    assertThat(feature).hasToString("ActivityFeature{per request}");
+  }
+
+  @Test
+  void thePortableDiagnosticsFilterNeedsAnAddressSource() {
+    assertThatThrownBy(() -> DiagnosticsFilter.builder().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("remoteAddress is required");
   }
 }

@@ -26,6 +26,9 @@ final class TestServer implements AutoCloseable {
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
+    // A write blocked on a client that stopped reading (the early-close scenarios) fails after
+    // this instead of holding server.stop() forever: Jetty's stop waits for blocked writers.
+    connector.setIdleTimeout(10_000);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");

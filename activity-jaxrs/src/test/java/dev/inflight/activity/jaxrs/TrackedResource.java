@@ -1,6 +1,7 @@
 package dev.inflight.activity.jaxrs;
 
 import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndReason;
 import dev.inflight.activity.RequestActivity;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -64,6 +65,23 @@ public final class TrackedResource {
   public byte[] plain(@QueryParam("size") int size) {
     attach(ConnectionType.NON_STREAMING);
     return bytes(size);
+  }
+
+  /** The backend call failed: the resource says so and answers 502 itself. */
+  @GET
+  @Path("backend-failed")
+  @Produces(MediaType.TEXT_PLAIN)
+  public Response backendFailed() {
+    attach(ConnectionType.NON_STREAMING).fail(EndReason.ERRORED);
+    return Response.status(502).entity("upstream failed").build();
+  }
+
+  /** Echoes the session id the request was tracked with. */
+  @GET
+  @Path("session")
+  @Produces(MediaType.TEXT_PLAIN)
+  public String session() {
+    return String.valueOf(attach(ConnectionType.NON_STREAMING).sessionId());
   }
 
   @GET

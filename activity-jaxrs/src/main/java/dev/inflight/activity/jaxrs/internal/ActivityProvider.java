@@ -12,6 +12,7 @@ import jakarta.ws.rs.ext.WriterInterceptor;
 import jakarta.ws.rs.ext.WriterInterceptorContext;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.IOException;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,23 +44,23 @@ public final class ActivityProvider
   private static final System.Logger LOG = System.getLogger("dev.inflight.activity.jaxrs");
   private static final String CHUNKED_OUTPUT = "org.glassfish.jersey.server.ChunkedOutput";
 
-  private final @Nullable ActivityTracker tracker;
+  private final Supplier<ActivityTracker> tracker;
   private final @Nullable String sessionIdHeader;
 
   /**
    * Creates the provider.
    *
-   * @param tracker the tracker, or null to look up {@link ActivityTracker#global()} per request
+   * @param tracker supplies the tracker per request
    * @param sessionIdHeader the header carrying the session id, or null for none
    */
-  public ActivityProvider(@Nullable ActivityTracker tracker, @Nullable String sessionIdHeader) {
+  public ActivityProvider(Supplier<ActivityTracker> tracker, @Nullable String sessionIdHeader) {
     this.tracker = tracker;
     this.sessionIdHeader = sessionIdHeader;
   }
 
   @Override
   public void filter(ContainerRequestContext request) {
-    ActivityTracker t = tracker != null ? tracker : ActivityTracker.global();
+    ActivityTracker t = tracker.get();
     if (!t.isEnabled()) {
       CurrentActivity.clear();
       return;

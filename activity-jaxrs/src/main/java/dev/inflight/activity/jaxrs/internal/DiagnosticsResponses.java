@@ -1,10 +1,13 @@
 package dev.inflight.activity.jaxrs.internal;
 
+import dev.inflight.activity.DiagnosticsAccess;
 import dev.inflight.activity.json.DiagnosticsEndpoint;
 import dev.inflight.activity.json.DiagnosticsResponse;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** Turns a request into a call of the shared endpoint, and its answer into a JAX-RS response. */
@@ -19,7 +22,7 @@ public final class DiagnosticsResponses {
    * @param method the HTTP method
    * @param path the endpoint path
    * @param remoteAddress the peer address, or null if unknown
-   * @param headers the request headers
+   * @param headers looks up the request headers
    * @return the response; for HEAD the body is left to the runtime, which sends none
    */
   public static Response respond(
@@ -27,9 +30,8 @@ public final class DiagnosticsResponses {
       String method,
       String path,
       @Nullable String remoteAddress,
-      HttpHeaders headers) {
-    DiagnosticsResponse answer =
-        endpoint.handle(method, path, remoteAddress, headers::getHeaderString);
+      DiagnosticsAccess.Headers headers) {
+    DiagnosticsResponse answer = endpoint.handle(method, path, remoteAddress, headers);
     Response.ResponseBuilder builder = Response.status(answer.status());
     for (Map.Entry<String, String> header : answer.headers().entrySet()) {
       builder.header(header.getKey(), header.getValue());
@@ -40,5 +42,36 @@ public final class DiagnosticsResponses {
       builder.entity(body);
     }
     return builder.build();
+  }
+
+  /**
+   * Answers a request for one of the two diagnostics paths, before resource matching; leaves any
+   * other request alone.
+   *
+   * @param endpoint the shared endpoint
+   * @param request the request
+   * @param remoteAddress supplies the peer address, or null if unknown; asked only for the two
+   *     paths
+   */
+  public static void filter(
+      DiagnosticsEndpoint endpoint,
+      ContainerRequestContext request,
+      Supplier<@Nullable String> remoteAddress) {
+    String path = request.getUriInfo().getPath();
+    String absolute = path.startsWith("/") ? path : "/" + path;
+    String trimmed =
+        absolute.length() > 1 && absolute.endsWith("/")
+            ? absolute.substring(0, absolute.length() - 1)
+            : absolute;
+    if (trimmed.equals(DiagnosticsEndpoint.DIAGNOSTICS_PATH)
+        || trimmed.equals(DiagnosticsEndpoint.ACTIVITY_PATH)) {
+      request.abortWith(
+          respond(
+              endpoint,
+              request.getMethod(),
+              trimmed,
+              remoteAddress.get(),
+              request::getHeaderString));
+    }
   }
 }

@@ -2,9 +2,7 @@ package dev.inflight.activity.jaxrs.internal;
 
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.RequestActivity;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 
 /**
  * The per-request state of a tracked request: its {@link RequestActivity}, the counting stream
@@ -97,16 +95,13 @@ public final class Exchange {
   }
 
   /**
-   * Called by the counting stream when the container's stream threw: an I/O error means the client
-   * left; anything else is an error.
+   * Called by the counting stream once the container's stream threw, after core recorded the
+   * failure (an I/O error means the client left): the request ends with that reason, as nothing
+   * more can be written.
    */
-  void streamFailed(Throwable failure) {
+  void streamFailed() {
     streamFailed = true;
-    end(isIo(failure) ? EndReason.CLIENT_ABORTED : EndReason.ERRORED);
-  }
-
-  private static boolean isIo(Throwable failure) {
-    return failure instanceof IOException || failure instanceof UncheckedIOException;
+    end(EndReason.COMPLETED);
   }
 
   /**

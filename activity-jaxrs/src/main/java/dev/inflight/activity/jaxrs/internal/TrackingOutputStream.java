@@ -1,54 +1,51 @@
 package dev.inflight.activity.jaxrs.internal;
 
+import dev.inflight.activity.ActivityStreams;
 import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * The response body stream of a tracked request: counts each byte the container accepted as TX,
- * passes {@code flush()} straight through (no buffering, so streamed events are not delayed), ends
- * the request as completed when the container closes it if the exchange says a close is the end
- * (see {@link Exchange#endsWhenStreamCloses()}), and as client-aborted when the container's stream
- * throws an I/O error (the usual sign of a client that left).
+ * The response body stream of a tracked request: core's counting stream (TX counted after each
+ * write the container accepted, a failed write recorded as the client leaving), plus the two events
+ * the exchange needs: a failure ends the request at once, and a close ends it when the exchange
+ * says a close is the end (see {@link Exchange#endsWhenStreamCloses()}). No buffering: {@code
+ * flush()} passes straight through, so streamed events are not delayed.
  */
 final class TrackingOutputStream extends OutputStream {
-  private final OutputStream out;
+  private final OutputStream counted;
   private final Exchange exchange;
 
   TrackingOutputStream(OutputStream out, Exchange exchange) {
-    this.out = out;
+    this.counted = ActivityStreams.countTx(out, exchange.activity());
     this.exchange = exchange;
   }
 
   @Override
   public void write(int b) throws IOException {
     try {
-      out.write(b);
+      counted.write(b);
     } catch (IOException | RuntimeException e) {
-      exchange.streamFailed(e);
+      exchange.streamFailed();
       throw e;
     }
-    exchange.activity().addTx(1);
   }
 
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
     try {
-      out.write(b, off, len);
+      counted.write(b, off, len);
     } catch (IOException | RuntimeException e) {
-      exchange.streamFailed(e);
+      exchange.streamFailed();
       throw e;
-    }
-    if (len > 0) {
-      exchange.activity().addTx(len);
     }
   }
 
   @Override
   public void flush() throws IOException {
     try {
-      out.flush();
+      counted.flush();
     } catch (IOException | RuntimeException e) {
-      exchange.streamFailed(e);
+      exchange.streamFailed();
       throw e;
     }
   }
@@ -56,9 +53,9 @@ final class TrackingOutputStream extends OutputStream {
   @Override
   public void close() throws IOException {
     try {
-      out.close();
+      counted.close();
     } catch (IOException | RuntimeException e) {
-      exchange.streamFailed(e);
+      exchange.streamFailed();
       throw e;
     }
     exchange.streamClosed();

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * The diagnostics resources over real HTTP: the same access rule and JSON as the servlet adapter,
  * on every Jakarta REST implementation.
  */
-abstract class DiagnosticsResourceContract {
+abstract class DiagnosticsFilterContract {
 
   ActivityTracker tracker;
   TestServer server;
@@ -37,8 +37,7 @@ abstract class DiagnosticsResourceContract {
             ActivitySettings.builder().enabled(true).sweepInterval(Duration.ZERO).build());
     server =
         TestServer.start(
-            runtime(),
-            List.of(new ServletDiagnosticsResource(() -> tracker, DiagnosticsJson.create())));
+            runtime(), List.of(ServletDiagnosticsFilter.builder().tracker(tracker).build()));
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   }
 
@@ -183,8 +182,7 @@ abstract class DiagnosticsResourceContract {
     ActivityTracker off = ActivityTracker.disabled();
     try (TestServer plain =
         TestServer.start(
-            runtime(),
-            List.of(new ServletDiagnosticsResource(() -> off, DiagnosticsJson.create())))) {
+            runtime(), List.of(ServletDiagnosticsFilter.builder().tracker(off).build()))) {
       HttpResponse<String> r = send(HttpRequest.newBuilder(plain.uri("/v1/diagnostics")));
       DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(r.body());
       assertThat(doc.activityTrackingEnabled()).isFalse();
@@ -200,14 +198,18 @@ abstract class DiagnosticsResourceContract {
             TestServer.start(
                 runtime(),
                 List.of(
-                    new DiagnosticsResource(
-                        () -> tracker, DiagnosticsJson.create(), RemoteAddress.unknown())));
+                    DiagnosticsFilter.builder()
+                        .tracker(tracker)
+                        .remoteAddress(RemoteAddress.unknown())
+                        .build()));
         TestServer local =
             TestServer.start(
                 runtime(),
                 List.of(
-                    new DiagnosticsResource(
-                        () -> tracker, DiagnosticsJson.create(), () -> "127.0.0.1")))) {
+                    DiagnosticsFilter.builder()
+                        .tracker(tracker)
+                        .remoteAddress(() -> "127.0.0.1")
+                        .build()))) {
       HttpResponse<String> refused = send(HttpRequest.newBuilder(unknown.uri("/v1/diagnostics")));
       assertThat(refused.statusCode()).isEqualTo(403);
       HttpResponse<String> served = send(HttpRequest.newBuilder(local.uri("/v1/diagnostics")));

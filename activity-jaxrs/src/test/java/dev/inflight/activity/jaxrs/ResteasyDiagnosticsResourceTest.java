@@ -1,9 +1,0 @@
-package dev.inflight.activity.jaxrs;
-
-/** {@link DiagnosticsResourceContract} on RESTEasy. */
-class ResteasyDiagnosticsResourceTest extends DiagnosticsResourceContract {
-  @Override
-  JaxrsRuntime runtime() {
-    return new ResteasyRuntime();
-  }
-}
