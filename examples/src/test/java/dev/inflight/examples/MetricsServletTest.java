@@ -2,6 +2,7 @@ package dev.inflight.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.inflight.activity.RequestActivity;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -33,7 +34,7 @@ class MetricsServletTest {
         client.send(
             HttpRequest.newBuilder(proxy.localUri().resolve("/v1/chat/completions"))
                 .header("Content-Type", "application/json")
-                .header(ChatProxyServlet.SESSION_HEADER, "metrics-test")
+                .header(RequestActivity.DEFAULT_SESSION_HEADER, "metrics-test")
                 .POST(HttpRequest.BodyPublishers.ofString(DemoProxyTest.chat(model, false, 3)))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
