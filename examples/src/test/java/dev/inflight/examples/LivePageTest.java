@@ -224,15 +224,18 @@ class LivePageTest {
     assertThat(page.locator("#status").getAttribute("data-state")).isEqualTo("live");
     assertThat(Integer.parseInt(page.locator("#sum-active").textContent().replace(",", "")))
         .isPositive();
-    assertThat(page.locator("#sum-rx").textContent()).contains("/").doesNotContain("\u2013");
+    assertThat(page.locator("#sum-rx").textContent()).endsWith("B").doesNotContain("\u2013");
+    assertThat(page.locator("#sum-rx-open").textContent()).endsWith("in open rows");
     assertThat(page.locator("#banner-disabled").isHidden()).isTrue();
     assertThat(page.locator("#banner-offline").isHidden()).isTrue();
     assertNoProblems();
   }
 
-  @Test
-  void aClientAbortShowsAmongTheRecentlyEndedRowsAsClientAborted() throws Exception {
-    page.navigate(url(demo));
+  /**
+   * Starts a long stream for {@code session} over a raw socket, waits until the page shows its row,
+   * then resets the connection as a client that vanishes does.
+   */
+  private void abortedStream(String session) throws IOException {
     byte[] body = DemoProxyTest.chat("gpt-4", true, 2000).getBytes(StandardCharsets.UTF_8);
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), demo.port())) {
       OutputStream out = socket.getOutputStream();
@@ -241,7 +244,9 @@ class LivePageTest {
                   + "Host: 127.0.0.1\r\n"
                   + "Content-Type: application/json\r\n"
                   + RequestActivity.DEFAULT_SESSION_HEADER
-                  + ": page-abort\r\n"
+                  + ": "
+                  + session
+                  + "\r\n"
                   + "Content-Length: "
                   + body.length
                   + "\r\n\r\n")
@@ -249,9 +254,15 @@ class LivePageTest {
       out.write(body);
       out.flush();
       assertThat(socket.getInputStream().read()).as("the response has started").isPositive();
-      until("the page shows the open row", () -> row("rows", "page-abort").count() == 1);
+      until("the page shows the open row", () -> row("rows", session).count() == 1);
       socket.setSoLinger(true, 0); // the client vanishes: a reset, not an orderly close
     }
+  }
+
+  @Test
+  void aClientAbortShowsAmongTheRecentlyEndedRowsAsClientAborted() throws Exception {
+    page.navigate(url(demo));
+    abortedStream("page-abort");
 
     Locator ended = row("recent", "page-abort");
     until("the aborted row is among the recently ended", () -> ended.count() == 1);
@@ -425,8 +436,13 @@ class LivePageTest {
     Locator chart = page.locator(".card[data-backend=\"openai.1\"] svg.chart");
     until(
         "the charts have some history",
-        () -> chart.count() == 1 && Integer.parseInt(chart.getAttribute("data-samples")) >= 8);
-    until("some rows have ended", () -> page.locator("#recent-body tr").count() >= 3);
+        () -> chart.count() == 1 && Integer.parseInt(chart.getAttribute("data-samples")) >= 15);
+    abortedStream("readme-abort");
+    until(
+        "the abort is among the ended rows",
+        () ->
+            row("recent", "readme-abort").count() == 1
+                && page.locator("#recent-body tr").count() >= 5);
     page.screenshot(
         new Page.ScreenshotOptions()
             .setPath(Path.of("target", "live-page.png"))

@@ -80,17 +80,20 @@
     var ht = 60;
     var max = 1;
     h.forEach(function (p) { max = Math.max(max, p.rx, p.tx); });
+    // The x axis spans the history there is (at least 30 s), up to five minutes.
+    var span = h.length ? Math.min(HISTORY_S, Math.max(30, now - h[0].t)) : HISTORY_S;
     ['rx', 'tx'].forEach(function (dir) {
       var pts = h.map(function (p) {
-        var x = w - (now - p.t) / HISTORY_S * w;
-        var y = ht - 3 - p[dir] / max * (ht - 14);
+        var x = w - (now - p.t) / span * w;
+        var y = ht - 3 - p[dir] / max * (ht - 16);
         return x.toFixed(1) + ',' + y.toFixed(1);
       });
       var line = svg.querySelector('polyline.' + dir);
       line.setAttribute('points', pts.join(' '));
     });
     svg.setAttribute('data-samples', String(h.length));
-    setText(svg.querySelector('.scale'), 'peak ' + rate(max));
+    setText(svg.querySelector('.scale'), 'peak ' + rate(max) + ' \u00b7 last '
+        + (span < 90 ? Math.round(span) + ' s' : Math.round(span / 60) + ' min'));
   }
 
   function newChart() {
@@ -161,8 +164,10 @@
     setText($('sum-active'), count(g.total_active_connections || 0));
     setText($('sum-rx-rate'), doc.activity_tracking_enabled ? rate(p ? p.rx : null) : '\u2013');
     setText($('sum-tx-rate'), doc.activity_tracking_enabled ? rate(p ? p.tx : null) : '\u2013');
-    setText($('sum-rx'), bytes(g.total_bytes_rx || 0) + ' / ' + bytes(g.cumulative_bytes_rx || 0));
-    setText($('sum-tx'), bytes(g.total_bytes_tx || 0) + ' / ' + bytes(g.cumulative_bytes_tx || 0));
+    setText($('sum-rx'), bytes(g.cumulative_bytes_rx || 0));
+    setText($('sum-tx'), bytes(g.cumulative_bytes_tx || 0));
+    setText($('sum-rx-open'), bytes(g.total_bytes_rx || 0) + ' in open rows');
+    setText($('sum-tx-open'), bytes(g.total_bytes_tx || 0) + ' in open rows');
     setText($('sum-ended'), count(g.completed_connections || 0));
   }
 
