@@ -142,16 +142,18 @@
     return rows;
   }
 
+  // plain code-unit order: stable across locales, and what a reader of ids expects
+  function text(x, y) { return x < y ? -1 : (x > y ? 1 : 0); }
+
   function compare(key, dir) {
     return function (a, b) {
       var x = a[key];
       var y = b[key];
       if (x === null && y !== null) { return 1; }     // unknown values last, either way
       if (y === null && x !== null) { return -1; }
-      var c = typeof x === 'string' ? x.localeCompare(y) : x - y;
+      var c = typeof x === 'string' ? text(x, y) : x - y;
       if (c === 0) {
-        c = a.backend.localeCompare(b.backend) || a.session.localeCompare(b.session);
-        return c;
+        return text(a.backend, b.backend) || text(a.session, b.session);
       }
       return c * dir;
     };
