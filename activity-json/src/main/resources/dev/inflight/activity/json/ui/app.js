@@ -345,6 +345,7 @@
   }
 
   function onDocument(doc) {
+    var began = performance.now();
     state.doc = doc;
     state.failures = 0;
     state.lastOk = Date.now();
@@ -359,6 +360,9 @@
     } else {
       setStatus('live', 'live \u00b7 updated ' + clock(doc.timestamp));
     }
+    // how long drawing this refresh took: the page stays responsive while this stays well
+    // under the refresh interval
+    document.body.setAttribute('data-draw-ms', String(Math.round(performance.now() - began)));
   }
 
   function onFailure(status) {
