@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.inflight.activity.ActivityTracker;
+import dev.inflight.activity.json.DiagnosticsEndpoint;
 import dev.inflight.activity.servlet.ActivityFilter;
 import dev.inflight.activity.servlet.DiagnosticsServlet;
 import dev.inflight.activity.servlet.ServletActivity;
@@ -41,10 +42,10 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>Wiring, the part a real proxy copies: the servlet adapter's {@code ActivityFilter} on {@code
- * /*} (counts bytes sent to clients), its {@code DiagnosticsServlet} on {@code /v1/diagnostics} and
- * {@code /v1/diagnostics/activity}, and in the proxy servlet one {@code attach(backend, session,
- * model, type)} plus {@code ActivityStreams.countRx} around the backend body handler. See {@code
- * ChatProxyServlet}.
+ * /*} (counts bytes sent to clients), its {@code DiagnosticsServlet} on {@code /v1/diagnostics/*}
+ * (the two documents and the live page {@code /v1/diagnostics/ui} with its files), and in the proxy
+ * servlet one {@code attach(backend, session, model, type)} plus {@code ActivityStreams.countRx}
+ * around the backend body handler. See {@code ChatProxyServlet}.
  */
 public final class DemoProxy implements AutoCloseable {
 
@@ -200,7 +201,8 @@ public final class DemoProxy implements AutoCloseable {
 
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
-    // inflight: count what goes to the clients, and serve the diagnostics.
+    // inflight: count what goes to the clients, and serve the diagnostics: /v1/diagnostics,
+    // /v1/diagnostics/activity, and the live page /v1/diagnostics/ui with its files under it.
     FilterHolder filter = new FilterHolder(ActivityFilter.builder().tracker(tracker).build());
     filter.setAsyncSupported(true);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -314,6 +316,7 @@ public final class DemoProxy implements AutoCloseable {
     if (setup.demoTraffic() > 0) {
       sb.append("  demo traffic: ").append(setup.demoTraffic()).append(" simulated sessions\n");
     }
+    sb.append("\nLive page: ").append(base).append(DiagnosticsEndpoint.UI_PATH).append('\n');
     sb.append("\nTry, in another terminal:\n");
     sb.append("  bin/inspect-activity --watch\n");
     sb.append("  curl ").append(base).append("/v1/diagnostics/activity\n");

@@ -362,6 +362,7 @@ class DemoProxyTest {
         .contains("built-in fake backend")
         .contains("demo traffic: 2 simulated sessions")
         .contains("bin/inspect-activity --watch")
+        .contains("Live page: http://localhost:" + proxy.port() + "/v1/diagnostics/ui\n")
         .contains("curl http://localhost:" + proxy.port() + "/v1/diagnostics");
     URI base = proxy.localUri();
     assertThat(base.getHost()).isEqualTo("127.0.0.1");

@@ -139,6 +139,26 @@ abstract class DiagnosticsFilterContract {
   }
 
   @Test
+  void theLivePageAndItsFilesAreServedUnderTheSameRuleWithTheirPolicy() throws Exception {
+    HttpResponse<String> page = send(request("/v1/diagnostics/ui"));
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type").orElseThrow().replace(" ", ""))
+        .isEqualToIgnoringCase("text/html;charset=utf-8");
+    assertThat(page.headers().firstValue("Content-Security-Policy"))
+        .hasValueSatisfying(v -> assertThat(v).contains("script-src 'self'"));
+    assertThat(page.body()).contains("ui/app.js?v=");
+    HttpResponse<String> script = send(request("/v1/diagnostics/ui/app.js"));
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("Content-Type").orElseThrow().replace(" ", ""))
+        .isEqualToIgnoringCase("text/javascript;charset=utf-8");
+    assertThat(send(request("/v1/diagnostics/ui/nope.js")).statusCode()).isEqualTo(404);
+    HttpResponse<String> forwarded =
+        send(request("/v1/diagnostics/ui").header("X-Forwarded-For", "203.0.113.9"));
+    assertThat(forwarded.statusCode()).isEqualTo(403);
+    assertJsonHeaders(forwarded);
+  }
+
+  @Test
   void foreignHostIsRefused() throws Exception {
     RawHttp r = RawHttp.send(server.port(), "GET", "/v1/diagnostics", "Host: attacker.example");
     assertThat(r.status).isEqualTo(403);

@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param status the HTTP status
  * @param headers the response headers (content type, caching, ...); unmodifiable
- * @param body the JSON body, UTF-8; owned by the receiver
+ * @param body the body (JSON in UTF-8, or a file of the live page); owned by the receiver
  */
 @SuppressWarnings("ArrayRecordComponent") // handed over once, written once; never compared
 public record DiagnosticsResponse(int status, Map<String, String> headers, byte[] body) {
@@ -19,7 +19,7 @@ public record DiagnosticsResponse(int status, Map<String, String> headers, byte[
    *
    * @param status the HTTP status
    * @param headers the response headers (content type, caching, ...); unmodifiable
-   * @param body the JSON body, UTF-8; owned by the receiver
+   * @param body the body (JSON in UTF-8, or a file of the live page); owned by the receiver
    */
   public DiagnosticsResponse {
     headers = Map.copyOf(headers);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.DiagnosticsAccess;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -132,5 +133,120 @@ class DiagnosticsEndpointTest {
             off.handle("GET", "/v1/diagnostics/activity", "127.0.0.1", headers()).body());
     assertThat(light.get("enabled").booleanValue()).isFalse();
     assertThat(light.get("total_active_connections").intValue()).isZero();
+  }
+
+  private DiagnosticsResponse get(String path, String... headers) {
+    return endpoint.handle("GET", path, "127.0.0.1", headers(headers));
+  }
+
+  private static String text(DiagnosticsResponse r) {
+    return new String(r.body(), StandardCharsets.UTF_8);
+  }
+
+  /** The value of the first {@code attribute="..."} after {@code marker} in the page. */
+  private static String attribute(String html, String marker, String attribute) {
+    int at = html.indexOf(marker);
+    assertThat(at).as("%s in the page", marker).isNotNegative();
+    int start = html.indexOf(attribute + "=\"", at) + attribute.length() + 2;
+    return html.substring(start, html.indexOf('"', start));
+  }
+
+  @Test
+  void servesTheLivePageWithAStrictContentSecurityPolicy() {
+    DiagnosticsResponse page = get("/v1/diagnostics/ui", "Host", "127.0.0.1:8000");
+
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.headers())
+        .containsEntry("Content-Type", "text/html; charset=utf-8")
+        .containsEntry("Cache-Control", "no-store")
+        .containsEntry("X-Content-Type-Options", "nosniff")
+        .containsEntry("X-Frame-Options", "DENY");
+    assertThat(page.headers().keySet()).noneMatch(k -> k.startsWith("Access-Control"));
+    String csp = page.headers().get("Content-Security-Policy");
+    assertThat(csp)
+        .contains("default-src 'none'")
+        .contains("script-src 'self'")
+        .contains("style-src 'self'")
+        .contains("connect-src 'self'")
+        .contains("frame-ancestors 'none'")
+        .doesNotContain("unsafe")
+        .doesNotContain("http");
+    String html = text(page);
+    assertThat(html).contains("<script src=\"ui/app.js?v=").doesNotContain("<script>");
+    assertThat(html).doesNotContain("style=").doesNotContain("<style").doesNotContain("://");
+  }
+
+  @Test
+  void servesTheFilesThePageNamesWithTheirTypesAndLongCaching() {
+    String html = text(get("/v1/diagnostics/ui"));
+    Map<String, String> expected =
+        Map.of(
+            attribute(html, "<script", "src"), "text/javascript; charset=utf-8",
+            attribute(html, "<link rel=\"stylesheet\"", "href"), "text/css; charset=utf-8",
+            attribute(html, "<link rel=\"icon\"", "href"), "image/svg+xml");
+    for (Map.Entry<String, String> file : expected.entrySet()) {
+      // the page is /v1/diagnostics/ui: its relative links resolve under /v1/diagnostics/
+      String path = "/v1/diagnostics/" + file.getKey().substring(0, file.getKey().indexOf('?'));
+      DiagnosticsResponse r = get(path);
+      assertThat(r.status()).as(path).isEqualTo(200);
+      assertThat(r.headers())
+          .containsEntry("Content-Type", file.getValue())
+          .containsEntry("Cache-Control", "private, max-age=31536000, immutable")
+          .containsEntry("X-Content-Type-Options", "nosniff")
+          .containsKey("Content-Security-Policy");
+      assertThat(r.body()).isNotEmpty();
+    }
+    assertThat(text(get("/v1/diagnostics/ui/app.js"))).contains("'use strict'");
+  }
+
+  @Test
+  void refusesThePageAndItsFilesToForwardedAndRemoteRequests() throws IOException {
+    DiagnosticsResponse[] refused = {
+      get("/v1/diagnostics/ui", "X-Forwarded-For", "203.0.113.9"),
+      get("/v1/diagnostics/ui/app.js", "X-Forwarded-For", "203.0.113.9"),
+      get("/v1/diagnostics/ui", "Host", "evil.example"),
+      endpoint.handle("GET", "/v1/diagnostics/ui", "192.168.1.20", headers()),
+    };
+    for (DiagnosticsResponse r : refused) {
+      assertThat(r.status()).isEqualTo(403);
+      assertThat(r.headers()).containsEntry("Content-Type", "application/json; charset=utf-8");
+      assertThat(MAPPER.readTree(r.body()).get("error").textValue()).isEqualTo("forbidden");
+    }
+  }
+
+  @Test
+  void unknownFilesUnderThePageAreNotFound() {
+    for (String path :
+        new String[] {
+          "/v1/diagnostics/ui/nope.js",
+          "/v1/diagnostics/ui/index.html",
+          "/v1/diagnostics/ui/../../../etc/passwd",
+          "/v1/diagnostics/ui/app.js/x",
+          "/v1/diagnostics/uix"
+        }) {
+      DiagnosticsResponse r = get(path);
+      assertThat(r.status()).as(path).isEqualTo(404);
+      assertThat(text(r)).contains("not_found");
+    }
+  }
+
+  @Test
+  void onlyGetAndHeadServeThePageAndItsFiles() {
+    assertThat(endpoint.handle("HEAD", "/v1/diagnostics/ui", "127.0.0.1", headers()).status())
+        .isEqualTo(200);
+    for (String path : new String[] {"/v1/diagnostics/ui", "/v1/diagnostics/ui/app.css"}) {
+      DiagnosticsResponse r = endpoint.handle("POST", path, "127.0.0.1", headers());
+      assertThat(r.status()).isEqualTo(405);
+      assertThat(r.headers()).containsEntry("Allow", "GET, HEAD");
+    }
+  }
+
+  @Test
+  void aSlashAfterThePageRedirectsToThePageSoItsRelativeLinksResolve() {
+    DiagnosticsResponse r = get("/v1/diagnostics/ui/");
+    assertThat(r.status()).isEqualTo(308);
+    assertThat(r.headers()).containsEntry("Location", "../ui");
+    assertThat(URI.create("http://127.0.0.1/admin/v1/diagnostics/ui/").resolve("../ui"))
+        .hasPath("/admin/v1/diagnostics/ui");
   }
 }

@@ -21,12 +21,14 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Serves {@code GET /v1/diagnostics} and {@code GET /v1/diagnostics/activity} by delegating to the
+ * Serves {@code GET /v1/diagnostics}, {@code GET /v1/diagnostics/activity} and the live page {@code
+ * GET /v1/diagnostics/ui} (with its files under {@code /v1/diagnostics/ui/}) by delegating to the
  * shared {@link DiagnosticsEndpoint}: loopback clients only (no forwarding headers, a loopback
- * {@code Host}), GET and HEAD only, {@code Cache-Control: no-store}.
+ * {@code Host}), GET and HEAD only, {@code Cache-Control: no-store} on the documents and the page.
  *
- * <p>Map it to {@code /v1/diagnostics/*} (or the two exact paths, or under a prefix such as {@code
- * /admin/*}):
+ * <p>Map it to {@code /v1/diagnostics/*}, which covers the page and its files (or to exact paths:
+ * the two documents, plus {@code /v1/diagnostics/ui} and {@code /v1/diagnostics/ui/*} for the page;
+ * or under a prefix such as {@code /admin/*}):
  *
  * <pre>{@code
  * context.addServlet(new ServletHolder(DiagnosticsServlet.builder()

@@ -45,13 +45,13 @@ public final class DiagnosticsResponses {
   }
 
   /**
-   * Answers a request for one of the two diagnostics paths, before resource matching; leaves any
-   * other request alone.
+   * Answers a request for one of the two diagnostics paths or for the live page and its files,
+   * before resource matching; leaves any other request alone.
    *
    * @param endpoint the shared endpoint
    * @param request the request
-   * @param remoteAddress supplies the peer address, or null if unknown; asked only for the two
-   *     paths
+   * @param remoteAddress supplies the peer address, or null if unknown; asked only for the
+   *     diagnostics paths
    */
   public static void filter(
       DiagnosticsEndpoint endpoint,
@@ -64,12 +64,14 @@ public final class DiagnosticsResponses {
             ? absolute.substring(0, absolute.length() - 1)
             : absolute;
     if (trimmed.equals(DiagnosticsEndpoint.DIAGNOSTICS_PATH)
-        || trimmed.equals(DiagnosticsEndpoint.ACTIVITY_PATH)) {
+        || trimmed.equals(DiagnosticsEndpoint.ACTIVITY_PATH)
+        || trimmed.equals(DiagnosticsEndpoint.UI_PATH)
+        || trimmed.startsWith(DiagnosticsEndpoint.UI_PATH + "/")) {
       request.abortWith(
           respond(
               endpoint,
               request.getMethod(),
-              trimmed,
+              absolute,
               remoteAddress.get(),
               request::getHeaderString));
     }
