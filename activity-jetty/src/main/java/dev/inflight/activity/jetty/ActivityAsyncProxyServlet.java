@@ -88,7 +88,15 @@ public class ActivityAsyncProxyServlet extends AsyncProxyServlet.Transparent {
       int length,
       Callback callback) {
     ProxyGlue.countRx(request, length);
-    super.onResponseContent(request, response, proxyResponse, buffer, offset, length, callback);
+    // a write to the client that throws fails this callback: record that the client left
+    super.onResponseContent(
+        request,
+        response,
+        proxyResponse,
+        buffer,
+        offset,
+        length,
+        ProxyGlue.recordingClientFailure(request, callback));
   }
 
   @Override

@@ -30,6 +30,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -185,7 +186,7 @@ abstract class ProxyServletContract {
     assertThat(done.ended()).isEqualTo(new EndCounts(1, 0, 0, 0));
   }
 
-  @Test
+  @RepeatedTest(5) // the client's close races the proxy's reads and writes: try several orders
   void aClientAbortMidStreamEndsOnceAndCountsOnlyWhatArrived() throws Exception {
     List<String> parts = new ArrayList<>();
     parts.add(EVENTS.get(0));
