@@ -100,6 +100,42 @@ public final class RequestActivity implements ActivityHandle {
   }
 
   /**
+   * The activity of the request being processed on this thread, as made current by the server
+   * adapter around the dispatch ({@link #makeCurrent()}). Client-side hooks (an OkHttp interceptor,
+   * an HttpClient response interceptor) count into it without any per-call code. Counting into the
+   * result is always safe: with no current request it is {@link #disabled()}, which ignores
+   * everything.
+   *
+   * <p>Code that hands the backend call to another thread (an asynchronous client, an executor)
+   * reads it on the request thread and passes it along explicitly.
+   *
+   * @return the current activity, or {@link #disabled()} if there is none
+   */
+  public static RequestActivity current() {
+    return ActivityScope.current();
+  }
+
+  /**
+   * Makes this activity the thread's {@linkplain #current() current} one until the returned scope
+   * is closed, which restores the previous one. Meant for server adapters, around the dispatch of
+   * the request:
+   *
+   * <pre>{@code
+   * try (ActivityScope scope = activity.makeCurrent()) {
+   *   chain.doFilter(request, response);
+   * }
+   * }</pre>
+   *
+   * <p>The disabled instance is never current: making it current hides any current activity for the
+   * scope, and allocates nothing when there is none.
+   *
+   * @return the scope to close on the same thread
+   */
+  public ActivityScope makeCurrent() {
+    return ActivityScope.open(this);
+  }
+
+  /**
    * Whether this request is being tracked.
    *
    * @return false for the disabled instance

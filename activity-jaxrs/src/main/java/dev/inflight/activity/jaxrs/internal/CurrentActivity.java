@@ -4,51 +4,61 @@ import dev.inflight.activity.RequestActivity;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Binds a request's exchange to the thread that runs its resource method. Jakarta REST has no
- * portable way to inject a request property into a resource, but every implementation runs the
- * (post-matching) request filters and then the resource method on one thread, so the request filter
- * binds and the resource reads.
+ * Makes a request's activity current (core's {@link RequestActivity#makeCurrent()}) on the thread
+ * that runs its resource method. Jakarta REST has no portable way to inject a request property into
+ * a resource, and no hook around the dispatch, but every implementation runs the (post-matching)
+ * request filters and then the resource method on one thread: the request filter opens the scope,
+ * the response filter closes it. Client-side hooks (OkHttp, HttpClient) then find the activity with
+ * {@link RequestActivity#current()}.
+ *
+ * <p>The exchange itself is remembered per thread too, for the one thing only this adapter needs:
+ * telling an SSE sink wrapped in the resource method which exchange it belongs to.
  */
 public final class CurrentActivity {
-  private static final ThreadLocal<Exchange> CURRENT = new ThreadLocal<>();
+  private static final ThreadLocal<Exchange> EXCHANGE = new ThreadLocal<>();
 
   private CurrentActivity() {}
 
   /**
-   * Binds the exchange of the request about to be dispatched on this thread.
+   * Makes the exchange's activity current on this thread, for the dispatch about to run.
    *
    * @param exchange the exchange
    */
   public static void bind(Exchange exchange) {
-    CURRENT.set(exchange);
+    clear();
+    exchange.scope(exchange.activity().makeCurrent());
+    EXCHANGE.set(exchange);
   }
 
   /**
-   * Unbinds the exchange if it is the one bound to this thread.
+   * Ends the exchange's scope if it is the one bound to this thread.
    *
    * @param exchange the exchange
    */
   public static void unbind(Exchange exchange) {
-    if (CURRENT.get() == exchange) {
-      CURRENT.remove();
+    if (EXCHANGE.get() == exchange) {
+      EXCHANGE.remove();
+      exchange.closeScope();
     }
   }
 
-  /** Unbinds whatever is bound, without allocating. */
+  /** Unbinds whatever a previous dispatch on this thread left bound, without allocating. */
   public static void clear() {
-    if (CURRENT.get() != null) {
-      CURRENT.remove();
+    Exchange e = EXCHANGE.get();
+    if (e != null) {
+      EXCHANGE.remove();
+      e.closeScope();
     }
   }
 
   /**
-   * The activity bound to this thread, if it is still open.
+   * The activity current on this thread, if it is still open.
    *
    * @return the activity, or {@link RequestActivity#disabled()}
    */
   public static RequestActivity get() {
-    Exchange e = CURRENT.get();
-    return e != null && e.activity().isOpen() ? e.activity() : RequestActivity.disabled();
+    RequestActivity a = RequestActivity.current();
+    return a.isOpen() ? a : RequestActivity.disabled();
   }
 
   /**
@@ -58,7 +68,7 @@ public final class CurrentActivity {
    * @return its exchange, or null if another (or no) request is bound here
    */
   public static @Nullable Exchange exchangeOf(RequestActivity activity) {
-    Exchange e = CURRENT.get();
+    Exchange e = EXCHANGE.get();
     return e != null && e.activity() == activity ? e : null;
   }
 }

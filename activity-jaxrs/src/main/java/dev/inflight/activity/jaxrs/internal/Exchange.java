@@ -1,8 +1,10 @@
 package dev.inflight.activity.jaxrs.internal;
 
+import dev.inflight.activity.ActivityScope;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.RequestActivity;
 import java.io.OutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The per-request state of a tracked request: its {@link RequestActivity}, the counting stream
@@ -24,6 +26,9 @@ public final class Exchange {
   private volatile boolean sinkClosedByApplication;
   private volatile boolean streamFailed;
 
+  /** The scope that makes the activity current for the dispatch; only touched on its thread. */
+  private @Nullable ActivityScope scope;
+
   /**
    * Creates the state of one request.
    *
@@ -40,6 +45,24 @@ public final class Exchange {
    */
   public RequestActivity activity() {
     return activity;
+  }
+
+  /**
+   * Remembers the scope opened for the dispatch, to close it when the dispatch ends.
+   *
+   * @param scope the scope
+   */
+  void scope(ActivityScope scope) {
+    this.scope = scope;
+  }
+
+  /** Closes the dispatch's scope, if one is open. */
+  void closeScope() {
+    ActivityScope s = scope;
+    if (s != null) {
+      scope = null;
+      s.close();
+    }
   }
 
   /**

@@ -1,0 +1,149 @@
+package dev.inflight.activity.jetty;
+
+import dev.inflight.activity.jetty.internal.ProxyGlue;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Objects;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Jetty's asynchronous (non-blocking I/O) transparent proxy servlet ({@code
+ * AsyncProxyServlet.Transparent}) that attaches each request to its backend and counts every chunk
+ * the backend sends as RX, as it arrives. Mount it behind the servlet {@code ActivityFilter}, which
+ * begins each request's activity, counts TX to the client and ends it:
+ *
+ * <pre>{@code
+ * context.addFilter(new FilterHolder(ActivityFilter.builder().tracker(tracker).build()), "/*",
+ *     EnumSet.of(DispatcherType.REQUEST));
+ * ServletHolder proxy = new ServletHolder(new ActivityAsyncProxyServlet(ProxyAttachment.builder()
+ *     .backend((request, target) -> "openai.1").build()));
+ * proxy.setInitParameter("proxyTo", "https://api.openai.com");
+ * proxy.setAsyncSupported(true);
+ * context.addServlet(proxy, "/v1/*");
+ * }</pre>
+ *
+ * <p>The request is attached just before it is sent to the backend (see {@link ProxyAttachment} for
+ * the backend's name, model and type); bytes the filter counted before that move into the row. RX
+ * is what the backend delivered to the proxy, each chunk counted when Jetty's client hands it over
+ * ({@code onResponseContent}), whether or not the client is still there to take it. Without the
+ * filter (or with tracking off) it proxies exactly as its superclass.
+ *
+ * <p>When the proxied exchange fails (the client left mid-stream, the backend failed), Jetty aborts
+ * the client's connection and this servlet ends the request: client-aborted when writing to the
+ * client failed, errored otherwise, once.
+ *
+ * <p>Overriding {@code sendProxyRequest}, {@code onResponseContent} or {@code
+ * onProxyResponseFailure}: call {@code super}.
+ */
+public class ActivityAsyncProxyServlet extends AsyncProxyServlet.Transparent {
+
+  private final ProxyAttachment attachment;
+
+  /** A proxy servlet with the {@linkplain ProxyAttachment#defaults() default attachment}. */
+  public ActivityAsyncProxyServlet() {
+    this(ProxyAttachment.defaults());
+  }
+
+  /**
+   * A proxy servlet attaching requests as {@code attachment} says.
+   *
+   * @param attachment how to name each request's backend, model and type
+   */
+  public ActivityAsyncProxyServlet(ProxyAttachment attachment) {
+    this.attachment = Objects.requireNonNull(attachment, "attachment");
+  }
+
+  @Override
+  protected void sendProxyRequest(
+      HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Request proxyRequest) {
+    ProxyGlue.attach(attachment, clientRequest, proxyRequest);
+    super.sendProxyRequest(clientRequest, proxyResponse, proxyRequest);
+  }
+
+  @Override
+  protected void onProxyResponseFailure(
+      HttpServletRequest clientRequest,
+      HttpServletResponse proxyResponse,
+      Response serverResponse,
+      Throwable failure) {
+    try {
+      super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
+    } finally {
+      ProxyGlue.proxyFailed(clientRequest);
+    }
+  }
+
+  @Override
+  protected void onResponseContent(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      Response proxyResponse,
+      byte[] buffer,
+      int offset,
+      int length,
+      Callback callback) {
+    ProxyGlue.countRx(request, length);
+    // a write to the client that throws fails this callback: record that the client left
+    super.onResponseContent(
+        request,
+        response,
+        proxyResponse,
+        buffer,
+        offset,
+        length,
+        ProxyGlue.recordingClientFailure(request, callback));
+  }
+
+  @Override
+  protected StreamWriter newWriteListener(HttpServletRequest request, Response proxyResponse) {
+    return new TrackingWriter(
+        request, proxyResponse, ProxyGlue.flushesEachChunk(attachment, request, proxyResponse));
+  }
+
+  /**
+   * Writes as the superclass does; records a failed write as the client leaving (the filter's
+   * stream does not see asynchronous write failures); and for streamed answers flushes each chunk
+   * before asking for the next one, as Jetty holds small writes back and an event must not wait.
+   */
+  private final class TrackingWriter extends StreamWriter {
+    private final HttpServletRequest request;
+    private final boolean flushEachChunk;
+    private boolean flushing;
+
+    TrackingWriter(HttpServletRequest request, Response proxyResponse, boolean flushEachChunk) {
+      super(request, proxyResponse);
+      this.request = request;
+      this.flushEachChunk = flushEachChunk;
+    }
+
+    @Override
+    protected void complete() {
+      if (flushEachChunk && !flushing) {
+        try {
+          ServletOutputStream out = request.getAsyncContext().getResponse().getOutputStream();
+          out.flush();
+          if (!out.isReady()) {
+            flushing = true; // the container calls onWritePossible again when the flush is done
+            return;
+          }
+        } catch (IOException | RuntimeException failure) {
+          onError(failure);
+          return;
+        }
+      }
+      flushing = false;
+      super.complete();
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      ProxyGlue.clientWriteFailed(request, failure);
+      super.onError(failure);
+    }
+  }
+}

@@ -1,0 +1,238 @@
+package dev.inflight.activity.jetty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.inflight.activity.BackendSnapshot;
+import dev.inflight.activity.ConnectionSnapshot;
+import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndCounts;
+import dev.inflight.activity.servlet.ActivityFilter;
+import dev.inflight.activity.testing.Await;
+import dev.inflight.activity.testing.ManualTracker;
+import dev.inflight.activity.testing.StreamingBackend;
+import dev.inflight.activity.testing.StreamingBackend.Reply;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A tracking proxy servlet behind the servlet {@code ActivityFilter} on a real Jetty, in front of a
+ * streaming backend: written once, run for each proxy servlet.
+ */
+abstract class ProxyServletContract {
+
+  static final String BACKEND = "vllm.1";
+  static final List<String> EVENTS =
+      List.of(
+          "data: {\"delta\":\"Hel\"}\n\n",
+          "data: {\"delta\":\"lo, \"}\n\n",
+          "data: {\"delta\":\"world\"}\n\n",
+          "data: [DONE]\n\n");
+  static final String COMPLETION = "{\"id\":\"c-1\",\"choices\":[{\"text\":\"Hello, world\"}]}";
+
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @RegisterExtension final ManualTracker fixture = new ManualTracker();
+
+  private StreamingBackend backend;
+  private Server server;
+  private int port;
+
+  /**
+   * The proxy servlet under test.
+   *
+   * @param attachment its attachment
+   * @return the servlet
+   */
+  abstract HttpServlet newProxyServlet(ProxyAttachment attachment);
+
+  private void start(Reply streamed, Reply plain) throws Exception {
+    backend = StreamingBackend.start(body -> body.contains("\"stream\":true") ? streamed : plain);
+    server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    FilterHolder filter =
+        new FilterHolder(ActivityFilter.builder().tracker(fixture.tracker()).build());
+    filter.setAsyncSupported(true);
+    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+    ProxyAttachment attachment =
+        ProxyAttachment.builder()
+            .backend((request, target) -> BACKEND)
+            .model(request -> request.getHeader("X-Model"))
+            .type(
+                request ->
+                    "true".equals(request.getParameter("stream"))
+                        ? ConnectionType.STREAMING
+                        : ConnectionType.NON_STREAMING)
+            .build();
+    ServletHolder proxy = new ServletHolder(newProxyServlet(attachment));
+    proxy.setInitParameter("proxyTo", backend.baseUrl());
+    proxy.setAsyncSupported(true);
+    context.addServlet(proxy, "/*");
+    server.setHandler(context);
+    server.start();
+    port = connector.getLocalPort();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (backend != null) {
+      backend.release();
+    }
+    if (server != null) {
+      server.stop();
+    }
+    if (backend != null) {
+      backend.close();
+    }
+  }
+
+  private HttpRequest post(boolean stream, String session) {
+    return HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/v1/chat/completions?stream=" + stream))
+        .header("X-Session-Id", session)
+        .header("X-Model", "llama-3")
+        .timeout(Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":" + stream + "}"))
+        .build();
+  }
+
+  private BackendSnapshot snapshot() {
+    return fixture.tracker().getBackendSnapshot(BACKEND).orElseThrow();
+  }
+
+  private long rx() {
+    return fixture.tracker().getBackendSnapshot(BACKEND).map(b -> b.cumulativeBytesRx()).orElse(0L);
+  }
+
+  private long tx() {
+    return fixture.tracker().getBackendSnapshot(BACKEND).map(b -> b.cumulativeBytesTx()).orElse(0L);
+  }
+
+  private void awaitNoRows() {
+    Await.until("no active rows", () -> fixture.tracker().activeConnections() == 0);
+  }
+
+  @Test
+  void aStreamedAnswerIsCountedExactlyAndGrowsMidStream() throws Exception {
+    Reply streamed = Reply.sse(EVENTS).holdAfter(1);
+    start(streamed, Reply.json(COMPLETION));
+
+    HttpResponse<InputStream> response =
+        CLIENT.send(post(true, "s-stream"), BodyHandlers.ofInputStream());
+    try (InputStream in = response.body()) {
+      assertThat(in.readNBytes((int) streamed.bytes(1))).hasSize((int) streamed.bytes(1));
+      // the backend holds the rest back: what arrived so far is counted both ways
+      assertThat(rx()).isEqualTo(streamed.bytes(1));
+      Await.until("TX of the first event", () -> tx() == streamed.bytes(1));
+      ConnectionSnapshot row = snapshot().connections().get(0);
+      assertThat(row.sessionId()).isEqualTo("s-stream");
+      assertThat(row.model()).isEqualTo("llama-3");
+      assertThat(row.type()).isEqualTo(ConnectionType.STREAMING);
+
+      backend.release();
+      assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo(String.join("", EVENTS.subList(1, EVENTS.size())));
+    }
+
+    awaitNoRows();
+    BackendSnapshot done = snapshot();
+    assertThat(done.cumulativeBytesRx())
+        .isEqualTo(streamed.length())
+        .isEqualTo(backend.bodyBytesSent());
+    assertThat(done.cumulativeBytesTx()).isEqualTo(streamed.length());
+    assertThat(done.ended()).isEqualTo(new EndCounts(1, 0, 0, 0));
+  }
+
+  @Test
+  void aPlainAnswerIsCountedExactly() throws Exception {
+    Reply plain = Reply.json(COMPLETION);
+    start(Reply.sse(EVENTS), plain);
+
+    HttpResponse<String> response = CLIENT.send(post(false, "s-plain"), BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(COMPLETION);
+    awaitNoRows();
+    BackendSnapshot done = snapshot();
+    assertThat(done.cumulativeBytesRx())
+        .isEqualTo(plain.length())
+        .isEqualTo(backend.bodyBytesSent());
+    assertThat(done.cumulativeBytesTx()).isEqualTo(plain.length());
+    assertThat(done.ended()).isEqualTo(new EndCounts(1, 0, 0, 0));
+  }
+
+  @RepeatedTest(5) // the client's close races the proxy's reads and writes: try several orders
+  void aClientAbortMidStreamEndsOnceAndCountsOnlyWhatArrived() throws Exception {
+    List<String> parts = new ArrayList<>();
+    parts.add(EVENTS.get(0));
+    String filler = "data: " + "x".repeat(1016) + "\n\n";
+    for (int i = 0; i < 512; i++) {
+      parts.add(filler);
+    }
+    Reply endless = new Reply("text/event-stream", parts, 1);
+    start(endless, Reply.json(COMPLETION));
+
+    HttpResponse<InputStream> response =
+        CLIENT.send(post(true, "s-abort"), BodyHandlers.ofInputStream());
+    InputStream in = response.body();
+    assertThat(in.readNBytes((int) endless.bytes(1))).hasSize((int) endless.bytes(1));
+    Await.until("TX of the first event", () -> tx() == endless.bytes(1));
+    in.close(); // the client leaves mid-stream
+    backend.release();
+
+    awaitNoRows();
+    backend.awaitHandled(1);
+    BackendSnapshot done = snapshot();
+    assertThat(done.ended()).isEqualTo(new EndCounts(0, 1, 0, 0));
+    // RX: what reached the proxy, never more than the backend wrote; TX: what the client was
+    // sent, never more than arrived
+    assertThat(done.cumulativeBytesRx())
+        .isGreaterThan(endless.bytes(1))
+        .isLessThanOrEqualTo(backend.bodyBytesSent());
+    assertThat(done.cumulativeBytesTx())
+        .isGreaterThanOrEqualTo(endless.bytes(1))
+        .isLessThanOrEqualTo(done.cumulativeBytesRx());
+    assertThat(Objects.requireNonNull(done.connections())).isEmpty();
+  }
+
+  @Test
+  void eachRequestOfASessionIsCountedIntoOneBackend() throws Exception {
+    Reply plain = Reply.json(COMPLETION);
+    start(Reply.sse(EVENTS), plain);
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(CLIENT.send(post(false, "s-many"), BodyHandlers.ofString()).body())
+          .isEqualTo(COMPLETION);
+    }
+
+    awaitNoRows();
+    assertThat(snapshot().cumulativeBytesRx()).isEqualTo(3 * plain.length());
+    assertThat(snapshot().cumulativeBytesTx()).isEqualTo(3 * plain.length());
+    assertThat(snapshot().ended()).isEqualTo(new EndCounts(3, 0, 0, 0));
+  }
+}
