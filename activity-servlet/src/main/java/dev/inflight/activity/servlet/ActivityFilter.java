@@ -1,5 +1,6 @@
 package dev.inflight.activity.servlet;
 
+import dev.inflight.activity.ActivityScope;
 import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.RequestActivity;
@@ -155,6 +156,7 @@ public final class ActivityFilter implements Filter {
   }
 
   @Override
+  @SuppressWarnings("try") // the scope is opened for its effect on the thread
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     Supplier<ActivityTracker> s = tracker;
@@ -163,7 +165,10 @@ public final class ActivityFilter implements Filter {
         || !(request instanceof HttpServletRequest)
         || !(response instanceof HttpServletResponse)
         || request.getAttribute(ServletActivity.ATTRIBUTE) != null) {
-      chain.doFilter(request, response);
+      // a later dispatch of a tracked request (async, forward): its activity is current again
+      try (ActivityScope scope = ServletActivity.of(request).makeCurrent()) {
+        chain.doFilter(request, response);
+      }
       return;
     }
     String header = sessionHeader;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.inflight.activity.BackendSnapshot;
 import dev.inflight.activity.ConnectionSnapshot;
 import dev.inflight.activity.EndCounts;
+import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.testing.Await;
 import jakarta.servlet.ServletOutputStream;
 import java.net.http.HttpRequest;
@@ -59,6 +60,24 @@ abstract class JoinContract extends ContainerContract {
     awaitNoRows();
     assertThat(backend().cumulativeBytesTx()).isEqualTo(300);
     assertThat(backend().ended()).isEqualTo(new EndCounts(1, 0, 0, 0));
+  }
+
+  @Test
+  void theRequestsActivityIsCurrentDuringItsDispatchOnly() throws Exception {
+    AtomicInteger current = new AtomicInteger();
+    deploy(
+        servlet(
+            (req, res) -> {
+              if (RequestActivity.current() == ServletActivity.of(req)
+                  && RequestActivity.current().isTracking()) {
+                current.incrementAndGet();
+              }
+              res.getOutputStream().write(bytes(10, 1));
+            }));
+    HttpResponse<byte[]> r = CLIENT.send(get("/current", "s-current"), BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(current).hasValue(1);
+    assertThat(RequestActivity.current().isTracking()).isFalse(); // not on the test's thread
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.inflight.activity.servlet.internal;
 
+import dev.inflight.activity.ActivityScope;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.Failures;
@@ -76,8 +77,10 @@ public final class TrackedExchange implements AsyncListener {
     exchange.filter(chain);
   }
 
+  @SuppressWarnings("try") // the scope is opened for its effect on the thread
   private void filter(FilterChain chain) throws IOException, ServletException {
-    try {
+    // current for the dispatch, so that client hooks (OkHttp, HttpClient 5) find it
+    try (ActivityScope scope = activity.makeCurrent()) {
       chain.doFilter(request, response);
     } catch (IOException | ServletException | RuntimeException | Error e) {
       end(activity.isClientGone() ? EndReason.CLIENT_ABORTED : Failures.reasonFor(e), false);
