@@ -83,11 +83,15 @@ class FleetTest {
     StubServer.Answer counting =
         exchange -> {
           most.accumulateAndGet(current.incrementAndGet(), Math::max);
-          try {
-            StubServer.ok(DOCUMENT).respond(exchange);
-          } finally {
-            current.decrementAndGet();
+          // Hold each read until as many as the bound are in (or a second passed), so that a
+          // fleet reading more at once would be seen; leave the count before answering, since
+          // the client may send its next read as soon as the answer is out.
+          long deadline = System.nanoTime() + 1_000_000_000L;
+          while (current.get() < 2 && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
           }
+          current.decrementAndGet();
+          StubServer.ok(DOCUMENT).respond(exchange);
         };
     for (int i = 0; i < 5; i++) {
       server(counting);
