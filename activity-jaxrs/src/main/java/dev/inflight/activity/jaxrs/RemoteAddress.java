@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * @Inject jakarta.inject.Provider<org.glassfish.grizzly.http.server.Request> grizzly;
- * new DiagnosticsFilter(ActivityTracker::global, json, () -> grizzly.get().getRemoteAddr());
+ * DiagnosticsFilter.builder().remoteAddress(() -> grizzly.get().getRemoteAddr()).build();
  * }</pre>
  *
  * <p>On a servlet container use {@link ServletDiagnosticsFilter}, which reads {@code
