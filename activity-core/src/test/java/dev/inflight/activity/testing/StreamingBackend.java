@@ -19,9 +19,9 @@ import java.util.function.Function;
 
 /**
  * A backend on 127.0.0.1 (the JDK's {@code HttpServer}) that answers every request with a body sent
- * in parts, each flushed on its own, and counts the body bytes it really wrote, so a client test
- * can assert RX against them. A reply can stop after some parts until {@link #release()}, to look
- * at the counters mid-stream.
+ * in parts, each flushed on its own, and counts the body bytes it hands to the connection, so a
+ * client test can assert RX against them. A reply can stop after some parts until {@link
+ * #release()}, to look at the counters mid-stream.
  *
  * <pre>{@code
  * try (StreamingBackend backend = StreamingBackend.start(body -> Reply.sse(events).holdAfter(1))) {
@@ -154,9 +154,11 @@ public final class StreamingBackend implements AutoCloseable {
           return; // nobody released it: end the exchange rather than hang the test
         }
         byte[] part = reply.parts().get(i).getBytes(StandardCharsets.UTF_8);
+        // counted before the write: a client may have read the whole part before write() returns
+        // here, and must never find a count smaller than what it read
+        bodyBytes.addAndGet(part.length);
         out.write(part);
         out.flush();
-        bodyBytes.addAndGet(part.length);
         partsSent.incrementAndGet();
       }
     } catch (IOException e) {
@@ -221,9 +223,11 @@ public final class StreamingBackend implements AutoCloseable {
   }
 
   /**
-   * The body bytes written, over all requests.
+   * The body bytes handed to the connection, over all requests: each part is counted as its write
+   * starts, so a client that read a whole body never finds a smaller count. A part whose write
+   * failed (the client left) stays counted: after an abort this is an upper bound of what arrived.
    *
-   * @return the count of bytes written and flushed
+   * @return the count of body bytes
    */
   public long bodyBytesSent() {
     return bodyBytes.get();
