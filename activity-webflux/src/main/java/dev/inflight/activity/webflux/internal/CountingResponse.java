@@ -1,0 +1,60 @@
+package dev.inflight.activity.webflux.internal;
+
+import dev.inflight.activity.ActivityHandle;
+import org.reactivestreams.Publisher;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A response that counts each {@link DataBuffer} as it is handed on towards the server, through
+ * {@code writeWith} and {@code writeAndFlushWith}: as TX (bytes to the client) for the tracking
+ * filter, or as RX for a proxy that writes its upstream's buffers straight into the response. A
+ * single-buffer body stays a {@link Mono}, so the server still sees (and may size) it as one.
+ */
+public final class CountingResponse extends ServerHttpResponseDecorator {
+
+  private final ActivityHandle handle;
+  private final boolean rx;
+
+  /**
+   * Wraps a response.
+   *
+   * @param delegate the response
+   * @param handle where to count
+   * @param rx true to count as RX, false as TX
+   */
+  public CountingResponse(ServerHttpResponse delegate, ActivityHandle handle, boolean rx) {
+    super(delegate);
+    this.handle = handle;
+    this.rx = rx;
+  }
+
+  @Override
+  public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+    return super.writeWith(counting(body));
+  }
+
+  @Override
+  public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+    return super.writeAndFlushWith(Flux.from(body).map(this::counting));
+  }
+
+  private Publisher<? extends DataBuffer> counting(Publisher<? extends DataBuffer> body) {
+    if (body instanceof Mono) {
+      return Mono.<DataBuffer>from(body).doOnNext(this::count);
+    }
+    return Flux.<DataBuffer>from(body).doOnNext(this::count);
+  }
+
+  private void count(DataBuffer buffer) {
+    int bytes = buffer.readableByteCount();
+    if (rx) {
+      Glue.countRx(handle, bytes);
+    } else {
+      Glue.countTx(handle, bytes);
+    }
+  }
+}
