@@ -1,6 +1,9 @@
 package dev.inflight.activity.webflux.internal;
 
 import dev.inflight.activity.ActivityHandle;
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.RequestActivity;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -13,6 +16,11 @@ import reactor.core.publisher.Mono;
  * {@code writeWith} and {@code writeAndFlushWith}: as TX (bytes to the client) for the tracking
  * filter, or as RX for a proxy that writes its upstream's buffers straight into the response. A
  * single-buffer body stays a {@link Mono}, so the server still sees (and may size) it as one.
+ *
+ * <p>Counting TX, it also tells a client that left: Reactor Netty completes the write of a stream
+ * whose connection closed, after cancelling the body. A streamed body cancelled before it completed
+ * is recorded as {@link EndReason#CLIENT_ABORTED}, which wins over the completion when the request
+ * ends.
  */
 public final class CountingResponse extends ServerHttpResponseDecorator {
 
@@ -39,14 +47,30 @@ public final class CountingResponse extends ServerHttpResponseDecorator {
 
   @Override
   public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-    return super.writeAndFlushWith(Flux.from(body).map(this::counting));
+    return super.writeAndFlushWith(watchingCancel(Flux.from(body).map(this::counting)));
   }
 
   private Publisher<? extends DataBuffer> counting(Publisher<? extends DataBuffer> body) {
     if (body instanceof Mono) {
       return Mono.<DataBuffer>from(body).doOnNext(this::count);
     }
-    return Flux.<DataBuffer>from(body).doOnNext(this::count);
+    return watchingCancel(Flux.<DataBuffer>from(body).doOnNext(this::count));
+  }
+
+  /** A stream cancelled by the server before it completed: the client left. */
+  private <T> Flux<T> watchingCancel(Flux<T> body) {
+    if (rx || !(handle instanceof RequestActivity)) {
+      return body;
+    }
+    RequestActivity activity = (RequestActivity) handle;
+    AtomicBoolean done = new AtomicBoolean();
+    return body.doOnTerminate(() -> done.set(true))
+        .doOnCancel(
+            () -> {
+              if (!done.get()) {
+                activity.fail(EndReason.CLIENT_ABORTED);
+              }
+            });
   }
 
   private void count(DataBuffer buffer) {
