@@ -37,16 +37,19 @@ import reactor.core.publisher.Mono;
  * }</pre>
  *
  * <p>Applications built on functional endpoints can mount {@link #routes()} instead. Both answer
- * the paths within the application (after any context path). The filter is ordered just after
- * {@link ActivityWebFilter} by default, so that a gateway's routes never see these paths.
+ * the paths within the application (after any context path), under {@link Builder#path} if set
+ * (e.g. {@code /admin/v1/diagnostics}). The filter is ordered just after {@link ActivityWebFilter}
+ * by default, so that a gateway's routes never see these paths.
  */
 public final class DiagnosticsWebFilter implements WebFilter, Ordered {
 
   private final DiagnosticsEndpoint endpoint;
+  private final String path;
   private final int order;
 
-  private DiagnosticsWebFilter(DiagnosticsEndpoint endpoint, int order) {
+  private DiagnosticsWebFilter(DiagnosticsEndpoint endpoint, String path, int order) {
     this.endpoint = endpoint;
+    this.path = path;
     this.order = order;
   }
 
@@ -62,11 +65,11 @@ public final class DiagnosticsWebFilter implements WebFilter, Ordered {
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
     ServerHttpRequest request = exchange.getRequest();
-    String path = request.getPath().pathWithinApplication().value();
-    if (!isDiagnosticsPath(path)) {
+    String requested = request.getPath().pathWithinApplication().value();
+    if (!isDiagnosticsPath(requested)) {
       return chain.filter(exchange);
     }
-    DiagnosticsResponse r = handle(request, path);
+    DiagnosticsResponse r = handle(request, requested);
     ServerHttpResponse response = exchange.getResponse();
     response.setStatusCode(HttpStatusCode.valueOf(r.status()));
     HttpHeaders headers = response.getHeaders();
@@ -86,8 +89,7 @@ public final class DiagnosticsWebFilter implements WebFilter, Ordered {
    */
   public RouterFunction<ServerResponse> routes() {
     return RouterFunctions.route(
-        RequestPredicates.path(DiagnosticsEndpoint.DIAGNOSTICS_PATH)
-            .or(RequestPredicates.path(DiagnosticsEndpoint.DIAGNOSTICS_PATH + "/**")),
+        RequestPredicates.path(path).or(RequestPredicates.path(path + "/**")),
         request -> {
           ServerHttpRequest server = request.exchange().getRequest();
           DiagnosticsResponse r =
@@ -101,15 +103,16 @@ public final class DiagnosticsWebFilter implements WebFilter, Ordered {
         });
   }
 
-  private DiagnosticsResponse handle(ServerHttpRequest request, String path) {
+  private DiagnosticsResponse handle(ServerHttpRequest request, String requested) {
     HttpHeaders headers = request.getHeaders();
+    // the endpoint knows its paths under /v1/diagnostics; a configured path stands in for that
+    String p = DiagnosticsEndpoint.DIAGNOSTICS_PATH + requested.substring(path.length());
     return endpoint.handle(
-        request.getMethod().name(), path, remoteAddress(request), headers::getFirst);
+        request.getMethod().name(), p, remoteAddress(request), headers::getFirst);
   }
 
-  private static boolean isDiagnosticsPath(String path) {
-    return path.equals(DiagnosticsEndpoint.DIAGNOSTICS_PATH)
-        || path.startsWith(DiagnosticsEndpoint.DIAGNOSTICS_PATH + "/");
+  private boolean isDiagnosticsPath(String requested) {
+    return requested.equals(path) || requested.startsWith(path + "/");
   }
 
   /** The peer's literal address, as the server reports it; null (refused) if unknown. */
@@ -142,8 +145,29 @@ public final class DiagnosticsWebFilter implements WebFilter, Ordered {
   public static final class Builder extends DiagnosticsBuilder<Builder, DiagnosticsWebFilter> {
 
     private int order = Ordered.HIGHEST_PRECEDENCE + 1;
+    private String path = DiagnosticsEndpoint.DIAGNOSTICS_PATH;
 
     private Builder() {}
+
+    /**
+     * Where the full document is served; the activity document is {@code path + "/activity"} and
+     * the live page {@code path + "/ui"}. The default is {@value
+     * DiagnosticsEndpoint#DIAGNOSTICS_PATH}. The live page finds its document as its sibling named
+     * {@code diagnostics}, so a path that ends otherwise serves the documents but not a working
+     * page.
+     *
+     * @param path an absolute path within the application, without a trailing slash
+     * @return this builder
+     * @throws IllegalArgumentException if the path is empty, relative or ends with a slash
+     */
+    public Builder path(String path) {
+      if (!path.startsWith("/") || path.length() < 2 || path.endsWith("/")) {
+        throw new IllegalArgumentException(
+            "diagnostics path must start with / and not end with /, got '" + path + "'");
+      }
+      this.path = path;
+      return this;
+    }
 
     /**
      * Where the filter sits among the other {@code WebFilter}s; the default is right after {@link
@@ -164,7 +188,7 @@ public final class DiagnosticsWebFilter implements WebFilter, Ordered {
      */
     @Override
     public DiagnosticsWebFilter build() {
-      return new DiagnosticsWebFilter(endpoint(), order);
+      return new DiagnosticsWebFilter(endpoint(), path, order);
     }
   }
 }

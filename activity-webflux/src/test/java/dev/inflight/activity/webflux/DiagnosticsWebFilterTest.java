@@ -1,6 +1,7 @@
 package dev.inflight.activity.webflux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -217,6 +219,42 @@ class DiagnosticsWebFilterTest {
     JsonNode summary = MAPPER.readTree(send("/v1/diagnostics/activity").body());
     assertThat(summary.get("enabled").asBoolean(true)).isFalse();
     assertThat(summary.get("total_active_connections").asInt()).isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mount.class)
+  void aConfiguredPathServesTheDocumentsAndThePageThereOnly(Mount mount) throws Exception {
+    DiagnosticsWebFilter diagnostics =
+        DiagnosticsWebFilter.builder()
+            .tracker(fixture.tracker())
+            .path("/admin/v1/diagnostics")
+            .order(7)
+            .build();
+    assertThat(diagnostics.getOrder()).isEqualTo(7);
+    RouterFunction<ServerResponse> app = app(Sinks.empty());
+    server =
+        mount == Mount.FILTER
+            ? ReactorNettyServer.start(app, List.of(diagnostics))
+            : ReactorNettyServer.start(diagnostics.routes().and(app), List.of());
+
+    HttpResponse<String> full = send("/admin/v1/diagnostics");
+    assertThat(full.statusCode()).isEqualTo(200);
+    assertThat(MAPPER.readTree(full.body()).has("instances")).isTrue();
+    HttpResponse<String> light = send("/admin/v1/diagnostics/activity");
+    assertThat(MAPPER.readTree(light.body()).has("total_active_connections")).isTrue();
+    assertThat(send("/admin/v1/diagnostics/ui").body()).contains("<html");
+    assertThat(send("/v1/diagnostics").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aPathThatIsNotAbsoluteIsRefusedClearly() {
+    for (String bad : List.of("", "/", "v1/diagnostics", "/v1/diagnostics/")) {
+      assertThatThrownBy(() -> DiagnosticsWebFilter.builder().path(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("diagnostics path");
+    }
+    assertThat(DiagnosticsWebFilter.builder().build().getOrder()).isEqualTo(Integer.MIN_VALUE + 1);
   }
 
   static void assertJsonHeaders(HttpResponse<?> r) {
