@@ -267,8 +267,10 @@ class ActivityWebFilterTest {
                 request -> {
                   attach(request);
                   Flux<ServerSentEvent<String>> endless =
-                      Flux.interval(Duration.ofMillis(5))
-                          .map(i -> ServerSentEvent.builder(event((int) (i % 20))).build())
+                      // paced by demand: an interval would fail when the server's demand pauses
+                      Flux.range(0, Integer.MAX_VALUE)
+                          .delayElements(Duration.ofMillis(5))
+                          .map(i -> ServerSentEvent.builder(event(i % 20)).build())
                           .doOnCancel(() -> cancelled.set("yes"));
                   return ServerResponse.ok()
                       .contentType(MediaType.TEXT_EVENT_STREAM)
@@ -527,6 +529,53 @@ class ActivityWebFilterTest {
     awaitNoRows();
     assertThat(backend().cumulativeBytesTx()).isEqualTo(5);
     assertThat(new ActivityWebFilterTest().defaultOrder()).isEqualTo(Integer.MIN_VALUE);
+  }
+
+  @Test
+  void aSecondFilterOnTheSameExchangeCountsNothingTwice() throws Exception {
+    ActivityWebFilter first = ActivityWebFilter.builder().tracker(tracker).build();
+    ActivityWebFilter second = ActivityWebFilter.builder().tracker(tracker).order(5).build();
+    assertThat(second.getOrder()).isEqualTo(5);
+    serve(
+        RouterFunctions.route()
+            .GET(
+                "/twice",
+                request -> {
+                  attach(request);
+                  return ServerResponse.ok().bodyValue("0123456789");
+                })
+            .build(),
+        first,
+        second);
+
+    HttpResponse<String> r = CLIENT.send(get("/twice", "s-twice"), BodyHandlers.ofString());
+
+    assertThat(r.body()).isEqualTo("0123456789");
+    awaitNoRows();
+    assertThat(backend().cumulativeBytesTx()).isEqualTo(10);
+    assertThat(ended).hasSize(1);
+  }
+
+  @Test
+  void aClosedTrackerLeavesRequestsUntracked() throws Exception {
+    ActivityTracker closed = enabledTracker();
+    closed.close();
+    AtomicReference<RequestActivity> seen = new AtomicReference<>();
+    serve(
+        RouterFunctions.route()
+            .GET(
+                "/closed",
+                request -> {
+                  seen.set(ActivityWebFilter.activity(request.exchange()));
+                  return ServerResponse.ok().bodyValue("still served");
+                })
+            .build(),
+        ActivityWebFilter.builder().tracker(closed).build());
+
+    HttpResponse<String> r = CLIENT.send(get("/closed", "s-closed"), BodyHandlers.ofString());
+
+    assertThat(r.body()).isEqualTo("still served");
+    assertThat(seen.get().isTracking()).isFalse();
   }
 
   int defaultOrder() {

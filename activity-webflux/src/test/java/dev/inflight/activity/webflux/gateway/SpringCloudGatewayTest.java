@@ -160,6 +160,30 @@ class SpringCloudGatewayTest {
   }
 
   @Test
+  void aPlainJsonCompletionIsANonStreamingRowWithExactCounts() throws Exception {
+    Reply r =
+        Reply.json("{\"id\":\"chatcmpl-2\",\"choices\":[{\"message\":{\"content\":\"hé\"}}]}");
+    reply.set(r);
+
+    RawHttp.Response response =
+        RawHttp.send(
+            port,
+            "GET",
+            "/v1/chat/completions",
+            Map.of("Accept", "application/json", "X-Session-Id", "s-json"));
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.body()).hasSize((int) r.length());
+    Await.until("the row ended", WAIT, () -> ended.size() == 1);
+    EndedConnection e = ended.get(0);
+    assertThat(e.backend()).isEqualTo(ROUTE);
+    assertThat(e.type()).isEqualTo(ConnectionType.NON_STREAMING);
+    assertThat(e.bytesRx()).isEqualTo(backend.bodyBytesSent()).isEqualTo(r.length());
+    assertThat(e.bytesTx()).isEqualTo(r.length());
+    assertThat(e.reason()).isEqualTo(EndReason.COMPLETED);
+  }
+
+  @Test
   void rxAndTxGrowWhileTheUpstreamStreams() throws Exception {
     Reply r = chat(6).holdAfter(3);
     reply.set(r);
