@@ -76,11 +76,14 @@ class SpringCloudGatewayTest {
   /** The reply the backend gives next; a test sets it before its request. */
   final AtomicReference<Reply> reply = new AtomicReference<>();
 
+  /** How the backend answers a request body; by default with {@link #reply}. */
+  volatile Function<String, Reply> backendReplies = body -> reply.get();
+
   @BeforeEach
   void startGateway() throws Exception {
     tracker = fixture.tracker();
     workers = Executors.newCachedThreadPool();
-    backend = StreamingBackend.start(body -> reply.get());
+    backend = StreamingBackend.start(body -> backendReplies.apply(body));
     gateway =
         new SpringApplicationBuilder(GatewayApp.class)
             .web(WebApplicationType.REACTIVE)
@@ -137,17 +140,30 @@ class SpringCloudGatewayTest {
   @Test
   void aStreamedChatCompletionIsCountedExactlyBothWaysUnderTheRouteId() throws Exception {
     Reply r = chat(12);
-    reply.set(r);
+    List<String> bodies = new CopyOnWriteArrayList<>();
+    reply.set(null);
+    backendReplies =
+        body -> {
+          bodies.add(body);
+          return body.contains("\"stream\":true") ? r : Reply.json("{}");
+        };
 
-    RawHttp.Response response =
-        RawHttp.send(
-            port,
-            "GET",
-            "/v1/chat/completions",
-            Map.of("Accept", "text/event-stream", "X-Session-Id", "s-gw"));
+    HttpResponse<byte[]> response =
+        CLIENT.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                .header("Accept", "text/event-stream")
+                .header("Content-Type", "application/json")
+                .header(RequestActivity.DEFAULT_SESSION_HEADER, "s-gw")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"gpt-x\",\"stream\":true,\"messages\":[]}"))
+                .timeout(WAIT)
+                .build(),
+            BodyHandlers.ofByteArray());
 
-    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.statusCode()).isEqualTo(200);
     assertThat(new String(response.body(), UTF_8)).isEqualTo(String.join("", r.parts()));
+    assertThat(bodies).singleElement().asString().contains("gpt-x");
     Await.until("the row ended", WAIT, () -> ended.size() == 1);
     EndedConnection e = ended.get(0);
     assertThat(e.backend()).isEqualTo(ROUTE);
