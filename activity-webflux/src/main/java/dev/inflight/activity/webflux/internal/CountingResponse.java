@@ -42,19 +42,18 @@ public final class CountingResponse extends ServerHttpResponseDecorator {
 
   @Override
   public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-    return super.writeWith(counting(body));
+    if (body instanceof Mono) {
+      return super.writeWith(Mono.<DataBuffer>from(body).doOnNext(this::count));
+    }
+    return super.writeWith(watchingCancel(Flux.<DataBuffer>from(body).doOnNext(this::count)));
   }
 
+  /** Each flushed group is counted; the stream of groups is what a client that left cancels. */
   @Override
   public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-    return super.writeAndFlushWith(watchingCancel(Flux.from(body).map(this::counting)));
-  }
-
-  private Publisher<? extends DataBuffer> counting(Publisher<? extends DataBuffer> body) {
-    if (body instanceof Mono) {
-      return Mono.<DataBuffer>from(body).doOnNext(this::count);
-    }
-    return watchingCancel(Flux.<DataBuffer>from(body).doOnNext(this::count));
+    return super.writeAndFlushWith(
+        watchingCancel(
+            Flux.from(body).map(group -> Flux.<DataBuffer>from(group).doOnNext(this::count))));
   }
 
   /** A stream cancelled by the server before it completed: the client left. */
