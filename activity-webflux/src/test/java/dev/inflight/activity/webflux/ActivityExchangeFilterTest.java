@@ -16,6 +16,7 @@ import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.ManualTracker;
 import dev.inflight.activity.testing.StreamingBackend;
 import dev.inflight.activity.testing.StreamingBackend.Reply;
+import dev.inflight.activity.webflux.testing.PartialReader;
 import dev.inflight.activity.webflux.testing.ReactorNettyServer;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -25,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -189,6 +191,27 @@ class ActivityExchangeFilterTest {
     assertThat(s.cumulativeBytesRx()).isEqualTo(Reply.sse(EVENTS).length());
     assertThat(s.cumulativeBytesTx()).isEqualTo(received).isEqualTo(Reply.sse(EVENTS).length());
     assertThat(s.ended()).isEqualTo(new EndCounts(1, 0, 0, 0));
+  }
+
+  @Test
+  void aClientThatLeavesWhileTheBackendStreamsEndsTheRowOnceAsClientAborted() throws Exception {
+    backend = StreamingBackend.start(body -> Reply.sse(EVENTS).holdAfter(2));
+    startProxy(ActivityExchangeFilter.create());
+
+    String read =
+        PartialReader.readThenClose(
+            proxy.port(), "/v1/chat/completions", Map.of("X-Session-Id", "s-left"), "\n\n", 2);
+    assertThat(read).startsWith("HTTP/1.1 200");
+
+    Await.until("the row ended", WAIT, () -> ended.size() == 1);
+    backend.release();
+    backend.awaitHandled(1);
+    EndedConnection e = ended.get(0);
+    assertThat(e.reason()).isEqualTo(EndReason.CLIENT_ABORTED);
+    assertThat(e.bytesRx()).isEqualTo(Reply.sse(EVENTS).bytes(2));
+    assertThat(e.bytesTx()).isEqualTo(Reply.sse(EVENTS).bytes(2));
+    assertThat(snapshot().ended()).isEqualTo(new EndCounts(0, 1, 0, 0));
+    assertThat(tracker.activeConnections()).isZero();
   }
 
   @Test
