@@ -118,7 +118,7 @@ public final class Endings {
         row.sessionId,
         row.type,
         row.model,
-        row.startedAt,
+        row.startedAt(),
         Duration.ofNanos(Math.max(0, now - row.startedNanos)),
         row.firstByte(),
         p.rx,

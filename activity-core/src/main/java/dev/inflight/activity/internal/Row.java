@@ -69,9 +69,24 @@ public final class Row extends RowPadAfter {
 
   final BackendState backend;
   final String sessionId;
-  final Instant startedAt; // built once: snapshots of many rows must not allocate it each time
+  final long startedEpochMillis;
   final long startedNanos;
   private final Registry owner;
+
+  /** The stripe this row is linked into (see {@link Stripe}). */
+  final Stripe stripe;
+
+  /** Guarded by {@link #stripe}'s monitor: the clock hand's list. */
+  @Nullable Row prev;
+
+  /** Guarded by {@link #stripe}'s monitor. */
+  @Nullable Row next;
+
+  /** Guarded by {@link #stripe}'s monitor: whether the row is in the stripe's list. */
+  boolean linked;
+
+  /** Guarded by {@link #stripe}'s monitor: {@link #activity()} when the hand last passed. */
+  long handMark;
 
   volatile ConnectionType type;
   volatile @Nullable String model;
@@ -79,8 +94,11 @@ public final class Row extends RowPadAfter {
   /** Guarded by the backend map's bin lock for {@link #sessionId}. */
   volatile int requests = 1;
 
-  /** Guarded like {@link #requests}: how many requests shared the row over its life. */
-  int requestsSeen = 1;
+  /**
+   * Written like {@link #requests}: how many requests shared the row over its life. Volatile, as
+   * the clock hand reads it under another lock.
+   */
+  volatile int requestsSeen = 1;
 
   /** Guarded like {@link #requests}: the most severe reason given so far. */
   EndReason reason = EndReason.COMPLETED;
@@ -97,15 +115,36 @@ public final class Row extends RowPadAfter {
       ConnectionType type,
       @Nullable String model,
       long startedNanos,
-      long startedEpochMillis) {
+      long startedEpochMillis,
+      Stripe stripe) {
     this.owner = owner;
     this.backend = backend;
     this.sessionId = sessionId;
     this.type = type;
     this.model = model;
     this.startedNanos = startedNanos;
-    this.startedAt = Instant.ofEpochMilli(startedEpochMillis);
+    this.startedEpochMillis = startedEpochMillis;
     this.lastProgressNanos = startedNanos;
+    this.stripe = stripe;
+    this.handMark = 1; // activity() of a new row: no bytes, one request
+  }
+
+  /** When the row was opened, on the wall clock. */
+  Instant startedAt() {
+    return Instant.ofEpochMilli(startedEpochMillis);
+  }
+
+  /**
+   * What the clock hand compares between visits: the bytes moved plus the requests seen, so that
+   * byte progress and joins both count as activity. Negative once the row ended.
+   */
+  long activity() {
+    long r = rx;
+    long t = tx;
+    if (r < 0 || t < 0) {
+      return -1;
+    }
+    return r + t + requestsSeen;
   }
 
   void addRx(long bytes) {
@@ -172,6 +211,15 @@ public final class Row extends RowPadAfter {
 
   private boolean hasFirstTx() {
     return firstTxNanos != NO_FIRST_BYTE;
+  }
+
+  /**
+   * Nanoseconds from opening to the first byte sent to the client, or {@link RowList#noFirstByte()}
+   * if none yet.
+   */
+  long firstByteNanos() {
+    long first = firstTxNanos;
+    return first == NO_FIRST_BYTE ? RowList.noFirstByte() : Math.max(0, first - startedNanos);
   }
 
   /**

@@ -1,0 +1,118 @@
+package dev.inflight.activity.internal;
+
+import org.jspecify.annotations.Nullable;
+
+/** Padding before a stripe's fields, so that two stripes never share a cache line. */
+@SuppressWarnings("unused")
+abstract class StripePadBefore {
+  long p00, p01, p02, p03, p04, p05, p06, p07;
+  long p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+/** A stripe's fields. */
+abstract class StripeFields extends StripePadBefore {
+  /** The row the clock hand visits next; guarded by the stripe's monitor. */
+  @Nullable Row head;
+
+  /** The row the clock hand visits last; guarded by the stripe's monitor. */
+  @Nullable Row tail;
+
+  /** Rows in this stripe; written under the monitor, read without it to count all rows. */
+  volatile int size;
+}
+
+/**
+ * One stripe of the rows: an intrusive list in the clock hand's order, the oldest visit first.
+ *
+ * <p>Rows are linked into the stripe of the thread that opened them, so threads opening rows at the
+ * same time mostly take different monitors. Every method runs under the stripe's monitor; callers
+ * may hold a row's map lock while taking it, never the other way round (the hand picks a victim
+ * under the monitor, lets go, and only then evicts it).
+ */
+@SuppressWarnings("unused")
+final class Stripe extends StripeFields {
+  long q00, q01, q02, q03, q04, q05, q06, q07;
+  long q08, q09, q10, q11, q12, q13, q14, q15;
+
+  /** Appends a new row at the hand's far end. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // under the monitor; volatile for readers
+  synchronized void link(Row row) {
+    append(row);
+    size++;
+  }
+
+  /** Removes an ended row. A row that is not linked is left alone. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // under the monitor; volatile for readers
+  synchronized void unlink(Row row) {
+    if (row.linked) {
+      detach(row);
+      row.linked = false;
+      size--;
+    }
+  }
+
+  /**
+   * Moves the clock hand until it finds a row with no activity since its last visit, or has visited
+   * every row once. A row with activity gets a second chance: its mark is refreshed and it goes to
+   * the far end. Rows that ended but are not unlinked yet are passed over the same way.
+   *
+   * @return the first row without activity since the hand last passed it, or null if none
+   */
+  synchronized @Nullable Row pickIdle() {
+    for (int visited = 0, n = size; visited < n; visited++) {
+      Row row = head;
+      if (row == null) {
+        return null;
+      }
+      long activity = row.activity();
+      if (activity >= 0 && activity == row.handMark) {
+        return row;
+      }
+      row.handMark = activity;
+      if (row != tail) {
+        detach(row);
+        append(row);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The row the hand would visit first, for when no row is idle.
+   *
+   * @return the head, or null if the stripe is empty
+   */
+  synchronized @Nullable Row first() {
+    return head;
+  }
+
+  private void append(Row row) {
+    Row last = tail;
+    row.prev = last;
+    row.next = null;
+    if (last == null) {
+      head = row;
+    } else {
+      last.next = row;
+    }
+    tail = row;
+    row.linked = true;
+  }
+
+  private void detach(Row row) {
+    Row p = row.prev;
+    Row n = row.next;
+    if (p == null) {
+      head = n;
+    } else {
+      p.next = n;
+    }
+    if (n == null) {
+      tail = p;
+    } else {
+      n.prev = p;
+    }
+    row.prev = null;
+    row.next = null;
+  }
+}
