@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Target: 10,000 rows {@code <=} 5 ms.
  */
 @BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(2)
