@@ -82,14 +82,14 @@ public final class Registry {
     this.clock = settings.clock();
     this.staleNanos = settings.staleTimeout().toNanos();
     this.maxConnections = settings.maxConnections();
-    this.endings =
-        new Endings(settings.clock(), settings.recentConnections(), settings.endedListeners());
+    // A power of two of at least twice the processors, at least 4, at most 64.
     int n = Integer.highestOneBit(Math.max(4, Runtime.getRuntime().availableProcessors() * 2) - 1);
     this.stripes = new Stripe[Math.min(64, n * 2)];
     for (int i = 0; i < stripes.length; i++) {
-      stripes[i] = new Stripe();
+      stripes[i] = new Stripe(i, settings.recentConnections());
     }
     this.stripeMask = stripes.length - 1;
+    this.endings = new Endings(settings.recentConnections(), settings.endedListeners(), stripes);
     this.wallBase = WallBase.read(clock);
     Duration interval = settings.sweepInterval();
     if (interval.isZero()) {
@@ -126,15 +126,16 @@ public final class Registry {
    */
   public ActivityHandle open(
       String backend, String sessionId, ConnectionType type, @Nullable String model) {
-    String b = Names.require(backend, "backend", Names.MAX_NAME);
+    // A name that is already a key was cleaned when its backend was made: no need to check again.
+    BackendState state = backend == null ? null : backends.get(backend);
+    String b = state != null ? state.name : Names.require(backend, "backend", Names.MAX_NAME);
     String s = Names.require(sessionId, "sessionId", Names.MAX_SESSION_ID);
     String m = model == null ? null : Names.clean(model, Names.MAX_NAME);
     if (type == null) {
       throw new IllegalArgumentException("type must not be null");
     }
-    BackendState state = backends.get(b);
     if (state == null) {
-      state = backends.computeIfAbsent(b, BackendState::new);
+      state = backends.computeIfAbsent(b, name -> new BackendState(name, stripes.length));
     }
     try {
       return openRow(state, s, type, m);
@@ -222,20 +223,32 @@ public final class Registry {
     return ended[0];
   }
 
-  /** Seals the row and folds its bytes into the backend. Runs inside compute. */
-  @SuppressWarnings("EnumOrdinal") // EndReason's order is fixed: it indexes the counters
+  /**
+   * Seals the row, then ends it in its stripe: unlinked, its bytes folded into the backend, kept
+   * among the recently ended rows. Runs inside compute.
+   *
+   * @return false if the row was already sealed
+   */
   private boolean finish(Row row, EndReason reason) {
-    long[] bytes = row.seal();
-    if (bytes == null) {
+    long rx = row.sealRx();
+    if (rx < 0) {
       return false;
     }
-    BackendState b = row.backend;
-    b.foldedRx.addAndGet(bytes[0]);
-    b.foldedTx.addAndGet(bytes[1]);
-    b.ended.incrementAndGet(reason.ordinal());
-    row.stripe.unlink(row);
-    endings.rowEnded(row, reason, bytes[0], bytes[1], row.requestsSeen);
+    long tx = row.sealTx();
+    long endNanos = endings.wantsEndTime() ? endTime(row) : row.startedNanos;
+    Ended ended = new Ended(row, reason, rx, tx, row.requestsSeen, endNanos);
+    row.stripe.end(row, ended);
+    endings.rowEnded(ended);
     return true;
+  }
+
+  /** Inside compute nothing may throw: a failing clock gives the row's last progress instead. */
+  private long endTime(Row row) {
+    try {
+      return clock.nanoTime();
+    } catch (RuntimeException e) {
+      return row.lastProgressNanos;
+    }
   }
 
   /**
@@ -365,9 +378,10 @@ public final class Registry {
 
   private BackendSnapshot snapshot(BackendState b, long now) {
     // Folded totals first, rows second: a row ending in between is missed, never doubled.
-    long foldedRx = b.foldedRx.get();
-    long foldedTx = b.foldedTx.get();
-    var ended = b.endCounts();
+    long[] folded = b.folded();
+    long foldedRx = folded[0];
+    long foldedTx = folded[1];
+    var ended = BackendState.endCounts(folded);
     // Read each row's counters once into arrays, sort on primitive keys, then build records.
     int capacity = Math.max(16, b.rows.size() + 16);
     Row[] seen = new Row[capacity];

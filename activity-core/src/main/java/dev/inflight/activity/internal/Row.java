@@ -192,17 +192,22 @@ public final class Row extends RowPadAfter {
   }
 
   /**
-   * Ends the counters: swaps both for {@link #SEALED}.
+   * Ends the RX counter: swaps it for {@link #SEALED}. The row's end is decided here: whoever gets
+   * a non-negative value ended it, and then seals TX with {@link #sealTx()}.
    *
-   * @return {rx, tx} as they were, or null if the row was already sealed
+   * @return RX as it was, or a negative value if the row was already sealed
    */
-  long @Nullable [] seal() {
-    long r = (long) RX.getAndSet(this, SEALED);
-    long t = (long) TX.getAndSet(this, SEALED);
-    if (r < 0) {
-      return null;
-    }
-    return new long[] {r, t};
+  long sealRx() {
+    return (long) RX.getAndSet(this, SEALED);
+  }
+
+  /**
+   * Ends the TX counter, after {@link #sealRx()}.
+   *
+   * @return TX as it was
+   */
+  long sealTx() {
+    return (long) TX.getAndSet(this, SEALED);
   }
 
   boolean isSealed() {

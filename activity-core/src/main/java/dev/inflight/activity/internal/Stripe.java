@@ -34,6 +34,20 @@ final class Stripe extends StripeFields {
   long q00, q01, q02, q03, q04, q05, q06, q07;
   long q08, q09, q10, q11, q12, q13, q14, q15;
 
+  /** This stripe's place in the registry's array, and its counters' place in each backend. */
+  final int index;
+
+  /** The most recently ended rows of this stripe, or null when the ring is off. */
+  private final @Nullable Ended @Nullable [] recent;
+
+  /** Guarded by the monitor: how many rows ended into {@link #recent} so far. */
+  private long recentCount;
+
+  Stripe(int index, int recentCapacity) {
+    this.index = index;
+    this.recent = recentCapacity > 0 ? new Ended[recentCapacity] : null;
+  }
+
   /** Appends a new row at the hand's far end. */
   @SuppressWarnings("NonAtomicVolatileUpdate") // under the monitor; volatile for readers
   synchronized void link(Row row) {
@@ -41,14 +55,48 @@ final class Stripe extends StripeFields {
     size++;
   }
 
-  /** Removes an ended row. A row that is not linked is left alone. */
+  /**
+   * Ends a sealed row: unlinks it, folds its final values into its backend's counters for this
+   * stripe and keeps it among the recently ended rows. One monitor for all three, so that ending a
+   * row writes no line shared with threads of other stripes.
+   */
   @SuppressWarnings("NonAtomicVolatileUpdate") // under the monitor; volatile for readers
-  synchronized void unlink(Row row) {
+  synchronized void end(Row row, Ended ended) {
     if (row.linked) {
       detach(row);
       row.linked = false;
       size--;
     }
+    row.backend.fold(index, ended.rx(), ended.tx(), ended.reason());
+    @Nullable Ended[] ring = recent;
+    if (ring != null) {
+      ring[(int) (recentCount++ % ring.length)] = ended;
+    }
+  }
+
+  /**
+   * Adds this stripe's recently ended rows to {@code into}, newest first.
+   *
+   * @param into where to add them
+   */
+  synchronized void addRecent(java.util.List<Ended> into) {
+    @Nullable Ended[] ring = recent;
+    if (ring == null) {
+      return;
+    }
+    // newest first, so that a stable sort by end time keeps this order among equal times
+    long first = Math.max(0, recentCount - ring.length);
+    for (long i = recentCount - 1; i >= first; i--) {
+      Ended e = ring[(int) (i % ring.length)];
+      if (e != null) {
+        into.add(e);
+      }
+    }
+  }
+
+  /** Whether this stripe keeps recently ended rows. */
+  boolean keepsRecent() {
+    return recent != null;
   }
 
   /**
