@@ -1,0 +1,11 @@
+/**
+ * Spring Boot auto-configuration for inflight: add the starter, set {@code
+ * inflight.activity.enabled=true}, and the tracker, the servlet filter, the diagnostics endpoints,
+ * the Actuator endpoint {@code activity}, the Micrometer binder and the RX hooks of {@code
+ * RestClient}, {@code RestTemplate} and OkHttp are mounted. See {@link
+ * dev.inflight.activity.spring.boot.ActivityProperties} for the properties.
+ */
+@NullMarked
+package dev.inflight.activity.spring.boot;
+
+import org.jspecify.annotations.NullMarked;
