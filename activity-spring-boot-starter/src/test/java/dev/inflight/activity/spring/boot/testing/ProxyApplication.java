@@ -86,6 +86,18 @@ public class ProxyApplication {
               });
     }
 
+    /**
+     * Attaches the request to a backend, then fails as a backend call can, for the error path.
+     *
+     * @param request the client's request
+     */
+    @PostMapping("/v1/fail")
+    public void fail(jakarta.servlet.http.HttpServletRequest request) {
+      dev.inflight.activity.servlet.ServletActivity.of(request)
+          .attach("failing.backend", "gpt-test", dev.inflight.activity.ConnectionType.STREAMING);
+      throw new IllegalStateException("the backend failed");
+    }
+
     private static void relay(InputStream in, OutputStream out) throws IOException {
       byte[] buffer = new byte[8192];
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {

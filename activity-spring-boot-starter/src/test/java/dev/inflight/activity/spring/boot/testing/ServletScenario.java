@@ -197,6 +197,25 @@ public abstract class ServletScenario {
   }
 
   @Test
+  void aFailingRequestEndsErroredOnceThroughTheErrorDispatch() throws Exception {
+    HttpResponse<String> r =
+        CLIENT.send(
+            HttpRequest.newBuilder(uri("/v1/fail"))
+                .header("X-Session-Id", "s-fail")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(500);
+    Await.until(
+        "the failed row ended",
+        () ->
+            snapshot().backend("failing.backend").map(b -> b.ended().errored() == 1).orElse(false));
+    assertThat(snapshot().backend("failing.backend").orElseThrow().ended())
+        .isEqualTo(new EndCounts(0, 0, 1, 0));
+    assertThat(snapshot().backend("failing.backend").orElseThrow().connections()).isEmpty();
+  }
+
+  @Test
   void actuatorEndpointAndPrometheusShowTheNumbers() throws Exception {
     Reply reply = Reply.sse(events(3, 50));
     try (StreamingBackend backend = StreamingBackend.start(body -> reply)) {
