@@ -197,6 +197,61 @@ public abstract class ServletScenario {
   }
 
   @Test
+  void underLoadWithRandomAbortsEveryRowEndsOnce() throws Exception {
+    int requests = 100;
+    Reply reply = Reply.sse(events(20, 512));
+    java.util.Random random = new java.util.Random(16);
+    try (StreamingBackend backend = StreamingBackend.start(body -> reply)) {
+      java.util.concurrent.ExecutorService clients =
+          java.util.concurrent.Executors.newFixedThreadPool(8);
+      try {
+        List<java.util.concurrent.Future<Long>> received = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+          boolean abort = random.nextInt(4) == 0;
+          String session = "s-load-" + i;
+          received.add(
+              clients.submit(
+                  () -> {
+                    HttpResponse<InputStream> r =
+                        CLIENT.send(chat(backend, session), BodyHandlers.ofInputStream());
+                    try (InputStream in = r.body()) {
+                      return abort
+                          ? (long) in.readNBytes((int) reply.bytes(1)).length
+                          : (long) in.readAllBytes().length;
+                    }
+                  }));
+        }
+        for (java.util.concurrent.Future<Long> f : received) {
+          assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isPositive();
+        }
+      } finally {
+        clients.shutdownNow();
+      }
+      String name = backendName(backend);
+      Await.until(
+          "every row ended",
+          () -> {
+            EndCounts e = backendSnapshotEnded(backend);
+            return e.completed() + e.clientAborted() == requests;
+          });
+      EndCounts ended = backendSnapshotEnded(backend);
+      assertThat(ended.errored()).isZero();
+      assertThat(ended.evicted()).isZero();
+      assertThat(snapshot().backend(name).orElseThrow().connections()).isEmpty();
+      List<EndedConnection> rows =
+          tracker().recentlyEnded().stream().filter(e -> e.backend().equals(name)).toList();
+      assertThat(rows).hasSize(requests);
+      assertThat(rows)
+          .filteredOn(e -> e.reason() == EndReason.COMPLETED)
+          .allSatisfy(
+              e -> {
+                assertThat(e.bytesRx()).isEqualTo(reply.length());
+                assertThat(e.bytesTx()).isEqualTo(reply.length());
+              });
+    }
+  }
+
+  @Test
   void aFailingRequestEndsErroredOnceThroughTheErrorDispatch() throws Exception {
     HttpResponse<String> r =
         CLIENT.send(
