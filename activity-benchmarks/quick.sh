@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Smoke test for CI: runs every benchmark once with short iterations and fails if any of them
-# fails (or the results table cannot be written). Asserts nothing about time. About a minute on
-# 2 cores. Extra arguments go to JMH, e.g. quick.sh -- Update
+# fails (or the results table cannot be written), then one tiny pass of the paired server-CPU
+# measurement. Asserts nothing about time. About a minute on 2 cores. Extra arguments go to JMH,
+# e.g. quick.sh -- Update
 set -euo pipefail
-exec "$(dirname "$0")/run.sh" quick --status "quick pass (smoke test; the numbers mean nothing)" "$@"
+here="$(dirname "$0")"
+"$here/run.sh" quick --status "quick pass (smoke test; the numbers mean nothing)" "$@"
+echo "server CPU per MB, smoke pass (2 blocks of 2 rounds; the numbers mean nothing):"
+java -cp "$here/target/benchmarks.jar" dev.inflight.activity.benchmarks.ServerCpuPerMegabyte 2 2 0

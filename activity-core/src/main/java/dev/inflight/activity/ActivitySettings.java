@@ -194,7 +194,11 @@ public final class ActivitySettings {
   }
 
   /**
-   * The most active rows kept; past it the oldest idle row is evicted.
+   * The most active rows kept. Opening a new row at the cap evicts an idle one first, in constant
+   * time whatever the cap: a clock hand visits the rows in the order they were opened, gives every
+   * row that moved bytes (or was joined) since its last visit a second chance at the back, and
+   * evicts the first that did not. A row moving bytes is evicted only when no idle row is left.
+   * Rows evicted this way end as {@code evicted}; a warning is logged once per burst.
    *
    * @return the row cap, at least 1
    */

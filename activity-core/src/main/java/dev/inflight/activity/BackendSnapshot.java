@@ -1,5 +1,6 @@
 package dev.inflight.activity;
 
+import dev.inflight.activity.internal.RowList;
 import java.util.List;
 import java.util.Objects;
 
@@ -36,7 +37,8 @@ public record BackendSnapshot(
    */
   public BackendSnapshot {
     Objects.requireNonNull(name, "name");
-    connections = List.copyOf(connections);
+    // The tracker's own lists are immutable already and build their records on demand.
+    connections = connections instanceof RowList ? connections : List.copyOf(connections);
     Objects.requireNonNull(ended, "ended");
     Snapshots.requireNonNegative(cumulativeBytesRx, "cumulativeBytesRx");
     Snapshots.requireNonNegative(cumulativeBytesTx, "cumulativeBytesTx");
@@ -67,6 +69,9 @@ public record BackendSnapshot(
    * @return the sum of the rows' {@code bytesRx}
    */
   public long totalBytesRx() {
+    if (connections instanceof RowList) {
+      return ((RowList) connections).totalRx();
+    }
     long sum = 0;
     for (ConnectionSnapshot c : connections) {
       sum += c.bytesRx();
@@ -80,6 +85,9 @@ public record BackendSnapshot(
    * @return the sum of the rows' {@code bytesTx}
    */
   public long totalBytesTx() {
+    if (connections instanceof RowList) {
+      return ((RowList) connections).totalTx();
+    }
     long sum = 0;
     for (ConnectionSnapshot c : connections) {
       sum += c.bytesTx();

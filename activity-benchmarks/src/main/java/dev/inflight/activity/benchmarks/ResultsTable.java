@@ -659,8 +659,18 @@ public final class ResultsTable {
         rows,
         "disabled: allocation of a whole request (begin, attach, count, end)",
         bytesPerOp("DisabledBenchmark.disabledBeginAttachEnd"));
-    limit(
-        rows, "open + close of a new row", ref("OpenCloseBenchmark.openCloseNewRow"), 300, "ns", 1);
+    ratio(
+        rows,
+        "open + close of a new row vs the seed's design (1 thread)",
+        ref("OpenCloseBenchmark.openCloseNewRow"),
+        ref("OpenCloseBenchmark.lockedMapOpenClose"),
+        1.5);
+    ratio(
+        rows,
+        "open + close, 2 threads on distinct sessions, vs the seed's design (0.33x = 3x faster)",
+        ref("OpenCloseBenchmark.openCloseNewRowTwoThreads"),
+        ref("OpenCloseBenchmark.lockedMapOpenCloseTwoThreads"),
+        0.34);
     limit(
         rows,
         "open + close joining an open row",
@@ -668,18 +678,47 @@ public final class ResultsTable {
         300,
         "ns",
         1);
+    for (String cap : List.of("1000", "10000", "100000")) {
+      ratio(
+          rows,
+          "open at the cap vs open + close below it, cap " + cap,
+          ref("CapBenchmark.openAtCap", "cap", cap),
+          ref("CapBenchmark.openCloseBelowCap", "cap", cap),
+          2.0);
+    }
+    ratio(
+        rows,
+        "open at a 100,000 cap vs at a 1,000 cap",
+        ref("CapBenchmark.openAtCap", "cap", "100000"),
+        ref("CapBenchmark.openAtCap", "cap", "1000"),
+        1.2);
     limit(
         rows,
         "snapshot of 10,000 rows",
         ref("SnapshotBenchmark.globalSnapshot", "rows", "10000"),
-        1,
+        0.5,
         "ms",
         1e6);
     limit(
         rows,
         "snapshot of 100,000 rows",
         ref("SnapshotBenchmark.globalSnapshot", "rows", "100000"),
-        10,
+        8,
+        "ms",
+        1e6);
+    for (String n : List.of("10000", "100000")) {
+      ratio(
+          rows,
+          "snapshot of " + n + " rows vs the seed's plain copy",
+          ref("SnapshotBenchmark.globalSnapshot", "rows", n),
+          ref("SnapshotBenchmark.lockedMapSnapshot", "rows", n),
+          3.0);
+    }
+    limit(
+        rows,
+        "`/v1/diagnostics` rendered to bytes, 10,000 rows",
+        ref("RenderBenchmark.renderDiagnostics", "rows", "10000"),
+        5,
         "ms",
         1e6);
     for (String n : List.of("1000", "10000")) {

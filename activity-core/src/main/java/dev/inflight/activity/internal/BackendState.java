@@ -2,38 +2,135 @@ package dev.inflight.activity.internal;
 
 import dev.inflight.activity.EndCounts;
 import dev.inflight.activity.EndReason;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
-/** One backend's active rows, keyed by session id, and its cumulative counters. */
-@SuppressWarnings("EnumOrdinal") // EndReason's order is fixed: it indexes the counters
+/**
+ * One backend's active rows, keyed by session id, and its cumulative counters.
+ *
+ * <p>What ended rows leave behind (their bytes and how they ended) is kept in one {@link Cell} per
+ * stripe, written only under that stripe's monitor, so threads ending rows of one backend in
+ * different stripes never write the same cache line. Readers add the cells up without a lock.
+ */
 final class BackendState {
   final String name;
   final ConcurrentHashMap<String, Row> rows = new ConcurrentHashMap<>();
 
-  /** Bytes of rows that ended; added when a row ends, never on the byte path. */
-  final AtomicLong foldedRx = new AtomicLong();
-
-  final AtomicLong foldedTx = new AtomicLong();
-
-  /** Ended rows by {@link EndReason#ordinal()}. */
-  final AtomicLongArray ended = new AtomicLongArray(EndReason.values().length);
+  /** Per stripe: bytes and end counts of rows that ended. */
+  private final Cell[] cells;
 
   /** The largest cumulative values reported so far, so that reports never go down. */
   final AtomicLong reportedRx = new AtomicLong();
 
   final AtomicLong reportedTx = new AtomicLong();
 
-  BackendState(String name) {
+  BackendState(String name, int stripes) {
     this.name = name;
+    this.cells = new Cell[stripes];
+    for (int i = 0; i < stripes; i++) {
+      cells[i] = new Cell();
+    }
+  }
+
+  /** Adds an ended row's values. Only under the monitor of stripe {@code stripe}. */
+  void fold(int stripe, long rx, long tx, EndReason reason) {
+    cells[stripe].add(rx, tx, reason);
+  }
+
+  /**
+   * The sums over the cells: bytes of ended rows and the end counts.
+   *
+   * @return {rx, tx, completed, client_aborted, errored, evicted}
+   */
+  long[] folded() {
+    long[] sum = new long[6];
+    for (Cell c : cells) {
+      sum[0] += c.rx;
+      sum[1] += c.tx;
+      sum[2] += c.completed;
+      sum[3] += c.aborted;
+      sum[4] += c.errored;
+      sum[5] += c.evicted;
+    }
+    return sum;
+  }
+
+  static EndCounts endCounts(long[] folded) {
+    return new EndCounts(folded[2], folded[3], folded[4], folded[5]);
   }
 
   EndCounts endCounts() {
-    return new EndCounts(
-        ended.get(EndReason.COMPLETED.ordinal()),
-        ended.get(EndReason.CLIENT_ABORTED.ordinal()),
-        ended.get(EndReason.ERRORED.ordinal()),
-        ended.get(EndReason.EVICTED.ordinal()));
+    return endCounts(folded());
+  }
+
+  /** Padding before a cell's counters. */
+  @SuppressWarnings("unused")
+  abstract static class CellPad {
+    long p00, p01, p02, p03, p04, p05, p06, p07;
+    long p08, p09, p10, p11, p12, p13, p14, p15;
+  }
+
+  /** Counters written only under one stripe's monitor; volatile for the readers. */
+  abstract static class CellFields extends CellPad {
+    volatile long rx;
+    volatile long tx;
+    volatile long completed;
+    volatile long aborted;
+    volatile long errored;
+    volatile long evicted;
+  }
+
+  /** One stripe's counters of one backend, padded on both sides. */
+  @SuppressWarnings("unused")
+  static final class Cell extends CellFields {
+    private static final VarHandle RX;
+    private static final VarHandle TX;
+    private static final VarHandle COMPLETED;
+    private static final VarHandle ABORTED;
+    private static final VarHandle ERRORED;
+    private static final VarHandle EVICTED;
+
+    static {
+      try {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        RX = lookup.findVarHandle(CellFields.class, "rx", long.class);
+        TX = lookup.findVarHandle(CellFields.class, "tx", long.class);
+        COMPLETED = lookup.findVarHandle(CellFields.class, "completed", long.class);
+        ABORTED = lookup.findVarHandle(CellFields.class, "aborted", long.class);
+        ERRORED = lookup.findVarHandle(CellFields.class, "errored", long.class);
+        EVICTED = lookup.findVarHandle(CellFields.class, "evicted", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    long q00, q01, q02, q03, q04, q05, q06, q07;
+    long q08, q09, q10, q11, q12, q13, q14, q15;
+
+    /** One writer at a time (the stripe's monitor): release stores suffice, no atomic adds. */
+    void add(long r, long t, EndReason reason) {
+      RX.setRelease(this, (long) RX.getOpaque(this) + r);
+      TX.setRelease(this, (long) TX.getOpaque(this) + t);
+      VarHandle counter;
+      switch (reason) {
+        case COMPLETED:
+          counter = COMPLETED;
+          break;
+        case CLIENT_ABORTED:
+          counter = ABORTED;
+          break;
+        case ERRORED:
+          counter = ERRORED;
+          break;
+        case EVICTED:
+          counter = EVICTED;
+          break;
+        default:
+          throw new AssertionError(reason);
+      }
+      counter.setRelease(this, (long) counter.getOpaque(this) + 1);
+    }
   }
 }

@@ -5,7 +5,6 @@ import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.BackendSnapshot;
 import dev.inflight.activity.BackendTotals;
-import dev.inflight.activity.ConnectionSnapshot;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.GlobalSnapshot;
@@ -20,7 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,7 +40,22 @@ import org.jspecify.annotations.Nullable;
  *   <li>The row cap is checked before a new row is inserted, without a lock: threads opening new
  *       rows at the same instant may each pass the check, so the count can exceed the cap by at
  *       most the number of such threads, until the next opens evict back down to it.
+ *   <li>Each row is also linked into a {@link Stripe}, the one of the thread that opened it. Lock
+ *       order: a row's map lock, then a stripe's monitor; the clock hand picks its victim under the
+ *       monitor alone and evicts it after letting go.
  * </ol>
+ *
+ * <p>Which row the cap evicts (a clock hand with second chances, O(1) amortized): the hand visits
+ * the rows of one stripe in the order they were linked. A row whose activity (bytes moved plus
+ * requests joined) changed since the hand last passed it, or since it opened, gets a second chance:
+ * its mark is refreshed and it goes to the back of the stripe. The first row without such activity
+ * is evicted. If a stripe holds none, the hand tries the next stripe; the stripe it starts from
+ * rotates with each eviction. Only when no stripe holds an idle row is the row at the front of a
+ * stripe (the one the hand found moving the longest ago) evicted. So a row that moved bytes since
+ * the hand last looked is never evicted while one that did not is in the tracker; among idle rows
+ * of one stripe the one linked (or found moving) the longest ago goes first. Every step of the hand
+ * either evicts, or is paid for by a byte update or a join since its last visit, so the work per
+ * open at the cap does not grow with the cap.
  */
 public final class Registry {
   private static final System.Logger LOG = System.getLogger("dev.inflight.activity");
@@ -51,7 +64,10 @@ public final class Registry {
   private final long staleNanos;
   private final int maxConnections;
   private final ConcurrentHashMap<String, BackendState> backends = new ConcurrentHashMap<>();
-  private final AtomicInteger rowCount = new AtomicInteger();
+  private final Stripe[] stripes;
+  private final int stripeMask;
+  private int handStart; // racy on purpose: it only spreads the hand's starts over the stripes
+  private volatile WallBase wallBase;
   private final AtomicBoolean capWarned = new AtomicBoolean();
   private final AtomicBoolean openFailureLogged = new AtomicBoolean();
   private final @Nullable ScheduledExecutorService sweeper;
@@ -66,8 +82,15 @@ public final class Registry {
     this.clock = settings.clock();
     this.staleNanos = settings.staleTimeout().toNanos();
     this.maxConnections = settings.maxConnections();
-    this.endings =
-        new Endings(settings.clock(), settings.recentConnections(), settings.endedListeners());
+    // A power of two of at least twice the processors, at least 4, at most 64.
+    int n = Integer.highestOneBit(Math.max(4, Runtime.getRuntime().availableProcessors() * 2) - 1);
+    this.stripes = new Stripe[Math.min(64, n * 2)];
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new Stripe(i, settings.recentConnections());
+    }
+    this.stripeMask = stripes.length - 1;
+    this.endings = new Endings(settings.recentConnections(), settings.endedListeners(), stripes);
+    this.wallBase = WallBase.read(clock);
     Duration interval = settings.sweepInterval();
     if (interval.isZero()) {
       this.sweeper = null;
@@ -103,15 +126,16 @@ public final class Registry {
    */
   public ActivityHandle open(
       String backend, String sessionId, ConnectionType type, @Nullable String model) {
-    String b = Names.require(backend, "backend", Names.MAX_NAME);
+    // A name that is already a key was cleaned when its backend was made: no need to check again.
+    BackendState state = backend == null ? null : backends.get(backend);
+    String b = state != null ? state.name : Names.require(backend, "backend", Names.MAX_NAME);
     String s = Names.require(sessionId, "sessionId", Names.MAX_SESSION_ID);
     String m = model == null ? null : Names.clean(model, Names.MAX_NAME);
     if (type == null) {
       throw new IllegalArgumentException("type must not be null");
     }
-    BackendState state = backends.get(b);
     if (state == null) {
-      state = backends.computeIfAbsent(b, BackendState::new);
+      state = backends.computeIfAbsent(b, name -> new BackendState(name, stripes.length));
     }
     try {
       return openRow(state, s, type, m);
@@ -129,14 +153,15 @@ public final class Registry {
 
   private ActivityHandle openRow(
       BackendState st, String s, ConnectionType type, @Nullable String m) {
-    while (rowCount.get() >= maxConnections && !st.rows.containsKey(s)) {
-      if (!evictOldestIdle()) {
+    while (rowCount() >= maxConnections && !st.rows.containsKey(s)) {
+      if (!evictIdle()) {
         break;
       }
     }
-    // Read the clock before compute: nothing inside compute may throw once rowCount moved.
+    // One clock read per open, before compute: nothing inside compute may throw once a row is
+    // linked. The wall time is derived from it (see WallBase).
     long now = clock.nanoTime();
-    long wall = clock.epochMillis();
+    Stripe stripe = stripes[stripeIndex()];
     Row row =
         st.rows.compute(
             s,
@@ -145,11 +170,18 @@ public final class Registry {
                 existing.join(type, m, now);
                 return existing;
               }
-              Row created = new Row(this, st, key, type, m, now, wall);
-              rowCount.incrementAndGet();
+              Row created = new Row(this, st, key, type, m, now, wallBase.millisAt(now), stripe);
+              stripe.link(created);
               return created;
             });
     return new RowHandle(this, row);
+  }
+
+  /** The opening thread's stripe: threads mostly keep to their own. */
+  private int stripeIndex() {
+    long id = Thread.currentThread().getId();
+    int h = (int) (id ^ (id >>> 32)) * 0x9E3779B9;
+    return (h ^ (h >>> 16)) & stripeMask;
   }
 
   /** Ends one request of the row; the row ends with its last request. */
@@ -171,74 +203,81 @@ public final class Registry {
     endings.deliver(); // outside compute: listeners never run under the row's lock
   }
 
-  /** Evicts a row unless it already ended. */
-  private void evict(Row row) {
+  /**
+   * Evicts a row unless it already ended.
+   *
+   * @return whether this call ended it
+   */
+  private boolean evict(Row row) {
+    boolean[] ended = new boolean[1];
     row.backend.rows.computeIfPresent(
         row.sessionId,
         (key, current) -> {
           if (current != row) {
             return current;
           }
-          finish(current, EndReason.EVICTED);
+          ended[0] = finish(current, EndReason.EVICTED);
           return null;
         });
     endings.deliver();
-  }
-
-  /** Seals the row and folds its bytes into the backend. Runs inside compute. */
-  @SuppressWarnings("EnumOrdinal") // EndReason's order is fixed: it indexes the counters
-  private void finish(Row row, EndReason reason) {
-    long[] bytes = row.seal();
-    if (bytes == null) {
-      return;
-    }
-    BackendState b = row.backend;
-    b.foldedRx.addAndGet(bytes[0]);
-    b.foldedTx.addAndGet(bytes[1]);
-    b.ended.incrementAndGet(reason.ordinal());
-    rowCount.decrementAndGet();
-    endings.rowEnded(row, reason, bytes[0], bytes[1], row.requestsSeen);
+    return ended[0];
   }
 
   /**
-   * Evicts the row that made no progress for the longest time.
+   * Seals the row, then ends it in its stripe: unlinked, its bytes folded into the backend, kept
+   * among the recently ended rows. Runs inside compute.
    *
-   * @return false if there was no row to evict
+   * @return false if the row was already sealed
    */
-  private boolean evictOldestIdle() {
-    long now = clock.nanoTime();
-    Row oldest = null;
-    long oldestProgress = Long.MAX_VALUE;
-    for (BackendState b : backends.values()) {
-      for (Row row : b.rows.values()) {
-        long rx = row.rx;
-        long tx = row.tx;
-        if (rx < 0 || tx < 0) {
-          continue;
-        }
-        long progress = row.observeProgress(rx + tx, now);
-        if (oldest == null
-            || progress - oldestProgress < 0
-            || (progress == oldestProgress && row.startedNanos - oldest.startedNanos < 0)) {
-          oldest = row;
-          oldestProgress = progress;
-        }
-      }
+  private boolean finish(Row row, EndReason reason) {
+    long rx = row.sealRx();
+    if (rx < 0) {
+      return false;
     }
-    if (oldest == null) {
+    long tx = row.sealTx();
+    long endNanos = endings.wantsEndTime() ? endTime(row) : row.startedNanos;
+    Ended ended = new Ended(row, reason, rx, tx, row.requestsSeen, endNanos);
+    row.stripe.end(row, ended);
+    endings.rowEnded(ended);
+    return true;
+  }
+
+  /** Inside compute nothing may throw: a failing clock gives the row's last progress instead. */
+  private long endTime(Row row) {
+    try {
+      return clock.nanoTime();
+    } catch (RuntimeException e) {
+      return row.lastProgressNanos;
+    }
+  }
+
+  /**
+   * Evicts one row, chosen by the clock hand (see the class comment).
+   *
+   * @return false if there was no row to evict, or the chosen one ended meanwhile
+   */
+  private boolean evictIdle() {
+    int start = handStart++;
+    Row victim = null;
+    for (int i = 0; i <= stripeMask && victim == null; i++) {
+      victim = stripes[(start + i) & stripeMask].pickIdle();
+    }
+    for (int i = 0; i <= stripeMask && victim == null; i++) {
+      victim = stripes[(start + i) & stripeMask].first(); // every row is moving
+    }
+    if (victim == null) {
       return false;
     }
     if (capWarned.compareAndSet(false, true)) {
       LOG.log(
           System.Logger.Level.WARNING,
-          "Activity tracker reached its cap of {0} connections; evicting the oldest idle ones"
+          "Activity tracker reached its cap of {0} connections; evicting idle ones"
               + " (first: backend {1}). Further evictions are not logged until it drops below"
               + " the cap.",
           String.valueOf(maxConnections),
-          oldest.backend.name);
+          victim.backend.name);
     }
-    evict(oldest);
-    return true;
+    return evict(victim);
   }
 
   private void sweepSafely() {
@@ -257,6 +296,7 @@ public final class Registry {
    */
   public int sweep() {
     long now = clock.nanoTime();
+    checkWallBase(now);
     int evicted = 0;
     for (BackendState b : backends.values()) {
       for (Row row : b.rows.values()) {
@@ -266,16 +306,29 @@ public final class Registry {
           continue;
         }
         long progress = row.observeProgress(rx + tx, now);
-        if (now - progress >= staleNanos) {
-          evict(row);
+        if (now - progress >= staleNanos && evict(row)) {
           evicted++;
         }
       }
     }
-    if (rowCount.get() < maxConnections) {
+    if (rowCount() < maxConnections) {
       capWarned.set(false);
     }
     return evicted;
+  }
+
+  /** Rebases the wall time of new rows when the wall clock was stepped (see {@link WallBase}). */
+  private void checkWallBase(long nowNanos) {
+    WallBase base = wallBase;
+    long wall;
+    try {
+      wall = clock.epochMillis();
+    } catch (RuntimeException e) {
+      return; // a failing wall clock must not stop the sweep; the next one checks again
+    }
+    if (Math.abs(wall - base.millisAt(nowNanos)) > WallBase.MAX_DRIFT_MILLIS) {
+      wallBase = new WallBase(nowNanos, wall);
+    }
   }
 
   /**
@@ -284,7 +337,15 @@ public final class Registry {
    * @return the count
    */
   public int activeConnections() {
-    return rowCount.get();
+    return rowCount();
+  }
+
+  private int rowCount() {
+    int n = 0;
+    for (Stripe stripe : stripes) {
+      n += stripe.size;
+    }
+    return n;
   }
 
   /**
@@ -317,9 +378,10 @@ public final class Registry {
 
   private BackendSnapshot snapshot(BackendState b, long now) {
     // Folded totals first, rows second: a row ending in between is missed, never doubled.
-    long foldedRx = b.foldedRx.get();
-    long foldedTx = b.foldedTx.get();
-    var ended = b.endCounts();
+    long[] folded = b.folded();
+    long foldedRx = folded[0];
+    long foldedTx = folded[1];
+    var ended = BackendState.endCounts(folded);
     // Read each row's counters once into arrays, sort on primitive keys, then build records.
     int capacity = Math.max(16, b.rows.size() + 16);
     Row[] seen = new Row[capacity];
@@ -350,29 +412,10 @@ public final class Registry {
       activeTx += tx;
       n++;
     }
-    int[] order = orderByStart(seen, n);
-    ConnectionSnapshot[] rows = new ConnectionSnapshot[n];
-    for (int i = 0; i < n; i++) {
-      int k = order[i];
-      Row row = seen[k];
-      rows[i] =
-          new ConnectionSnapshot(
-              b.name,
-              row.sessionId,
-              row.type,
-              row.model,
-              row.startedAt,
-              Duration.ofNanos(Math.max(0, now - row.startedNanos)),
-              rxs[k],
-              txs[k],
-              Math.max(1, row.requests),
-              row.firstByte(),
-              Duration.ofNanos(Math.max(0, now - progress[k])));
-    }
+    RowList rows = new RowList(b.name, seen, orderByStart(seen, n), rxs, txs, progress, now);
     long cumRx = b.reportedRx.accumulateAndGet(foldedRx + activeRx, Math::max);
     long cumTx = b.reportedTx.accumulateAndGet(foldedTx + activeTx, Math::max);
-    // List.of copies once; the record's List.copyOf then keeps that immutable list as it is.
-    return new BackendSnapshot(b.name, List.of(rows), cumRx, cumTx, ended);
+    return new BackendSnapshot(b.name, rows, cumRx, cumTx, ended);
   }
 
   /**

@@ -69,9 +69,24 @@ public final class Row extends RowPadAfter {
 
   final BackendState backend;
   final String sessionId;
-  final Instant startedAt; // built once: snapshots of many rows must not allocate it each time
+  final long startedEpochMillis;
   final long startedNanos;
   private final Registry owner;
+
+  /** The stripe this row is linked into (see {@link Stripe}). */
+  final Stripe stripe;
+
+  /** Guarded by {@link #stripe}'s monitor: the clock hand's list. */
+  @Nullable Row prev;
+
+  /** Guarded by {@link #stripe}'s monitor. */
+  @Nullable Row next;
+
+  /** Guarded by {@link #stripe}'s monitor: whether the row is in the stripe's list. */
+  boolean linked;
+
+  /** Guarded by {@link #stripe}'s monitor: {@link #activity()} when the hand last passed. */
+  long handMark;
 
   volatile ConnectionType type;
   volatile @Nullable String model;
@@ -79,8 +94,11 @@ public final class Row extends RowPadAfter {
   /** Guarded by the backend map's bin lock for {@link #sessionId}. */
   volatile int requests = 1;
 
-  /** Guarded like {@link #requests}: how many requests shared the row over its life. */
-  int requestsSeen = 1;
+  /**
+   * Written like {@link #requests}: how many requests shared the row over its life. Volatile, as
+   * the clock hand reads it under another lock.
+   */
+  volatile int requestsSeen = 1;
 
   /** Guarded like {@link #requests}: the most severe reason given so far. */
   EndReason reason = EndReason.COMPLETED;
@@ -97,15 +115,36 @@ public final class Row extends RowPadAfter {
       ConnectionType type,
       @Nullable String model,
       long startedNanos,
-      long startedEpochMillis) {
+      long startedEpochMillis,
+      Stripe stripe) {
     this.owner = owner;
     this.backend = backend;
     this.sessionId = sessionId;
     this.type = type;
     this.model = model;
     this.startedNanos = startedNanos;
-    this.startedAt = Instant.ofEpochMilli(startedEpochMillis);
+    this.startedEpochMillis = startedEpochMillis;
     this.lastProgressNanos = startedNanos;
+    this.stripe = stripe;
+    this.handMark = 1; // activity() of a new row: no bytes, one request
+  }
+
+  /** When the row was opened, on the wall clock. */
+  Instant startedAt() {
+    return Instant.ofEpochMilli(startedEpochMillis);
+  }
+
+  /**
+   * What the clock hand compares between visits: the bytes moved plus the requests seen, so that
+   * byte progress and joins both count as activity. Negative once the row ended.
+   */
+  long activity() {
+    long r = rx;
+    long t = tx;
+    if (r < 0 || t < 0) {
+      return -1;
+    }
+    return r + t + requestsSeen;
   }
 
   void addRx(long bytes) {
@@ -153,17 +192,22 @@ public final class Row extends RowPadAfter {
   }
 
   /**
-   * Ends the counters: swaps both for {@link #SEALED}.
+   * Ends the RX counter: swaps it for {@link #SEALED}. The row's end is decided here: whoever gets
+   * a non-negative value ended it, and then seals TX with {@link #sealTx()}.
    *
-   * @return {rx, tx} as they were, or null if the row was already sealed
+   * @return RX as it was, or a negative value if the row was already sealed
    */
-  long @Nullable [] seal() {
-    long r = (long) RX.getAndSet(this, SEALED);
-    long t = (long) TX.getAndSet(this, SEALED);
-    if (r < 0) {
-      return null;
-    }
-    return new long[] {r, t};
+  long sealRx() {
+    return (long) RX.getAndSet(this, SEALED);
+  }
+
+  /**
+   * Ends the TX counter, after {@link #sealRx()}.
+   *
+   * @return TX as it was
+   */
+  long sealTx() {
+    return (long) TX.getAndSet(this, SEALED);
   }
 
   boolean isSealed() {
@@ -172,6 +216,15 @@ public final class Row extends RowPadAfter {
 
   private boolean hasFirstTx() {
     return firstTxNanos != NO_FIRST_BYTE;
+  }
+
+  /**
+   * Nanoseconds from opening to the first byte sent to the client, or {@link RowList#noFirstByte()}
+   * if none yet.
+   */
+  long firstByteNanos() {
+    long first = firstTxNanos;
+    return first == NO_FIRST_BYTE ? RowList.noFirstByte() : Math.max(0, first - startedNanos);
   }
 
   /**

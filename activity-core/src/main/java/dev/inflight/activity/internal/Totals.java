@@ -12,9 +12,10 @@ final class Totals {
    * reports cumulative bytes through the same never-decreasing marks.
    */
   static BackendTotals read(BackendState b) {
-    long foldedRx = b.foldedRx.get();
-    long foldedTx = b.foldedTx.get();
-    var ended = b.endCounts();
+    long[] folded = b.folded();
+    long foldedRx = folded[0];
+    long foldedTx = folded[1];
+    var ended = BackendState.endCounts(folded);
     int rows = 0;
     int requests = 0;
     long activeRx = 0;

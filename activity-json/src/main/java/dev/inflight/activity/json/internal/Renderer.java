@@ -14,7 +14,6 @@ import dev.inflight.activity.json.SessionIdDisplay;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -284,12 +283,29 @@ public final class Renderer {
   }
 
   /** Epoch seconds with millisecond precision, written plainly (1701791990.456). */
-  static BigDecimal epochSeconds(Instant t) {
-    return BigDecimal.valueOf(t.toEpochMilli(), 3);
+  static String epochSeconds(Instant t) {
+    return millisAsSeconds(t.toEpochMilli());
   }
 
   /** Seconds with millisecond precision (9.667). */
-  static BigDecimal seconds(Duration d) {
-    return BigDecimal.valueOf(d.toMillis(), 3);
+  static String seconds(Duration d) {
+    return millisAsSeconds(d.toMillis());
+  }
+
+  /**
+   * Milliseconds as seconds with exactly three decimals, as {@code BigDecimal.valueOf(ms, 3)} would
+   * print them plainly ({@code 0.005}, {@code 9.000}, {@code -1.250}), without building one.
+   */
+  static String millisAsSeconds(long millis) {
+    long abs = Math.abs(millis);
+    if (abs < 0) { // Long.MIN_VALUE has no positive counterpart
+      return java.math.BigDecimal.valueOf(millis, 3).toPlainString();
+    }
+    long whole = abs / 1000;
+    int frac = (int) (abs % 1000);
+    char[] digits = {
+      '.', (char) ('0' + frac / 100), (char) ('0' + frac / 10 % 10), (char) ('0' + frac % 10)
+    };
+    return (millis < 0 ? "-" : "") + whole + new String(digits);
   }
 }

@@ -1,0 +1,117 @@
+package dev.inflight.activity.webflux.internal;
+
+import dev.inflight.activity.ActivityHandle;
+import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.RequestActivity;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+
+/** What the WebFlux filters share: counting that never throws, and the attach defaults. */
+public final class Glue {
+
+  private static final System.Logger LOG = System.getLogger("dev.inflight.activity.webflux");
+  private static final AtomicBoolean FAILURE_LOGGED = new AtomicBoolean();
+
+  private Glue() {}
+
+  /**
+   * Counts bytes received from a backend; a failure is logged once and swallowed.
+   *
+   * @param handle where to count
+   * @param bytes how many
+   */
+  public static void countRx(ActivityHandle handle, long bytes) {
+    if (bytes > 0) {
+      try {
+        handle.addRx(bytes);
+      } catch (RuntimeException e) {
+        failed("Counting received bytes failed", e);
+      }
+    }
+  }
+
+  /**
+   * Counts bytes sent to the client; a failure is logged once and swallowed.
+   *
+   * @param handle where to count
+   * @param bytes how many
+   */
+  public static void countTx(ActivityHandle handle, long bytes) {
+    if (bytes > 0) {
+      try {
+        handle.addTx(bytes);
+      } catch (RuntimeException e) {
+        failed("Counting sent bytes failed", e);
+      }
+    }
+  }
+
+  /**
+   * Attaches a request to its backend unless it is attached already (the application chose the
+   * backend itself); a failure is logged once and swallowed, and the request goes on untracked.
+   *
+   * @param activity the request's activity
+   * @param backend the backend's name
+   * @param model the model, or null
+   * @param type streaming or not
+   */
+  public static void attach(
+      RequestActivity activity, String backend, @Nullable String model, ConnectionType type) {
+    if (!activity.isTracking() || activity.isAttached()) {
+      return;
+    }
+    try {
+      activity.attach(backend, model, type);
+    } catch (RuntimeException e) {
+      failed("Attaching a request to its backend failed", e);
+    }
+  }
+
+  /**
+   * Logs a failure of the tracking code, once, so that a broken tracker cannot flood the log.
+   *
+   * @param what what failed
+   * @param e the failure
+   */
+  public static void failed(String what, RuntimeException e) {
+    if (FAILURE_LOGGED.compareAndSet(false, true)) {
+      LOG.log(System.Logger.Level.WARNING, what + " (logged once)", e);
+    }
+  }
+
+  /**
+   * Streaming when the client accepts server-sent events.
+   *
+   * @param headers the request headers
+   * @return the type
+   */
+  public static ConnectionType typeFromAccept(HttpHeaders headers) {
+    List<String> accepts = headers.get(HttpHeaders.ACCEPT);
+    if (accepts != null) {
+      for (String accept : accepts) {
+        if (accept.toLowerCase(Locale.ROOT).contains("text/event-stream")) {
+          return ConnectionType.STREAMING;
+        }
+      }
+    }
+    return ConnectionType.NON_STREAMING;
+  }
+
+  /**
+   * A target's {@code host:port}.
+   *
+   * @param target the URI
+   * @return its authority, with the port made explicit
+   */
+  public static String authority(URI target) {
+    int port = target.getPort();
+    if (port < 0) {
+      port = "https".equalsIgnoreCase(target.getScheme()) ? 443 : 80;
+    }
+    return target.getHost() + ":" + port;
+  }
+}

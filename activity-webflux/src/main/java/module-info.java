@@ -1,0 +1,17 @@
+/**
+ * inflight for Spring WebFlux: a {@code WebFilter} that counts the bytes sent to clients, a {@code
+ * WebClient} filter that counts the bytes received from backends, the diagnostics endpoints, and
+ * the glue a gateway (Spring Cloud Gateway, ...) needs to count what its upstream sends.
+ */
+module dev.inflight.activity.webflux {
+  requires static org.jspecify;
+  requires transitive dev.inflight.activity;
+  requires transitive dev.inflight.activity.json;
+  requires transitive spring.web;
+  requires transitive spring.webflux;
+  requires transitive spring.core;
+  requires transitive reactor.core;
+  requires transitive org.reactivestreams;
+
+  exports dev.inflight.activity.webflux;
+}
