@@ -13,6 +13,10 @@ import dev.inflight.activity.spring.boot.internal.OkHttpClients;
 import dev.inflight.activity.spring.boot.internal.OnTrackingEnabledCondition;
 import dev.inflight.activity.spring.boot.internal.RestClients;
 import dev.inflight.activity.spring.boot.internal.TrackingEnablement;
+import dev.inflight.activity.spring.boot.internal.WebClients;
+import dev.inflight.activity.webflux.ActivityExchangeFilter;
+import dev.inflight.activity.webflux.ActivityWebFilter;
+import dev.inflight.activity.webflux.DiagnosticsWebFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
@@ -30,6 +34,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -38,11 +43,12 @@ import org.springframework.http.client.ClientHttpRequestInterceptor;
 
 /**
  * Mounts inflight in a Spring Boot application (4.0, and 3.5): the {@link ActivityTracker} bean,
- * and, while tracking is enabled, the servlet {@link ActivityFilter} around every dispatch, the
- * Micrometer binder, and the RX interceptors of {@code RestClient}, {@code RestTemplate} and
- * OkHttp; the diagnostics documents at {@code inflight.activity.diagnostics.path} (loopback clients
- * only) and the Actuator endpoint {@code activity}, which report "disabled" while tracking is off.
- * Every bean backs off when the application defines its own.
+ * and, while tracking is enabled, the servlet {@link ActivityFilter} around every dispatch (or, in
+ * a reactive application, the WebFlux {@code ActivityWebFilter}), the Micrometer binder, and the RX
+ * hooks of {@code RestClient}, {@code RestTemplate}, {@code WebClient} and OkHttp; the diagnostics
+ * documents at {@code inflight.activity.diagnostics.path} (loopback clients only) and the Actuator
+ * endpoint {@code activity}, which report "disabled" while tracking is off. Every bean backs off
+ * when the application defines its own.
  *
  * <p>Tracking is off by default: {@code inflight.activity.enabled=true} (from any of Boot's
  * property sources) turns it on; when that property is not set, the environment variable {@code
@@ -145,6 +151,93 @@ public class ActivityAutoConfiguration {
       registration.setOrder(properties.getFilterOrder() + 1);
       registration.addUrlPatterns(path, path + "/*");
       return registration;
+    }
+  }
+
+  /** The reactive side: the tracking WebFilter and the diagnostics documents. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+  @ConditionalOnClass(
+      name = {
+        "org.springframework.web.server.WebFilter",
+        "dev.inflight.activity.webflux.ActivityWebFilter"
+      })
+  static class ReactiveConfiguration {
+
+    @Bean
+    @Conditional(OnTrackingEnabledCondition.class)
+    @ConditionalOnMissingBean
+    ActivityWebFilter inflightActivityWebFilter(
+        ActivityTracker tracker, ActivityProperties properties) {
+      return ActivityWebFilter.builder()
+          .tracker(tracker)
+          .sessionHeader(properties.getSessionHeader())
+          .order(properties.getFilterOrder())
+          .build();
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty(
+        prefix = ActivityProperties.PREFIX + ".diagnostics",
+        name = "enabled",
+        matchIfMissing = true)
+    @ConditionalOnMissingBean
+    DiagnosticsWebFilter inflightDiagnosticsWebFilter(
+        ActivityTracker tracker,
+        ActivityProperties properties,
+        ObjectProvider<BackendDirectory> backends) {
+      DiagnosticsWebFilter.Builder b =
+          DiagnosticsWebFilter.builder()
+              .tracker(tracker)
+              .sessionIdDisplay(properties.getSessionIdDisplay())
+              .path(properties.getDiagnostics().getPath())
+              .order(properties.getFilterOrder() + 1);
+      BackendDirectory directory = backends.getIfAvailable();
+      if (directory != null) {
+        b.backends(directory);
+      }
+      return b.build();
+    }
+  }
+
+  /** RX of {@code WebClient} calls, counted into the activity in the Reactor context. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = {
+        "org.springframework.web.reactive.function.client.WebClient",
+        "dev.inflight.activity.webflux.ActivityExchangeFilter"
+      })
+  @Conditional(OnTrackingEnabledCondition.class)
+  static class WebClientConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    ActivityExchangeFilter inflightExchangeFilter() {
+      return ActivityExchangeFilter.create();
+    }
+
+    /** Boot 4: its customizer, applied to every {@code WebClient.Builder} Boot hands out. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.webclient.WebClientCustomizer")
+    static class Customizer {
+
+      @Bean
+      @ConditionalOnMissingBean(name = "inflightWebClientCustomizer")
+      WebClientCustomizer inflightWebClientCustomizer(ActivityExchangeFilter filter) {
+        return builder -> builder.filters(list -> WebClients.addOnce(list, filter));
+      }
+    }
+
+    /** Boot 3.5: the same filter, added to every {@code WebClient.Builder} bean. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass("org.springframework.boot.webclient.WebClientCustomizer")
+    static class PostProcessor {
+
+      @Bean
+      static BeanPostProcessor inflightWebClientPostProcessor(
+          ObjectProvider<ActivityExchangeFilter> filter) {
+        return WebClients.postProcessor(filter);
+      }
     }
   }
 

@@ -35,16 +35,19 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The servlet scenario, run on every container and Boot version the starter supports: the {@link
- * ProxyApplication} with the starter enabled by a command-line property, on a random port on
- * 127.0.0.1, relaying a fake streaming backend's SSE to a real HTTP client. Subclasses name the
- * container they expect Boot to have picked from their class path.
+ * The proxy scenario, run on every container and Boot version the starter supports: a proxy
+ * application ({@link ProxyApplication} for servlet containers, a WebFlux twin for Reactor Netty)
+ * with the starter enabled by a command-line property, on a random port on 127.0.0.1, relaying a
+ * fake streaming backend's SSE to a real HTTP client. Subclasses name the container they expect
+ * Boot to have picked from their class path.
  */
-public abstract class ServletScenario {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ProxyScenario {
 
   /** The client every test talks to the proxy with. */
   protected static final HttpClient CLIENT =
@@ -53,12 +56,30 @@ public abstract class ServletScenario {
   private static ConfigurableApplicationContext context;
   private static int port;
 
+  /**
+   * The application to start.
+   *
+   * @return its configuration class; {@link ProxyApplication} unless overridden
+   */
+  protected Class<?> application() {
+    return ProxyApplication.class;
+  }
+
+  /**
+   * The name of the tracking filter's bean.
+   *
+   * @return {@code inflightActivityFilter} (the servlet filter's registration) unless overridden
+   */
+  protected String filterBean() {
+    return "inflightActivityFilter";
+  }
+
   /** Starts the proxy application. */
   @BeforeAll
-  static void startProxy() {
+  void startProxy() {
     context =
         SpringApplication.run(
-            ProxyApplication.class,
+            application(),
             "--server.port=0",
             "--server.address=127.0.0.1",
             "--spring.main.banner-mode=off",
@@ -69,7 +90,7 @@ public abstract class ServletScenario {
 
   /** Stops it. */
   @AfterAll
-  static void stopProxy() {
+  void stopProxy() {
     if (context != null) {
       context.close();
     }
@@ -88,7 +109,7 @@ public abstract class ServletScenario {
     Object server = context.getClass().getMethod("getWebServer").invoke(context);
     assertThat(server.getClass().getSimpleName()).startsWith(expectedWebServer());
     assertThat(tracker().isEnabled()).isTrue();
-    assertThat(context.containsBean("inflightActivityFilter")).isTrue();
+    assertThat(context.containsBean(filterBean())).isTrue();
   }
 
   @Test
