@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -177,12 +178,20 @@ public final class Registry {
     return new RowHandle(this, row);
   }
 
-  /** The opening thread's stripe: threads mostly keep to their own. */
+  /**
+   * The opening thread's stripe. Threads are numbered in the order they first open a row, so that
+   * up to as many threads as there are stripes each have one of their own (a hash of thread ids put
+   * two busy threads on one stripe often enough to matter). The number is an {@link Integer} in a
+   * thread-local: it holds on to nothing of the application's.
+   */
   private int stripeIndex() {
-    long id = Thread.currentThread().getId();
-    int h = (int) (id ^ (id >>> 32)) * 0x9E3779B9;
-    return (h ^ (h >>> 16)) & stripeMask;
+    return THREAD_NUMBER.get() & stripeMask;
   }
+
+  private static final AtomicInteger NEXT_THREAD_NUMBER = new AtomicInteger();
+
+  private static final ThreadLocal<Integer> THREAD_NUMBER =
+      ThreadLocal.withInitial(NEXT_THREAD_NUMBER::getAndIncrement);
 
   /** Ends one request of the row; the row ends with its last request. */
   @SuppressWarnings("NonAtomicVolatileUpdate") // serialised by compute; volatile for readers

@@ -213,8 +213,7 @@ public class ActivityAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     ActivityExchangeFilter inflightExchangeFilter() {
-      // the connection type is read with an API Spring Framework 6.2 and 7.0 share (Boot 3.5, 4.0)
-      return ActivityExchangeFilter.builder().type(WebClients::typeFromAccept).build();
+      return ActivityExchangeFilter.create();
     }
 
     /** Boot 4: its customizer, applied to every {@code WebClient.Builder} Boot hands out. */

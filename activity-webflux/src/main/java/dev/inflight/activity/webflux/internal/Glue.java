@@ -4,11 +4,11 @@ import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.RequestActivity;
 import java.net.URI;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 
 /** What the WebFlux filters share: counting that never throws, and the attach defaults. */
 public final class Glue {
@@ -84,19 +84,24 @@ public final class Glue {
   }
 
   /**
-   * Streaming when the client accepts server-sent events.
+   * Streaming when the request accepts server-sent events. Read through {@link
+   * HttpHeaders#getAccept()}, which Spring Framework 6.2 and 7.0 both have with the same signature
+   * (the map-style lookups of {@code HttpHeaders} changed between them, and a call compiled against
+   * one fails on the other); an {@code Accept} header that cannot be parsed asks for nothing in
+   * particular.
    *
-   * @param headers the request headers
-   * @return the type
+   * @param headers the request's headers
+   * @return the connection type
    */
   public static ConnectionType typeFromAccept(HttpHeaders headers) {
-    List<String> accepts = headers.get(HttpHeaders.ACCEPT);
-    if (accepts != null) {
-      for (String accept : accepts) {
-        if (accept.toLowerCase(Locale.ROOT).contains("text/event-stream")) {
+    try {
+      for (MediaType accepted : headers.getAccept()) {
+        if (MediaType.TEXT_EVENT_STREAM.equalsTypeAndSubtype(accepted)) {
           return ConnectionType.STREAMING;
         }
       }
+    } catch (InvalidMediaTypeException e) {
+      // an Accept header we cannot parse asks for nothing in particular
     }
     return ConnectionType.NON_STREAMING;
   }

@@ -1,12 +1,8 @@
 package dev.inflight.activity.spring.boot.internal;
 
-import dev.inflight.activity.ConnectionType;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.http.InvalidMediaTypeException;
-import org.springframework.http.MediaType;
-import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -14,27 +10,6 @@ import org.springframework.web.reactive.function.client.WebClient;
 public final class WebClients {
 
   private WebClients() {}
-
-  /**
-   * Streaming when the request accepts server-sent events, as {@code ActivityExchangeFilter}'s
-   * default decides, read through {@code HttpHeaders.getAccept()}, which Spring Framework 6.2 and
-   * 7.0 both have (the map-style header lookups changed signature between them).
-   *
-   * @param request the outgoing request
-   * @return the connection type
-   */
-  public static ConnectionType typeFromAccept(ClientRequest request) {
-    try {
-      for (MediaType accepted : request.headers().getAccept()) {
-        if (MediaType.TEXT_EVENT_STREAM.equalsTypeAndSubtype(accepted)) {
-          return ConnectionType.STREAMING;
-        }
-      }
-    } catch (InvalidMediaTypeException e) {
-      // an Accept header we cannot parse asks for nothing in particular
-    }
-    return ConnectionType.NON_STREAMING;
-  }
 
   /**
    * Adds a filter to a list unless a filter of its class is already there.

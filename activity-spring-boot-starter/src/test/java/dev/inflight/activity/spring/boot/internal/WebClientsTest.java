@@ -2,41 +2,14 @@ package dev.inflight.activity.spring.boot.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.webflux.ActivityExchangeFilter;
-import java.net.URI;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.support.StaticApplicationContext;
-import org.springframework.http.HttpMethod;
-import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /** The post-processor used on Boot 3.5, where Boot 4's WebClientCustomizer is absent. */
 class WebClientsTest {
-
-  @Test
-  void theTypeIsStreamingWhenTheRequestAcceptsServerSentEvents() {
-    assertThat(WebClients.typeFromAccept(request("text/event-stream")))
-        .isEqualTo(ConnectionType.STREAMING);
-    assertThat(WebClients.typeFromAccept(request("application/json, text/event-stream;q=0.5")))
-        .isEqualTo(ConnectionType.STREAMING);
-    assertThat(WebClients.typeFromAccept(request("*/*"))).isEqualTo(ConnectionType.NON_STREAMING);
-    assertThat(WebClients.typeFromAccept(request("application/json")))
-        .isEqualTo(ConnectionType.NON_STREAMING);
-    assertThat(WebClients.typeFromAccept(request("not a type")))
-        .isEqualTo(ConnectionType.NON_STREAMING);
-    assertThat(
-            WebClients.typeFromAccept(
-                ClientRequest.create(HttpMethod.GET, URI.create("http://127.0.0.1/")).build()))
-        .isEqualTo(ConnectionType.NON_STREAMING);
-  }
-
-  private static ClientRequest request(String accept) {
-    return ClientRequest.create(HttpMethod.GET, URI.create("http://127.0.0.1/"))
-        .header("Accept", accept)
-        .build();
-  }
 
   @Test
   void addsTheFilterOnceToBuildersAndLeavesOtherBeansAlone() {
