@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.servlet.testing.ServletContainer.ServletMount;
 import dev.inflight.activity.testing.Await;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -138,7 +139,13 @@ abstract class DiagnosticsContract extends ContainerContract {
           HttpRequest.newBuilder(uri("/v1/diagnostics"))
               .method(method, HttpRequest.BodyPublishers.ofString("{}"))
               .build();
-      HttpResponse<String> r = CLIENT.send(request, BodyHandlers.ofString());
+      // a client of its own for each: the container may close a connection whose request body
+      // went unread, and a shared client could pick that connection for its next request
+      HttpResponse<String> r =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .build()
+              .send(request, BodyHandlers.ofString());
       assertThat(r.statusCode()).as(method).isEqualTo(405);
       assertThat(r.headers().firstValue("allow")).hasValue("GET, HEAD");
       assertJsonHeaders(r);
