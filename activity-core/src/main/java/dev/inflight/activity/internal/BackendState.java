@@ -61,10 +61,6 @@ final class BackendState {
     return new EndCounts(folded[2], folded[3], folded[4], folded[5]);
   }
 
-  EndCounts endCounts() {
-    return endCounts(folded());
-  }
-
   /** Padding before a cell's counters. */
   @SuppressWarnings("unused")
   abstract static class CellPad {

@@ -61,6 +61,12 @@ import org.jspecify.annotations.Nullable;
 public final class Registry {
   private static final System.Logger LOG = System.getLogger("dev.inflight.activity");
 
+  /** Numbers threads in the order they first open a row; see {@link #stripeIndex()}. */
+  private static final AtomicInteger NEXT_THREAD_NUMBER = new AtomicInteger();
+
+  private static final ThreadLocal<Integer> THREAD_NUMBER =
+      ThreadLocal.withInitial(NEXT_THREAD_NUMBER::getAndIncrement);
+
   final ActivityClock clock;
   private final long staleNanos;
   private final int maxConnections;
@@ -187,11 +193,6 @@ public final class Registry {
   private int stripeIndex() {
     return THREAD_NUMBER.get() & stripeMask;
   }
-
-  private static final AtomicInteger NEXT_THREAD_NUMBER = new AtomicInteger();
-
-  private static final ThreadLocal<Integer> THREAD_NUMBER =
-      ThreadLocal.withInitial(NEXT_THREAD_NUMBER::getAndIncrement);
 
   /** Ends one request of the row; the row ends with its last request. */
   @SuppressWarnings("NonAtomicVolatileUpdate") // serialised by compute; volatile for readers

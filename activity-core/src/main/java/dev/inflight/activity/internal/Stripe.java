@@ -94,11 +94,6 @@ final class Stripe extends StripeFields {
     }
   }
 
-  /** Whether this stripe keeps recently ended rows. */
-  boolean keepsRecent() {
-    return recent != null;
-  }
-
   /**
    * Moves the clock hand until it finds a row with no activity since its last visit, or has visited
    * every row once. A row with activity gets a second chance: its mark is refreshed and it goes to
