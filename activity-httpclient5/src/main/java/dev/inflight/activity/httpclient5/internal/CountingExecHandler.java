@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.hc.client5.http.async.AsyncExecCallback;
 import org.apache.hc.client5.http.async.AsyncExecChain;
 import org.apache.hc.client5.http.async.AsyncExecChainHandler;
+import org.apache.hc.core5.concurrent.CancellableDependency;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
@@ -44,23 +45,28 @@ public final class CountingExecHandler implements AsyncExecChainHandler {
       throws HttpException, IOException {
     ActivityHandle handle = source.find(scope.clientContext);
     chain.proceed(
-        request, entityProducer, scope, handle == null ? callback : new Counting(callback, handle));
+        request,
+        entityProducer,
+        scope,
+        handle == null ? callback : new Counting(callback, handle, scope.cancellableDependency));
   }
 
   private static final class Counting implements AsyncExecCallback {
     private final AsyncExecCallback delegate;
     private final ActivityHandle handle;
+    private final CancellableDependency call;
 
-    Counting(AsyncExecCallback delegate, ActivityHandle handle) {
+    Counting(AsyncExecCallback delegate, ActivityHandle handle, CancellableDependency call) {
       this.delegate = delegate;
       this.handle = handle;
+      this.call = call;
     }
 
     @Override
     public @Nullable AsyncDataConsumer handleResponse(
         HttpResponse response, @Nullable EntityDetails details) throws HttpException, IOException {
       AsyncDataConsumer consumer = delegate.handleResponse(response, details);
-      return consumer == null ? null : new CountingConsumer(consumer, handle);
+      return consumer == null ? null : new CountingConsumer(consumer, handle, call);
     }
 
     @Override
@@ -79,14 +85,22 @@ public final class CountingExecHandler implements AsyncExecChainHandler {
     }
   }
 
+  /**
+   * Counts what the consumer takes of each chunk, after it took it. Stops at once when the call is
+   * cancelled: the client releases the consumer later, on the connection's next I/O event, and
+   * chunks already on their way may still reach it in between.
+   */
   private static final class CountingConsumer implements AsyncDataConsumer {
     private final AsyncDataConsumer delegate;
     private final ActivityHandle handle;
+    private final CancellableDependency call;
     private volatile boolean released;
 
-    CountingConsumer(AsyncDataConsumer delegate, ActivityHandle handle) {
+    CountingConsumer(
+        AsyncDataConsumer delegate, ActivityHandle handle, CancellableDependency call) {
       this.delegate = delegate;
       this.handle = handle;
+      this.call = call;
     }
 
     @Override
@@ -101,7 +115,7 @@ public final class CountingExecHandler implements AsyncExecChainHandler {
         delegate.consume(src);
       } finally {
         int consumed = before - src.remaining();
-        if (consumed > 0 && !released) {
+        if (consumed > 0 && !released && !call.isCancelled()) {
           ActivitySource.count(handle, consumed);
         }
       }
