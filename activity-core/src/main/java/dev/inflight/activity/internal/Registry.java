@@ -11,7 +11,6 @@ import dev.inflight.activity.GlobalSnapshot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,8 +28,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>Adding bytes touches only the row's own counters (see {@link Row}).
- *   <li>Opening, joining, ending and evicting a row run inside {@code compute} on the backend's map
- *       for the row's session key, so they are serialised per row and a row ends exactly once.
+ *   <li>Joining, ending and evicting a row run inside {@code compute} on the backend's map for the
+ *       row's session key, so they are serialised per row and a row ends exactly once. A new row is
+ *       published with {@code putIfAbsent}, after it was linked into its stripe; if another thread
+ *       published one for the session first, the new one is unlinked unseen and the open joins.
  *   <li>Snapshots never block writers. They read each backend's folded totals before its rows, so a
  *       row ending meanwhile can only be missed, never counted twice; reported cumulative values
  *       are then clamped so that they never decrease. Once writers are quiet, a snapshot is exact.
@@ -160,15 +161,27 @@ public final class Registry {
 
   private ActivityHandle openRow(
       BackendState st, String s, ConnectionType type, @Nullable String m) {
-    while (rowCount() >= maxConnections && !st.rows.containsKey(s)) {
+    // A pick can miss (its row ended, or is a new row not yet published): try a few more.
+    for (int misses = 0;
+        rowCount() >= maxConnections && !st.rows.containsKey(s) && misses <= stripeMask + 1; ) {
       if (!evictIdle()) {
-        break;
+        misses++;
       }
     }
-    // One clock read per open, before compute: nothing inside compute may throw once a row is
-    // linked. The wall time is derived from it (see WallBase).
+    // One clock read per open, before the map is touched: nothing may throw once a row is linked.
+    // The wall time is derived from it (see WallBase).
     long now = clock.nanoTime();
     Stripe stripe = stripes[stripeIndex()];
+    if (!st.rows.containsKey(s)) {
+      // A new session: link the row first, so that it is in its stripe whenever it is in the map,
+      // then publish it without a lock on an empty bin. A row the map already holds wins the race.
+      Row created = new Row(this, st, s, type, m, now, wallBase.millisAt(now), stripe);
+      stripe.link(created);
+      if (st.rows.putIfAbsent(s, created) == null) {
+        return new RowHandle(this, created);
+      }
+      stripe.unlink(created);
+    }
     Row row =
         st.rows.compute(
             s,
@@ -392,40 +405,21 @@ public final class Registry {
     long foldedRx = folded[0];
     long foldedTx = folded[1];
     var ended = BackendState.endCounts(folded);
-    // Read each row's counters once into arrays, sort on primitive keys, then build records.
-    int capacity = Math.max(16, b.rows.size() + 16);
-    Row[] seen = new Row[capacity];
-    long[] rxs = new long[capacity];
-    long[] txs = new long[capacity];
-    long[] progress = new long[capacity];
-    int n = 0;
-    long activeRx = 0;
-    long activeTx = 0;
+    // One pass: each row is read once, in map order; the list sorts its own arrays.
+    RowList.Builder rows = new RowList.Builder(b.name, b.rows.size() + 16);
     for (Row row : b.rows.values()) {
       long rx = row.rx;
       long tx = row.tx;
       if (rx < 0 || tx < 0) {
         continue; // ended while we looked
       }
-      if (n == seen.length) { // rows were added while we looked
-        int grown = n * 2;
-        seen = Arrays.copyOf(seen, grown);
-        rxs = Arrays.copyOf(rxs, grown);
-        txs = Arrays.copyOf(txs, grown);
-        progress = Arrays.copyOf(progress, grown);
-      }
-      seen[n] = row;
-      rxs[n] = rx;
-      txs[n] = tx;
-      progress[n] = row.observeProgress(rx + tx, now);
-      activeRx += rx;
-      activeTx += tx;
-      n++;
+      rows.add(row, rx, tx, row.observeProgress(rx + tx, now));
     }
-    RowList rows = new RowList(b.name, seen, orderByStart(seen, n), rxs, txs, progress, now);
+    long activeRx = rows.totalRx();
+    long activeTx = rows.totalTx();
     long cumRx = b.reportedRx.accumulateAndGet(foldedRx + activeRx, Math::max);
     long cumTx = b.reportedTx.accumulateAndGet(foldedTx + activeTx, Math::max);
-    return new BackendSnapshot(b.name, rows, cumRx, cumTx, ended);
+    return new BackendSnapshot(b.name, rows.build(now), cumRx, cumTx, ended);
   }
 
   /**
@@ -459,70 +453,6 @@ public final class Registry {
    */
   public Endings endings() {
     return endings;
-  }
-
-  /** Oldest first (monotonic start time), then by session id. */
-  private static final Comparator<Row> BY_START =
-      (a, b) -> {
-        int c = Long.signum(a.startedNanos - b.startedNanos);
-        return c != 0 ? c : a.sessionId.compareTo(b.sessionId);
-      };
-
-  /**
-   * The order of {@code rows[0..n)}, oldest first, ties by session id. Sorting row objects with a
-   * comparator was half the cost of a large snapshot, so start times are sorted as primitive keys
-   * carrying the row's index in their low bits; only runs of equal keys are then sorted with the
-   * comparator. When the spread of start times is too wide for the key (about 19 hours at 100,000
-   * rows), start times are coarsened, so rows started within the same few microseconds may come in
-   * session order instead of start order.
-   */
-  static int[] orderByStart(Row[] rows, int n) {
-    int[] order = new int[n];
-    if (n < 2) {
-      return order;
-    }
-    long base = rows[0].startedNanos;
-    long min = 0;
-    long max = 0;
-    for (int i = 0; i < n; i++) {
-      long d = rows[i].startedNanos - base; // differences are safe across nanoTime wrap-around
-      min = Math.min(min, d);
-      max = Math.max(max, d);
-    }
-    int indexBits = 64 - Long.numberOfLeadingZeros(n - 1);
-    int rangeBits = 64 - Long.numberOfLeadingZeros(max - min);
-    int shift = Math.max(0, rangeBits - (63 - indexBits));
-    long[] keys = new long[n];
-    for (int i = 0; i < n; i++) {
-      keys[i] = (((rows[i].startedNanos - base - min) >>> shift) << indexBits) | i;
-    }
-    Arrays.sort(keys);
-    long indexMask = (1L << indexBits) - 1;
-    for (int i = 0; i < n; i++) {
-      order[i] = (int) (keys[i] & indexMask);
-    }
-    int runStart = 0;
-    for (int i = 1; i <= n; i++) {
-      if (i == n || (keys[i] >>> indexBits) != (keys[runStart] >>> indexBits)) {
-        if (i - runStart > 1) {
-          sortRun(rows, order, runStart, i);
-        }
-        runStart = i;
-      }
-    }
-    return order;
-  }
-
-  /** Sorts {@code order[from..to)} by {@link #BY_START}; runs are rare and short. */
-  private static void sortRun(Row[] rows, int[] order, int from, int to) {
-    Integer[] idx = new Integer[to - from];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = order[from + i];
-    }
-    Arrays.sort(idx, (x, y) -> BY_START.compare(rows[x], rows[y]));
-    for (int i = 0; i < idx.length; i++) {
-      order[from + i] = idx[i];
-    }
   }
 
   /** Stops the sweeper thread. Idempotent. */

@@ -55,6 +55,16 @@ final class Stripe extends StripeFields {
     size++;
   }
 
+  /** Unlinks a row that never became visible: its session was opened by another thread first. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // under the monitor; volatile for readers
+  synchronized void unlink(Row row) {
+    if (row.linked) {
+      detach(row);
+      row.linked = false;
+      size--;
+    }
+  }
+
   /**
    * Ends a sealed row: unlinks it, folds its final values into its backend's counters for this
    * stripe and keeps it among the recently ended rows. One monitor for all three, so that ending a
@@ -62,15 +72,17 @@ final class Stripe extends StripeFields {
    */
   @SuppressWarnings("NonAtomicVolatileUpdate") // under the monitor; volatile for readers
   synchronized void end(Row row, Ended ended) {
-    if (row.linked) {
-      detach(row);
-      row.linked = false;
-      size--;
-    }
+    // Folded and kept first, counted out last: a reader that sees the row count drop (a volatile
+    // read of size) then also sees its bytes, end count and ring entry.
     row.backend.fold(index, ended.rx(), ended.tx(), ended.reason());
     @Nullable Ended[] ring = recent;
     if (ring != null) {
       ring[(int) (recentCount++ % ring.length)] = ended;
+    }
+    if (row.linked) {
+      detach(row);
+      row.linked = false;
+      size--;
     }
   }
 
@@ -108,13 +120,14 @@ final class Stripe extends StripeFields {
         return null;
       }
       long activity = row.activity();
-      if (activity >= 0 && activity == row.handMark) {
-        return row;
-      }
+      boolean idle = activity >= 0 && activity == row.handMark;
       row.handMark = activity;
-      if (row != tail) {
+      if (row != tail) { // also the picked row: if its eviction misses, the next pick moves on
         detach(row);
         append(row);
+      }
+      if (idle) {
+        return row;
       }
     }
     return null;

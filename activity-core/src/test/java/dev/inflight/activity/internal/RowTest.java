@@ -297,6 +297,36 @@ class RowTest {
   }
 
   @Test
+  void aReaderThatSeesTheRowCountDropAlsoSeesTheEndedRow() throws Exception {
+    ActivityTracker t = tracker(100);
+    int rounds = 5_000;
+    java.util.concurrent.SynchronousQueue<ActivityHandle> toEnd =
+        new java.util.concurrent.SynchronousQueue<>();
+    Future<?> ender =
+        pool.submit(
+            () -> {
+              for (int i = 0; i < rounds; i++) {
+                ActivityHandle h = toEnd.take();
+                h.addTx(1);
+                h.close();
+              }
+              return null;
+            });
+    for (int i = 0; i < rounds; i++) {
+      toEnd.put(t.open("b", "s-" + i, ConnectionType.STREAMING, null));
+      while (t.activeConnections() != 0) {
+        Thread.onSpinWait(); // the other thread is ending it
+      }
+      // what waiting for no rows promises: the row's end and bytes are already counted
+      BackendSnapshot b = t.getBackendSnapshot("b").orElseThrow();
+      assertThat(b.ended().completed()).isEqualTo(i + 1L);
+      assertThat(b.cumulativeBytesTx()).isEqualTo(i + 1L);
+    }
+    ender.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    t.close();
+  }
+
+  @Test
   void writersOnOneSharedRowCountEveryByte() throws Exception {
     ActivityTracker t = tracker(100);
     ActivityHandle shared = t.open("b", "s", ConnectionType.STREAMING, null);
