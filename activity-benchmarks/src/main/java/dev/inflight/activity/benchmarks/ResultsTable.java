@@ -706,6 +706,20 @@ public final class ResultsTable {
         8,
         "ms",
         1e6);
+    limit(
+        rows,
+        "snapshot of 10,000 rows, every row read (sorted, records built)",
+        ref("SnapshotBenchmark.globalSnapshotListed", "rows", "10000"),
+        0.5,
+        "ms",
+        1e6);
+    limit(
+        rows,
+        "snapshot of 100,000 rows, every row read (sorted, records built)",
+        ref("SnapshotBenchmark.globalSnapshotListed", "rows", "100000"),
+        8,
+        "ms",
+        1e6);
     for (String n : List.of("10000", "100000")) {
       ratio(
           rows,

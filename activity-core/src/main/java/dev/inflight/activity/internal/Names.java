@@ -81,6 +81,9 @@ public final class Names {
   private static boolean isClean(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      if (c >= ' ' && c < '\u007F') {
+        continue; // printable ASCII, nearly every char of a session id or model: one comparison
+      }
       if (isPairAt(s, i)) {
         i++;
       } else if (isUnsafe(c) || Character.isSurrogate(c)) {

@@ -16,6 +16,9 @@ import org.jspecify.annotations.Nullable;
 @SuppressWarnings("unused")
 abstract class RowPadBefore {
   long p00, p01, p02, p03, p04, p05, p06, p07;
+
+  /** Takes the gap after the object header, which the JVM would otherwise fill with an int. */
+  int gap;
 }
 
 /** The two byte counters: the only fields written on the hot path. */
@@ -27,10 +30,59 @@ abstract class RowCounters extends RowPadBefore {
   volatile long tx;
 }
 
-/** Padding after the counters. */
+/**
+ * What a snapshot reads of a row besides the counters, right after them, so that a snapshot touches
+ * one or two cache lines of each row. Written rarely: on joins, on the first byte to the client,
+ * and by snapshots and sweeps when the bytes moved; a writer's counters share a line with them, not
+ * with fields that change on every open and close nearby (those come after the padding).
+ */
+abstract class RowSnapshotFields extends RowCounters {
+  final long startedNanos;
+  final long startedEpochMillis;
+
+  /** When the first byte went to the client, or {@link Row#NO_FIRST_BYTE}. */
+  volatile long firstTxNanos = Row.NO_FIRST_BYTE;
+
+  /** The byte total when progress was last seen, and when. */
+  volatile long lastSeenBytes;
+
+  volatile long lastProgressNanos;
+
+  /** Guarded by the backend map's bin lock for {@link #sessionId}. */
+  volatile int requests = 1;
+
+  final String sessionId;
+  volatile ConnectionType type;
+  volatile @Nullable String model;
+
+  RowSnapshotFields(
+      String sessionId,
+      ConnectionType type,
+      @Nullable String model,
+      long startedNanos,
+      long startedEpochMillis) {
+    this.sessionId = sessionId;
+    this.type = type;
+    this.model = model;
+    this.startedNanos = startedNanos;
+    this.startedEpochMillis = startedEpochMillis;
+    this.lastProgressNanos = startedNanos;
+  }
+}
+
+/** Padding after the snapshot's fields. */
 @SuppressWarnings("unused")
-abstract class RowPadAfter extends RowCounters {
+abstract class RowPadAfter extends RowSnapshotFields {
   long q00, q01, q02, q03, q04, q05, q06, q07;
+
+  RowPadAfter(
+      String sessionId,
+      ConnectionType type,
+      @Nullable String model,
+      long startedNanos,
+      long startedEpochMillis) {
+    super(sessionId, type, model, startedNanos, startedEpochMillis);
+  }
 }
 
 /**
@@ -52,7 +104,7 @@ public final class Row extends RowPadAfter {
   /** Counter value of an ended row; later adds keep it negative. */
   static final long SEALED = Long.MIN_VALUE;
 
-  private static final long NO_FIRST_BYTE = Long.MIN_VALUE;
+  static final long NO_FIRST_BYTE = Long.MIN_VALUE;
 
   private static final VarHandle RX;
   private static final VarHandle TX;
@@ -63,16 +115,13 @@ public final class Row extends RowPadAfter {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       RX = lookup.findVarHandle(RowCounters.class, "rx", long.class);
       TX = lookup.findVarHandle(RowCounters.class, "tx", long.class);
-      FIRST_TX = lookup.findVarHandle(Row.class, "firstTxNanos", long.class);
+      FIRST_TX = lookup.findVarHandle(RowSnapshotFields.class, "firstTxNanos", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   final BackendState backend;
-  final String sessionId;
-  final long startedEpochMillis;
-  final long startedNanos;
   private final Registry owner;
 
   /** The stripe this row is linked into (see {@link Stripe}). */
@@ -90,12 +139,6 @@ public final class Row extends RowPadAfter {
   /** Guarded by {@link #stripe}'s monitor: {@link #activity()} when the hand last passed. */
   long handMark;
 
-  volatile ConnectionType type;
-  volatile @Nullable String model;
-
-  /** Guarded by the backend map's bin lock for {@link #sessionId}. */
-  volatile int requests = 1;
-
   /**
    * Written like {@link #requests}: how many requests shared the row over its life. Volatile, as
    * the clock hand reads it under another lock.
@@ -105,10 +148,7 @@ public final class Row extends RowPadAfter {
   /** Guarded like {@link #requests}: the most severe reason given so far. */
   EndReason reason = EndReason.COMPLETED;
 
-  private volatile long firstTxNanos = NO_FIRST_BYTE;
   private volatile @Nullable Duration firstByte;
-  volatile long lastSeenBytes;
-  volatile long lastProgressNanos;
 
   Row(
       Registry owner,
@@ -119,14 +159,9 @@ public final class Row extends RowPadAfter {
       long startedNanos,
       long startedEpochMillis,
       Stripe stripe) {
+    super(sessionId, type, model, startedNanos, startedEpochMillis);
     this.owner = owner;
     this.backend = backend;
-    this.sessionId = sessionId;
-    this.type = type;
-    this.model = model;
-    this.startedNanos = startedNanos;
-    this.startedEpochMillis = startedEpochMillis;
-    this.lastProgressNanos = startedNanos;
     this.stripe = stripe;
     this.handMark = 1; // activity() of a new row: no bytes, one request
   }

@@ -11,21 +11,23 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The rows of one backend's snapshot: every value read when the snapshot was taken, kept in
- * primitive arrays in the order the rows were read, a permutation that lists them oldest first, and
- * a {@link ConnectionSnapshot} built only when an element is asked for (then kept). A snapshot read
- * only for its counts or totals therefore builds no records, and each row object is read once, in
- * one pass. Immutable: the mutators of {@link AbstractList} throw, and every element is fixed at
- * construction.
+ * primitive arrays in the order the rows were read. Each row object is read once, in one pass. The
+ * order oldest first is sorted when an element is first asked for, and a {@link ConnectionSnapshot}
+ * is built only when that element is asked for (then kept): a snapshot read only for its counts or
+ * totals sorts nothing and builds no records. Immutable: the mutators of {@link AbstractList}
+ * throw, and every element is fixed at construction.
  *
- * <p>Thread-safety: elements are built on demand without a lock; threads racing on one element may
- * each build it, with equal values, and records are safely published through their final fields.
+ * <p>Thread-safety: the order and the elements are made on demand without a lock; threads racing
+ * may each make them, with equal values. The order is published through a volatile field, records
+ * through their final fields.
  */
 public final class RowList extends AbstractList<ConnectionSnapshot> implements RandomAccess {
   private static final long NO_FIRST_BYTE = -1;
 
   private final String backend;
   private final long now;
-  private final int[] order;
+  private final int size;
+  private volatile int @Nullable [] order;
   private final String[] sessions;
   private final ConnectionType[] types;
   private final @Nullable String[] models;
@@ -55,7 +57,7 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
     this.progressNanos = b.progressNanos;
     this.totalRx = b.totalRx;
     this.totalTx = b.totalTx;
-    this.order = orderByStart(startedNanos, sessions, b.n);
+    this.size = b.n;
     this.built = new ConnectionSnapshot[b.n];
   }
 
@@ -63,7 +65,12 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
   public ConnectionSnapshot get(int index) {
     ConnectionSnapshot c = built[index];
     if (c == null) {
-      int k = order[index];
+      int[] o = order;
+      if (o == null) {
+        o = orderByStart(startedNanos, sessions, size);
+        order = o;
+      }
+      int k = o[index];
       long first = firstByteNanos[k];
       c =
           new ConnectionSnapshot(
@@ -85,7 +92,7 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
 
   @Override
   public int size() {
-    return order.length;
+    return size;
   }
 
   /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.inflight.activity.BackendSnapshot;
 import dev.inflight.activity.ConnectionSnapshot;
+import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.EndedConnection;
 import dev.inflight.activity.GlobalSnapshot;
@@ -13,6 +14,7 @@ import dev.inflight.activity.json.BackendDirectory;
 import dev.inflight.activity.json.SessionIdDisplay;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -32,6 +34,26 @@ public final class Renderer {
   public static final String UNKNOWN_CONNECTOR = "unknown";
 
   private static final JsonFactory FACTORY = new JsonFactory();
+
+  // The text between a row's values, in the order written (see writeConnections).
+  private static final byte[] FIRST_ROW = ConnectionsWriter.ascii("{\"session_id\":");
+  private static final byte[] NEXT_ROW = ConnectionsWriter.ascii(",{\"session_id\":");
+  private static final byte[] STREAMING =
+      ConnectionsWriter.ascii(
+          ",\"connection_type\":\"" + ConnectionType.STREAMING.wireName() + "\"");
+  private static final byte[] NON_STREAMING =
+      ConnectionsWriter.ascii(
+          ",\"connection_type\":\"" + ConnectionType.NON_STREAMING.wireName() + "\"");
+  private static final byte[] STARTED_AT = ConnectionsWriter.ascii(",\"started_at\":");
+  private static final byte[] DURATION = ConnectionsWriter.ascii(",\"duration_seconds\":");
+  private static final byte[] MODEL = ConnectionsWriter.ascii(",\"model\":");
+  private static final byte[] NULL = ConnectionsWriter.ascii("null");
+  private static final byte[] BYTES_RX = ConnectionsWriter.ascii(",\"bytes_rx\":");
+  private static final byte[] BYTES_TX = ConnectionsWriter.ascii(",\"bytes_tx\":");
+  private static final byte[] REQUESTS = ConnectionsWriter.ascii(",\"requests\":");
+  private static final byte[] FIRST_BYTE = ConnectionsWriter.ascii(",\"first_byte_seconds\":");
+  private static final byte[] IDLE = ConnectionsWriter.ascii(",\"idle_seconds\":");
+  private static final byte[] END_ROW = ConnectionsWriter.ascii("}");
 
   private final BackendDirectory directory;
   private final SessionIdDisplay display;
@@ -56,7 +78,7 @@ public final class Renderer {
   public byte[] diagnostics(GlobalSnapshot snapshot) {
     // about 300 bytes a row: sized up front, the document is not copied over and over as it grows
     return write(
-        g -> writeDiagnostics(g, snapshot),
+        (g, out) -> writeDiagnostics(g, out, snapshot),
         (int) Math.min(64L << 20, 4096L + 320L * snapshot.totalActiveConnections()));
   }
 
@@ -67,7 +89,7 @@ public final class Renderer {
    * @return the document, UTF-8
    */
   public byte[] activity(GlobalSnapshot snapshot) {
-    return write(g -> writeGlobal(g, snapshot, true), 1024);
+    return write((g, out) -> writeGlobal(g, snapshot, true), 1024);
   }
 
   /**
@@ -79,7 +101,7 @@ public final class Renderer {
    */
   public static byte[] error(String code, String detail) {
     return write(
-        g -> {
+        (g, out) -> {
           g.writeStartObject();
           g.writeStringField("error", code);
           g.writeStringField("detail", detail);
@@ -88,22 +110,24 @@ public final class Renderer {
         256);
   }
 
+  /** Writes a document through the generator, or (rows) straight to the stream under it. */
   private interface Body {
-    void write(JsonGenerator g) throws IOException;
+    void write(JsonGenerator g, OutputStream out) throws IOException;
   }
 
   private static byte[] write(Body body, int sizeHint) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, sizeHint));
     try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
       g.enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
-      body.write(g);
+      body.write(g, out);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // cannot happen with an in-memory stream
     }
     return out.toByteArray();
   }
 
-  private void writeDiagnostics(JsonGenerator g, GlobalSnapshot s) throws IOException {
+  private void writeDiagnostics(JsonGenerator g, OutputStream out, GlobalSnapshot s)
+      throws IOException {
     g.writeStartObject();
     g.writeFieldName("timestamp");
     g.writeNumber(epochSeconds(s.takenAt()));
@@ -115,10 +139,11 @@ public final class Renderer {
     }
     for (BackendDescription d : directory.backends()) {
       BackendSnapshot b = byName.remove(d.name());
-      writeInstance(g, d, s.enabled() ? (b == null ? BackendSnapshot.empty(d.name()) : b) : null);
+      writeInstance(
+          g, out, d, s.enabled() ? (b == null ? BackendSnapshot.empty(d.name()) : b) : null);
     }
     for (BackendSnapshot b : byName.values()) {
-      writeInstance(g, undescribed(b), s.enabled() ? b : null);
+      writeInstance(g, out, undescribed(b), s.enabled() ? b : null);
     }
     g.writeEndArray();
     g.writeFieldName("global_activity");
@@ -171,7 +196,8 @@ public final class Renderer {
         b.name(), UNKNOWN_CONNECTOR, false, true, List.of(), new ArrayList<>(models));
   }
 
-  private void writeInstance(JsonGenerator g, BackendDescription d, @Nullable BackendSnapshot b)
+  private void writeInstance(
+      JsonGenerator g, OutputStream out, BackendDescription d, @Nullable BackendSnapshot b)
       throws IOException {
     g.writeStartObject();
     g.writeStringField("name", d.name());
@@ -186,9 +212,7 @@ public final class Renderer {
       g.writeObjectFieldStart("activity");
       g.writeNumberField("active_connections", b.activeConnections());
       g.writeArrayFieldStart("connections");
-      for (ConnectionSnapshot c : b.connections()) {
-        writeConnection(g, c);
-      }
+      writeConnections(g, out, b.connections());
       g.writeEndArray();
       g.writeNumberField("total_bytes_rx", b.totalBytesRx());
       g.writeNumberField("total_bytes_tx", b.totalBytesTx());
@@ -205,31 +229,40 @@ public final class Renderer {
     g.writeEndObject();
   }
 
-  private void writeConnection(JsonGenerator g, ConnectionSnapshot c) throws IOException {
-    g.writeStartObject();
-    g.writeStringField("session_id", showSession(c.sessionId()));
-    g.writeStringField("connection_type", c.type().wireName());
-    g.writeFieldName("started_at");
-    g.writeNumber(epochSeconds(c.startedAt()));
-    g.writeFieldName("duration_seconds");
-    g.writeNumber(seconds(c.duration()));
-    if (c.model() == null) {
-      g.writeNullField("model");
-    } else {
-      g.writeStringField("model", c.model());
+  /** The rows of one backend, written straight to the stream (see {@link ConnectionsWriter}). */
+  private void writeConnections(JsonGenerator g, OutputStream out, List<ConnectionSnapshot> rows)
+      throws IOException {
+    if (rows.isEmpty()) {
+      return;
     }
-    g.writeNumberField("bytes_rx", c.bytesRx());
-    g.writeNumberField("bytes_tx", c.bytesTx());
-    g.writeNumberField("requests", c.requests());
-    g.writeFieldName("first_byte_seconds");
-    if (c.firstByte() == null) {
-      g.writeNull();
-    } else {
-      g.writeNumber(seconds(c.firstByte()));
+    g.flush(); // what the generator buffered goes first
+    ConnectionsWriter w = new ConnectionsWriter(out);
+    boolean first = true;
+    for (ConnectionSnapshot c : rows) {
+      w.raw(first ? FIRST_ROW : NEXT_ROW);
+      first = false;
+      w.string(showSession(c.sessionId()));
+      w.raw(c.type() == ConnectionType.STREAMING ? STREAMING : NON_STREAMING);
+      w.raw(STARTED_AT).seconds(c.startedAt().toEpochMilli());
+      w.raw(DURATION).seconds(c.duration().toMillis());
+      w.raw(MODEL);
+      if (c.model() == null) {
+        w.raw(NULL);
+      } else {
+        w.string(c.model());
+      }
+      w.raw(BYTES_RX).number(c.bytesRx());
+      w.raw(BYTES_TX).number(c.bytesTx());
+      w.raw(REQUESTS).number(c.requests());
+      w.raw(FIRST_BYTE);
+      if (c.firstByte() == null) {
+        w.raw(NULL);
+      } else {
+        w.seconds(c.firstByte().toMillis());
+      }
+      w.raw(IDLE).seconds(c.idle().toMillis()).raw(END_ROW);
     }
-    g.writeFieldName("idle_seconds");
-    g.writeNumber(seconds(c.idle()));
-    g.writeEndObject();
+    w.flush();
   }
 
   private static void writeGlobal(JsonGenerator g, GlobalSnapshot s, boolean withTimestamp)
@@ -301,15 +334,8 @@ public final class Renderer {
    * print them plainly ({@code 0.005}, {@code 9.000}, {@code -1.250}), without building one.
    */
   static String millisAsSeconds(long millis) {
-    long abs = Math.abs(millis);
-    if (abs < 0) { // Long.MIN_VALUE has no positive counterpart
-      return java.math.BigDecimal.valueOf(millis, 3).toPlainString();
-    }
-    long whole = abs / 1000;
-    int frac = (int) (abs % 1000);
-    char[] digits = {
-      '.', (char) ('0' + frac / 100), (char) ('0' + frac / 10 % 10), (char) ('0' + frac % 10)
-    };
-    return (millis < 0 ? "-" : "") + whole + new String(digits);
+    byte[] buf = new byte[ConnectionsWriter.SECONDS_CHARS];
+    int start = ConnectionsWriter.formatSeconds(millis, buf);
+    return new String(buf, start, buf.length - start, StandardCharsets.ISO_8859_1);
   }
 }
