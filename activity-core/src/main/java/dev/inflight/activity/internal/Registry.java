@@ -55,9 +55,12 @@ import org.jspecify.annotations.Nullable;
  * rotates with each eviction. Only when no stripe holds an idle row is the row at the front of a
  * stripe (the one the hand found moving the longest ago) evicted. So a row that moved bytes since
  * the hand last looked is never evicted while one that did not is in the tracker; among idle rows
- * of one stripe the one linked (or found moving) the longest ago goes first. Every step of the hand
- * either evicts, or is paid for by a byte update or a join since its last visit, so the work per
- * open at the cap does not grow with the cap.
+ * of one stripe the one linked (or found moving) the longest ago goes first. The picked row goes to
+ * the back as well: if its eviction misses (it ended meanwhile, or it is a new row about to be
+ * published), the next pick moves on; an open retries up to one miss per stripe, plus one, before
+ * it opens over the cap (the soft bound above). Every step of the hand either evicts, or is paid
+ * for by a byte update or a join since its last visit, so the work per open at the cap does not
+ * grow with the cap.
  */
 public final class Registry {
   private static final System.Logger LOG = System.getLogger("dev.inflight.activity");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 import static org.quicktheories.generators.SourceDSL.strings;
 
 import java.nio.charset.StandardCharsets;
@@ -81,5 +82,12 @@ class NamesTest {
   void generatedSessionIdsAreRandomHex() {
     assertThat(Names.generateSessionId()).matches("gen-[0-9a-f]{16}");
     assertThat(Names.generateSessionId()).isNotEqualTo(Names.generateSessionId());
+  }
+
+  @Test
+  void generatedIdsAreSixteenHexDigitsOfTheRandomNumber() {
+    qt().forAll(longs().all())
+        .checkAssert(
+            r -> assertThat(Names.sessionIdOf(r)).isEqualTo("gen-" + String.format("%016x", r)));
   }
 }
