@@ -2,8 +2,10 @@ package dev.inflight.activity.httpclient5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ActivityScope;
 import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndReason;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.ManualTracker;
@@ -169,6 +171,161 @@ class ActivityHttpClient5Test {
         EntityUtils.consume(response.getEntity());
       }
       assertThat(rx()).isZero();
+    }
+  }
+
+  /** The classic client's edges: other ways to read, other sources, failures that stay local. */
+  @Nested
+  class ClassicEdges {
+
+    private HttpPost post() {
+      HttpPost post = new HttpPost(backend.uri("/v1/chat/completions"));
+      post.setEntity(new StringEntity("{}", ContentType.APPLICATION_JSON));
+      return post;
+    }
+
+    private CloseableHttpClient clientWith(ActivityHttpClient5 counting) {
+      return HttpClients.custom()
+          .addResponseInterceptorLast(counting.responseInterceptor())
+          .build();
+    }
+
+    @Test
+    void bytesReadOneAtATimeAndSkippedAreCounted() throws IOException {
+      Reply reply = Reply.json("{\"id\":\"c-1\",\"choices\":[{\"index\":0}]}");
+      backend = StreamingBackend.start(body -> reply);
+      RequestActivity activity = attached(ConnectionType.NON_STREAMING);
+
+      byte[] rest;
+      try (CloseableHttpClient client = clientWith(rx);
+          ActivityScope scope = activity.makeCurrent()) {
+        rest =
+            client.execute(
+                post(),
+                response -> {
+                  try (InputStream in = response.getEntity().getContent()) {
+                    assertThat(in.read()).isEqualTo('{');
+                    assertThat(rx()).isEqualTo(1);
+                    assertThat(in.skip(5)).isEqualTo(5);
+                    assertThat(rx()).isEqualTo(6);
+                    return in.readAllBytes();
+                  }
+                });
+      }
+
+      assertThat(new String(rest, StandardCharsets.UTF_8))
+          .isEqualTo(reply.parts().get(0).substring(6));
+      assertThat(rx()).isEqualTo(reply.length());
+    }
+
+    @Test
+    void anEntityWrittenToAStreamIsCounted() throws IOException {
+      Reply reply = Reply.json("{\"id\":\"c-2\"}");
+      backend = StreamingBackend.start(body -> reply);
+      RequestActivity activity = attached(ConnectionType.NON_STREAMING);
+      java.io.ByteArrayOutputStream copy = new java.io.ByteArrayOutputStream();
+
+      try (CloseableHttpClient client = clientWith(rx);
+          ActivityScope scope = activity.makeCurrent()) {
+        client.execute(
+            post(),
+            response -> {
+              response.getEntity().writeTo(copy);
+              return null;
+            });
+      }
+
+      assertThat(copy.toString(StandardCharsets.UTF_8)).isEqualTo(reply.parts().get(0));
+      assertThat(rx()).isEqualTo(reply.length());
+    }
+
+    @Test
+    void theBuildersSourceIsUsedWhenTheContextHasNoActivity() throws IOException {
+      Reply reply = Reply.json("{\"id\":\"c-3\"}");
+      backend = StreamingBackend.start(body -> reply);
+      RequestActivity activity = attached(ConnectionType.NON_STREAMING);
+      ActivityHttpClient5 fromSource =
+          ActivityHttpClient5.builder().activity(() -> activity).build();
+
+      try (CloseableHttpClient client = clientWith(fromSource)) { // no scope on this thread
+        client.execute(post(), response -> EntityUtils.toString(response.getEntity()));
+      }
+
+      assertThat(rx()).isEqualTo(reply.length());
+    }
+
+    @Test
+    void aFailingSourceCountsNothingAndTheCallGoesOn() throws IOException {
+      Reply reply = Reply.json("{\"id\":\"c-4\"}");
+      backend = StreamingBackend.start(body -> reply);
+      ActivityHttpClient5 broken =
+          ActivityHttpClient5.builder()
+              .activity(
+                  () -> {
+                    throw new IllegalStateException("no activity here");
+                  })
+              .build();
+
+      String body;
+      try (CloseableHttpClient client = clientWith(broken)) {
+        body = client.execute(post(), response -> EntityUtils.toString(response.getEntity()));
+      }
+
+      assertThat(body).isEqualTo(reply.parts().get(0));
+      assertThat(rx()).isZero();
+    }
+
+    @Test
+    void anActivityThatFailsToCountDoesNotBreakTheRead() throws IOException {
+      Reply reply = Reply.sse(EVENTS);
+      backend = StreamingBackend.start(body -> reply);
+      AtomicLong attempts = new AtomicLong();
+      ActivityHandle failing =
+          new ActivityHandle() {
+            @Override
+            public void addRx(long bytes) {
+              attempts.addAndGet(bytes);
+              throw new IllegalStateException("counter broken");
+            }
+
+            @Override
+            public void addTx(long bytes) {}
+
+            @Override
+            public void end(EndReason reason) {}
+
+            @Override
+            public boolean isOpen() {
+              return true;
+            }
+          };
+      HttpClientContext context = HttpClientContext.create();
+      ActivityHttpClient5.attach(context, failing);
+
+      String body;
+      try (CloseableHttpClient client = clientWith(rx)) {
+        body =
+            client.execute(post(), context, response -> EntityUtils.toString(response.getEntity()));
+      }
+
+      assertThat(body).isEqualTo(String.join("", EVENTS));
+      assertThat(attempts.get()).isEqualTo(reply.length()); // every read tried to count
+    }
+
+    @Test
+    void anActivityThatIsNoLongerOpenLeavesTheEntityAlone() throws IOException {
+      Reply reply = Reply.json("{}");
+      backend = StreamingBackend.start(body -> reply);
+      RequestActivity ended = attached(ConnectionType.NON_STREAMING);
+      ended.close();
+      HttpClientContext context = HttpClientContext.create();
+      ActivityHttpClient5.attach(context, ended);
+
+      try (CloseableHttpClient client = clientWith(rx);
+          ClassicHttpResponse response = client.executeOpen(null, post(), context)) {
+        assertThat(response.getEntity().getClass().getName()).doesNotContain("Counting");
+        EntityUtils.consume(response.getEntity());
+      }
     }
   }
 
