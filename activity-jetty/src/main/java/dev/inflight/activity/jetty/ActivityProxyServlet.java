@@ -32,9 +32,9 @@ import org.eclipse.jetty.util.Callback;
  * ({@code onResponseContent}), whether or not the client is still there to take it. Without the
  * filter (or with tracking off) it proxies exactly as its superclass.
  *
- * <p>When the proxied exchange fails (the client left mid-stream, the backend failed), Jetty aborts
- * the client's connection and this servlet ends the request: client-aborted when writing to the
- * client failed, errored otherwise, once.
+ * <p>When the proxied exchange fails (the client left mid-stream, the backend failed or could not
+ * be reached), this servlet ends the request before Jetty answers 502 or 504 or aborts the client's
+ * connection: client-aborted when writing to the client failed, errored otherwise, once.
  *
  * <p>Overriding {@code sendProxyRequest}, {@code onResponseContent} or {@code
  * onProxyResponseFailure}: call {@code super}.
@@ -70,11 +70,10 @@ public class ActivityProxyServlet extends ProxyServlet.Transparent {
       HttpServletResponse proxyResponse,
       Response serverResponse,
       Throwable failure) {
-    try {
-      super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
-    } finally {
-      ProxyGlue.proxyFailed(clientRequest);
-    }
+    // First: when nothing was sent yet, super answers 502 or 504 and completes the request, and
+    // the filter would then end it as completed. (Never throws.)
+    ProxyGlue.proxyFailed(clientRequest);
+    super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
   }
 
   @Override

@@ -14,6 +14,8 @@ import dev.inflight.activity.testing.StreamingBackend.Reply;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -68,8 +71,23 @@ abstract class ProxyServletContract {
    */
   abstract HttpServlet newProxyServlet(ProxyAttachment attachment);
 
+  private static final ProxyAttachment ATTACHMENT =
+      ProxyAttachment.builder()
+          .backend((request, target) -> BACKEND)
+          .model(request -> request.getHeader("X-Model"))
+          .type(
+              request ->
+                  "true".equals(request.getParameter("stream"))
+                      ? ConnectionType.STREAMING
+                      : ConnectionType.NON_STREAMING)
+          .build();
+
   private void start(Reply streamed, Reply plain) throws Exception {
     backend = StreamingBackend.start(body -> body.contains("\"stream\":true") ? streamed : plain);
+    startProxy(backend.baseUrl(), ATTACHMENT);
+  }
+
+  private void startProxy(String proxyTo, ProxyAttachment attachment) throws Exception {
     server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -81,18 +99,8 @@ abstract class ProxyServletContract {
         new FilterHolder(ActivityFilter.builder().tracker(fixture.tracker()).build());
     filter.setAsyncSupported(true);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-    ProxyAttachment attachment =
-        ProxyAttachment.builder()
-            .backend((request, target) -> BACKEND)
-            .model(request -> request.getHeader("X-Model"))
-            .type(
-                request ->
-                    "true".equals(request.getParameter("stream"))
-                        ? ConnectionType.STREAMING
-                        : ConnectionType.NON_STREAMING)
-            .build();
     ServletHolder proxy = new ServletHolder(newProxyServlet(attachment));
-    proxy.setInitParameter("proxyTo", backend.baseUrl());
+    proxy.setInitParameter("proxyTo", proxyTo);
     proxy.setAsyncSupported(true);
     context.addServlet(proxy, "/*");
     server.setHandler(context);
@@ -255,5 +263,135 @@ abstract class ProxyServletContract {
     assertThat(snapshot().cumulativeBytesRx()).isEqualTo(3 * plain.length());
     assertThat(snapshot().cumulativeBytesTx()).isEqualTo(3 * plain.length());
     assertThat(snapshot().ended()).isEqualTo(new EndCounts(3, 0, 0, 0));
+  }
+
+  @Test
+  void aBackendThatFailsMidStreamEndsTheRowAsErrored() throws Exception {
+    String first = EVENTS.get(0);
+    CountDownLatch firstRead = new CountDownLatch(1);
+    try (ServerSocket failing = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread backendThread =
+          new Thread(
+              () -> {
+                try (Socket s = failing.accept()) {
+                  readHead(s.getInputStream());
+                  String head =
+                      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                          + "Content-Length: 100000\r\n\r\n";
+                  s.getOutputStream().write((head + first).getBytes(StandardCharsets.US_ASCII));
+                  s.getOutputStream().flush();
+                  Await.await(firstRead); // then the backend dies, far short of its length
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              },
+              "failing-backend");
+      backendThread.start();
+      startProxy("http://127.0.0.1:" + failing.getLocalPort(), ATTACHMENT);
+
+      HttpResponse<InputStream> response =
+          CLIENT.send(post(true, "s-fail"), BodyHandlers.ofInputStream());
+      try (InputStream in = response.body()) {
+        assertThat(new String(in.readNBytes(first.length()), StandardCharsets.UTF_8))
+            .isEqualTo(first);
+        firstRead.countDown();
+        in.readAllBytes(); // the proxy gives up on the client's response too
+      } catch (java.io.IOException expected) {
+        // the truncated response may also surface as an error
+      }
+      backendThread.join(20_000);
+    }
+
+    awaitNoRows();
+    BackendSnapshot done = snapshot();
+    assertThat(done.ended()).isEqualTo(new EndCounts(0, 0, 1, 0));
+    assertThat(done.cumulativeBytesRx()).isEqualTo(first.length());
+    assertThat(done.cumulativeBytesTx()).isEqualTo(first.length());
+  }
+
+  @Test
+  void anUnreachableBackendEndsTheRowAsErrored() throws Exception {
+    int closedPort;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    startProxy("http://127.0.0.1:" + closedPort, ATTACHMENT);
+
+    HttpResponse<String> response = CLIENT.send(post(false, "s-down"), BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(502);
+    awaitNoRows();
+    BackendSnapshot done = snapshot();
+    assertThat(done.ended()).isEqualTo(new EndCounts(0, 0, 1, 0));
+    assertThat(done.cumulativeBytesRx()).isZero();
+  }
+
+  @Test
+  void byDefaultTheBackendIsTheTargetsAuthorityAndTheTypeComesFromAccept() throws Exception {
+    Reply streamed = Reply.sse(EVENTS).holdAfter(1);
+    backend = StreamingBackend.start(body -> streamed);
+    startProxy(backend.baseUrl(), ProxyAttachment.builder().build());
+    String authority = "127.0.0.1:" + backend.port();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+            .header("X-Session-Id", "s-default")
+            .header("Accept", "application/json, TEXT/EVENT-STREAM")
+            .timeout(Duration.ofSeconds(20))
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build();
+
+    HttpResponse<InputStream> response = CLIENT.send(request, BodyHandlers.ofInputStream());
+    try (InputStream in = response.body()) {
+      assertThat(in.readNBytes((int) streamed.bytes(1))).hasSize((int) streamed.bytes(1));
+      ConnectionSnapshot row =
+          fixture.tracker().getBackendSnapshot(authority).orElseThrow().connections().get(0);
+      assertThat(row.type()).isEqualTo(ConnectionType.STREAMING);
+      assertThat(row.model()).isNull();
+      backend.release();
+      in.readAllBytes();
+    }
+
+    awaitNoRows();
+    assertThat(fixture.tracker().getBackendSnapshot(authority).orElseThrow().cumulativeBytesRx())
+        .isEqualTo(streamed.length());
+  }
+
+  @Test
+  void anAttachmentThatThrowsLeavesTheProxiedRequestAlone() throws Exception {
+    Reply plain = Reply.json(COMPLETION);
+    backend = StreamingBackend.start(body -> plain);
+    startProxy(
+        backend.baseUrl(),
+        ProxyAttachment.builder()
+            .backend(
+                (request, target) -> {
+                  throw new IllegalStateException("no backend name for " + target);
+                })
+            .build());
+
+    HttpResponse<String> response = CLIENT.send(post(false, "s-broken"), BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(COMPLETION);
+    awaitNoRows();
+    assertThat(fixture.tracker().getGlobalSnapshot().cumulativeBytesRx()).isZero();
+    assertThat(fixture.tracker().getGlobalSnapshot().backends()).isEmpty();
+  }
+
+  /** Reads an HTTP request's head and its Content-Length body. */
+  private static void readHead(InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    while (head.indexOf("\r\n\r\n") < 0) {
+      int b = in.read();
+      if (b < 0) {
+        return;
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?i)content-length:\\s*(\\d+)").matcher(head);
+    if (m.find()) {
+      in.readNBytes(Integer.parseInt(m.group(1)));
+    }
   }
 }
