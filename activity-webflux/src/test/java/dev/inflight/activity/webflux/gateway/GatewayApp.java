@@ -12,8 +12,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * A Spring Cloud Gateway application routing {@code /v1/**} to the backend named by the property
- * {@code backend.url}, with inflight mounted as the module README shows. The tracker is registered
- * by the test.
+ * {@code backend.url} (route {@code chat}), and {@code /down/**} to {@code down.url}, where nothing
+ * listens (route {@code down}), with inflight mounted as the module README shows. The tracker is
+ * registered by the test.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -35,7 +36,14 @@ public class GatewayApp {
   }
 
   @Bean
-  RouteLocator routes(RouteLocatorBuilder routes, @Value("${backend.url}") String backend) {
-    return routes.routes().route("chat", r -> r.path("/v1/**").uri(backend)).build();
+  RouteLocator routes(
+      RouteLocatorBuilder routes,
+      @Value("${backend.url}") String backend,
+      @Value("${down.url:http://127.0.0.1:9}") String down) {
+    return routes
+        .routes()
+        .route("chat", r -> r.path("/v1/**").uri(backend))
+        .route("down", r -> r.path("/down/**").uri(down))
+        .build();
   }
 }

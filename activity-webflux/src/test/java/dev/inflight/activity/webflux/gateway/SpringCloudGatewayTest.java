@@ -93,9 +93,18 @@ class SpringCloudGatewayTest {
                 "server.port=0",
                 "server.address=127.0.0.1",
                 "spring.main.banner-mode=off",
-                "backend.url=" + backend.baseUrl())
+                "backend.url=" + backend.baseUrl(),
+                "down.url=http://127.0.0.1:" + closedPort())
             .run();
     port = Integer.parseInt(gateway.getEnvironment().getRequiredProperty("local.server.port"));
+  }
+
+  /** A loopback port nothing listens on (it was free a moment ago). */
+  static int closedPort() throws java.io.IOException {
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
+    }
   }
 
   @AfterEach
@@ -173,6 +182,26 @@ class SpringCloudGatewayTest {
     assertThat(e.bytesRx()).isEqualTo(backend.bodyBytesSent()).isEqualTo(r.length());
     assertThat(e.bytesTx()).isEqualTo(response.body().length).isEqualTo(r.length());
     assertThat(route().ended()).isEqualTo(new EndCounts(1, 0, 0, 0));
+  }
+
+  @Test
+  void anUpstreamThatCannotBeReachedEndsTheRowAsErrored() throws Exception {
+    RawHttp.Response response =
+        RawHttp.send(
+            port,
+            "GET",
+            "/down/v1/chat/completions",
+            Map.of("Accept", "text/event-stream", "X-Session-Id", "s-down"));
+
+    assertThat(response.status()).isGreaterThanOrEqualTo(500);
+    Await.until("the row ended", WAIT, () -> ended.size() == 1);
+    EndedConnection e = ended.get(0);
+    assertThat(e.backend()).isEqualTo("down");
+    assertThat(e.sessionId()).isEqualTo("s-down");
+    assertThat(e.bytesRx()).isZero();
+    assertThat(e.reason()).isEqualTo(EndReason.ERRORED);
+    assertThat(tracker.getBackendSnapshot("down").orElseThrow().ended())
+        .isEqualTo(new EndCounts(0, 0, 1, 0));
   }
 
   @Test
