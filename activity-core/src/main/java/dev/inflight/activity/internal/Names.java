@@ -1,6 +1,6 @@
 package dev.inflight.activity.internal;
 
-import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -16,9 +16,6 @@ public final class Names {
   public static final int MAX_SESSION_ID = 256;
 
   private static final char REPLACEMENT = '\uFFFD';
-  private static final byte[] HEX = {
-    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'
-  };
   private static final String ELLIPSIS = "\u2026";
 
   private Names() {}
@@ -81,17 +78,9 @@ public final class Names {
     return sessionIdOf(ThreadLocalRandom.current().nextLong());
   }
 
-  /** {@code gen-} and the sixteen hex digits of {@code r}. */
+  /** {@code gen-} and the sixteen hex digits of {@code r}, leading zeros kept. */
   static String sessionIdOf(long r) {
-    // sixteen hex digits, leading zeros kept; runs once per request without a session id, where
-    // String.format cost a microsecond
-    byte[] id = {'g', 'e', 'n', '-', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    long rest = r;
-    for (int i = id.length - 1; i >= 4; i--) {
-      id[i] = HEX[(int) (rest & 0xF)];
-      rest >>>= 4;
-    }
-    return new String(id, StandardCharsets.ISO_8859_1);
+    return "gen-" + HexFormat.of().toHexDigits(r);
   }
 
   private static boolean isClean(String s) {

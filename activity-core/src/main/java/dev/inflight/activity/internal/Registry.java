@@ -178,8 +178,7 @@ public final class Registry {
     if (!st.rows.containsKey(s)) {
       // A new session: link the row first, so that it is in its stripe whenever it is in the map,
       // then publish it without a lock on an empty bin. A row the map already holds wins the race.
-      Row created = new Row(this, st, s, type, m, now, wallBase.millisAt(now), stripe);
-      stripe.link(created);
+      Row created = linkedRow(st, s, type, m, now, stripe);
       if (st.rows.putIfAbsent(s, created) == null) {
         return new RowHandle(this, created);
       }
@@ -193,11 +192,17 @@ public final class Registry {
                 existing.join(type, m, now);
                 return existing;
               }
-              Row created = new Row(this, st, key, type, m, now, wallBase.millisAt(now), stripe);
-              stripe.link(created);
-              return created;
+              return linkedRow(st, key, type, m, now, stripe);
             });
     return new RowHandle(this, row);
+  }
+
+  /** A new row, linked into the opening thread's stripe before any other thread can see it. */
+  private Row linkedRow(
+      BackendState st, String s, ConnectionType type, @Nullable String m, long now, Stripe stripe) {
+    Row row = new Row(this, st, s, type, m, now, wallBase.millisAt(now), stripe);
+    stripe.link(row);
+    return row;
   }
 
   /**

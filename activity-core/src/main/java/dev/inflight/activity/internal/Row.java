@@ -148,8 +148,6 @@ public final class Row extends RowPadAfter {
   /** Guarded like {@link #requests}: the most severe reason given so far. */
   EndReason reason = EndReason.COMPLETED;
 
-  private volatile @Nullable Duration firstByte;
-
   Row(
       Registry owner,
       BackendState backend,
@@ -251,10 +249,6 @@ public final class Row extends RowPadAfter {
     return rx < 0;
   }
 
-  private boolean hasFirstTx() {
-    return firstTxNanos != NO_FIRST_BYTE;
-  }
-
   /**
    * Nanoseconds from opening to the first byte sent to the client, or {@link RowList#noFirstByte()}
    * if none yet.
@@ -264,17 +258,10 @@ public final class Row extends RowPadAfter {
     return first == NO_FIRST_BYTE ? RowList.noFirstByte() : Math.max(0, first - startedNanos);
   }
 
-  /**
-   * Time from opening to the first byte sent to the client, or null if none yet. Built once and
-   * kept: racing snapshots may each build it, with equal values.
-   */
+  /** Time from opening to the first byte sent to the client, or null if none yet. */
   @Nullable Duration firstByte() {
-    Duration d = firstByte;
-    if (d == null && hasFirstTx()) {
-      d = Duration.ofNanos(Math.max(0, firstTxNanos - startedNanos));
-      firstByte = d;
-    }
-    return d;
+    long nanos = firstByteNanos();
+    return nanos == RowList.noFirstByte() ? null : Duration.ofNanos(nanos);
   }
 
   /**

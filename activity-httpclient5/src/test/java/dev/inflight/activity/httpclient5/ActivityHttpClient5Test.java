@@ -2,12 +2,11 @@ package dev.inflight.activity.httpclient5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ActivityScope;
 import dev.inflight.activity.ConnectionType;
-import dev.inflight.activity.EndReason;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.testing.Await;
+import dev.inflight.activity.testing.FailingHandle;
 import dev.inflight.activity.testing.ManualTracker;
 import dev.inflight.activity.testing.StreamingBackend;
 import dev.inflight.activity.testing.StreamingBackend.Reply;
@@ -279,26 +278,7 @@ class ActivityHttpClient5Test {
     void anActivityThatFailsToCountDoesNotBreakTheRead() throws IOException {
       Reply reply = Reply.sse(EVENTS);
       backend = StreamingBackend.start(body -> reply);
-      AtomicLong attempts = new AtomicLong();
-      ActivityHandle failing =
-          new ActivityHandle() {
-            @Override
-            public void addRx(long bytes) {
-              attempts.addAndGet(bytes);
-              throw new IllegalStateException("counter broken");
-            }
-
-            @Override
-            public void addTx(long bytes) {}
-
-            @Override
-            public void end(EndReason reason) {}
-
-            @Override
-            public boolean isOpen() {
-              return true;
-            }
-          };
+      FailingHandle failing = new FailingHandle();
       HttpClientContext context = HttpClientContext.create();
       ActivityHttpClient5.attach(context, failing);
 
@@ -309,7 +289,7 @@ class ActivityHttpClient5Test {
       }
 
       assertThat(body).isEqualTo(String.join("", EVENTS));
-      assertThat(attempts.get()).isEqualTo(reply.length()); // every read tried to count
+      assertThat(failing.attempted()).isEqualTo(reply.length()); // every read tried to count
     }
 
     @Test

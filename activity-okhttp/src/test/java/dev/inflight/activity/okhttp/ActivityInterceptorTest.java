@@ -9,6 +9,7 @@ import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.testing.FailingHandle;
 import dev.inflight.activity.testing.ManualTracker;
 import dev.inflight.activity.testing.StreamingBackend;
 import dev.inflight.activity.testing.StreamingBackend.Reply;
@@ -219,24 +220,7 @@ class ActivityInterceptorTest {
   void aFailureWhileCountingDoesNotBreakTheRead() throws IOException {
     Reply reply = Reply.sse(EVENTS);
     backend = StreamingBackend.start(body -> reply);
-    ActivityHandle broken =
-        new ActivityHandle() {
-          @Override
-          public void addRx(long bytes) {
-            throw new IllegalStateException("broken counter");
-          }
-
-          @Override
-          public void addTx(long bytes) {}
-
-          @Override
-          public void end(EndReason reason) {}
-
-          @Override
-          public boolean isOpen() {
-            return true;
-          }
-        };
+    ActivityHandle broken = new FailingHandle();
     OkHttpClient brokenClient =
         client
             .newBuilder()
