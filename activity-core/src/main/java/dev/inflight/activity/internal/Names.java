@@ -1,6 +1,6 @@
 package dev.inflight.activity.internal;
 
-import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -9,10 +9,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * are, without allocating.
  */
 public final class Names {
-  private static final byte[] HEX = {
-    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'
-  };
-
   /** Longest backend or model name kept, in chars. */
   public static final int MAX_NAME = 128;
 
@@ -84,12 +80,7 @@ public final class Names {
 
   /** {@code gen-} and the sixteen hex digits of {@code r}, leading zeros kept. */
   static String sessionIdOf(long r) {
-    byte[] id = {'g', 'e', 'n', '-', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    for (int i = id.length - 1; i >= 4; i--, r >>>= 4) {
-      id[i] = HEX[(int) (r & 0xF)];
-    }
-    // One array and one string: a concatenation of HexFormat's digits made three of each.
-    return new String(id, StandardCharsets.ISO_8859_1);
+    return "gen-" + HexFormat.of().toHexDigits(r);
   }
 
   private static boolean isClean(String s) {
