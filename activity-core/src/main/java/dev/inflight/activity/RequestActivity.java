@@ -74,10 +74,10 @@ public final class RequestActivity implements ActivityHandle {
 
   private volatile @Nullable ActivityHandle handle;
 
-  @SuppressWarnings("UnusedVariable") // read and written through PENDING_RX
+  @SuppressWarnings("UnusedVariable") // through PENDING_RX, and sealed directly at the end
   private volatile long pendingRx;
 
-  @SuppressWarnings("UnusedVariable") // read and written through PENDING_TX
+  @SuppressWarnings("UnusedVariable") // through PENDING_TX, and sealed directly at the end
   private volatile long pendingTx;
 
   private volatile boolean ended;
@@ -316,8 +316,9 @@ public final class RequestActivity implements ActivityHandle {
     return failure;
   }
 
+  @SuppressWarnings("EnumOrdinal") // EndReason is declared from least to most severe
   private synchronized void recordOutcome(EndReason reason) {
-    if (reason.compareTo(outcome) > 0) {
+    if (reason.ordinal() > outcome.ordinal()) {
       outcome = reason;
     }
   }
@@ -355,17 +356,19 @@ public final class RequestActivity implements ActivityHandle {
     }
   }
 
+  @SuppressWarnings("EnumOrdinal") // EndReason is declared from least to most severe
   private synchronized void endTracked(EndReason reason) {
     if (ended) {
       return;
     }
     ended = true;
-    PENDING_RX.setVolatile(this, DRAINED);
-    PENDING_TX.setVolatile(this, DRAINED);
+    pendingRx = DRAINED;
+    pendingTx = DRAINED;
     ActivityHandle h = handle;
     if (h != null) {
       EndReason recorded = outcome;
-      h.end(recorded.compareTo(reason) > 0 ? recorded : reason);
+      // ordinals, not compareTo: its class check was a call of its own at a container's depth
+      h.end(recorded.ordinal() > reason.ordinal() ? recorded : reason);
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -216,22 +217,41 @@ public final class Registry {
   }
 
   /** Ends one request of the row; the row ends with its last request. */
-  @SuppressWarnings("NonAtomicVolatileUpdate") // serialised by compute; volatile for readers
   void endRequest(Row row, EndReason reason) {
-    row.backend.rows.computeIfPresent(
-        row.sessionId,
-        (key, current) -> {
-          if (current != row) {
-            return current; // our row was evicted and replaced: nothing to end
-          }
-          current.noteReason(reason);
-          if (--current.requests > 0) {
-            return current;
-          }
-          finish(current, current.reason);
-          return null;
-        });
+    row.backend.rows.computeIfPresent(row.sessionId, new EndOne(this, row, reason));
     endings.deliver(); // outside compute: listeners never run under the row's lock
+  }
+
+  /**
+   * The remapping of {@link #endRequest}: one request leaves its row, and the last one ends it. A
+   * class rather than a lambda: a capturing lambda is made through a method handle, which the
+   * compiler did not inline at the depth of a container's request path, so each end paid a slow
+   * allocation through the VM.
+   */
+  private static final class EndOne implements BiFunction<String, Row, @Nullable Row> {
+    private final Registry registry;
+    private final Row row;
+    private final EndReason reason;
+
+    EndOne(Registry registry, Row row, EndReason reason) {
+      this.registry = registry;
+      this.row = row;
+      this.reason = reason;
+    }
+
+    @Override
+    @SuppressWarnings("NonAtomicVolatileUpdate") // serialised by compute; volatile for readers
+    public @Nullable Row apply(String key, Row current) {
+      if (current != row) {
+        return current; // our row was evicted and replaced: nothing to end
+      }
+      current.noteReason(reason);
+      if (--current.requests > 0) {
+        return current;
+      }
+      registry.finish(current, current.reason);
+      return null;
+    }
   }
 
   /**

@@ -2,21 +2,9 @@ package dev.inflight.activity.internal;
 
 import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.EndReason;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /** One request's handle on a row. The row may be shared by several joined requests. */
 final class RowHandle implements ActivityHandle {
-  private static final VarHandle ENDED;
-
-  static {
-    try {
-      ENDED = MethodHandles.lookup().findVarHandle(RowHandle.class, "ended", boolean.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   private final Registry registry;
   final Row row;
   private volatile boolean ended;
@@ -50,9 +38,17 @@ final class RowHandle implements ActivityHandle {
 
   @Override
   public void end(EndReason reason) {
-    if (ENDED.compareAndSet(this, false, true)) {
-      registry.endRequest(row, reason);
+    if (ended) {
+      return;
     }
+    // A monitor rather than a VarHandle: its fast path is compiled in place at any depth.
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+    }
+    registry.endRequest(row, reason);
   }
 
   @Override
