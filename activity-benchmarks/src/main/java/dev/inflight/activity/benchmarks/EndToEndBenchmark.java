@@ -1,21 +1,10 @@
 package dev.inflight.activity.benchmarks;
 
-import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ActivitySettings;
-import dev.inflight.activity.ActivityStreams;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.BackendSnapshot;
-import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.servlet.ActivityFilter;
 import dev.inflight.activity.servlet.ServletActivity;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -31,12 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import java.util.function.BooleanSupplier;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -65,10 +48,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * on: the filter counts TX, the servlet attaches the request to a backend row and counts RX).
  * Target: enabled keeps at least 97% of disabled's throughput.
  *
+ * <p>More variants, not run by default ({@code -p variant=...}): other libraries' request metrics
+ * on the same Jetty server, {@code jetty-stats}, {@code micrometer} and {@code dropwizard} (see
+ * {@link JettySseServer}), and the same stream from Spring WebFlux on Reactor Netty, {@code
+ * netty-none}, {@code netty-disabled} and {@code netty-enabled} (see {@link NettySseServer}).
+ *
  * <p>Throughput is reported in rounds per second; the {@code bytes} counter is the body bytes the
- * clients received per second. Every round checks status and byte counts, and the enabled tracker's
- * totals are checked against the bytes sent at the end of the trial, so a broken stream fails the
- * benchmark instead of looking fast.
+ * clients received per second. Every round checks status and byte counts; at the end of the trial
+ * the enabled tracker's totals are checked against the bytes sent, and another library's request
+ * count against the requests made, so a broken stream fails the benchmark instead of looking fast.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -80,6 +68,9 @@ public class EndToEndBenchmark {
 
   static final String PATH = "/v1/chat/completions";
   static final String BACKEND = "bench.backend";
+
+  /** The name prefix of the variants that run on Spring WebFlux over Reactor Netty. */
+  static final String NETTY = "netty-";
 
   /** The server, the client and the expected body. */
   @State(Scope.Benchmark)
@@ -97,7 +88,7 @@ public class EndToEndBenchmark {
     public int chunkBytes;
 
     ActivityTracker tracker;
-    Server server;
+    SseServer server;
     HttpClient client;
     ExecutorService clientExecutor;
     HttpRequest request;
@@ -107,38 +98,20 @@ public class EndToEndBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
       tracker =
-          switch (variant) {
-            case "none", "disabled" -> ActivityTracker.disabled();
-            case "enabled" ->
-                ActivityTracker.create(
-                    ActivitySettings.builder()
-                        .enabled(true)
-                        .sweepInterval(Duration.ZERO)
-                        .maxConnections(100_000)
-                        .build());
-            default -> throw new IllegalArgumentException("unknown variant " + variant);
-          };
+          tracking(variant)
+              ? ActivityTracker.create(
+                  ActivitySettings.builder()
+                      .enabled(true)
+                      .sweepInterval(Duration.ZERO)
+                      .maxConnections(100_000)
+                      .build())
+              : ActivityTracker.disabled();
       byte[] event = sseEvent(chunkBytes);
       streamBytes = (long) event.length * chunks;
-
-      QueuedThreadPool threads = new QueuedThreadPool(64, 8);
-      threads.setName(serverThreadPrefix(variant));
-      server = new Server(threads);
-      ServerConnector connector = new ServerConnector(server, 1, 1);
-      connector.setHost("127.0.0.1");
-      connector.setPort(0);
-      server.addConnector(connector);
-      ServletContextHandler context = new ServletContextHandler();
-      context.setContextPath("/");
-      if (!variant.equals("none")) {
-        FilterHolder filter = new FilterHolder(ActivityFilter.builder().tracker(tracker).build());
-        filter.setAsyncSupported(true);
-        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-      }
-      context.addServlet(
-          new ServletHolder(new SseServlet(event, chunks, !variant.equals("none"))), PATH);
-      server.setHandler(context);
-      server.start();
+      server =
+          variant.startsWith(NETTY)
+              ? NettySseServer.start(variant, tracker, event, chunks)
+              : JettySseServer.start(variant, tracker, event, chunks);
 
       clientExecutor = Executors.newFixedThreadPool(2, daemonThreads());
       client =
@@ -148,7 +121,7 @@ public class EndToEndBenchmark {
               .connectTimeout(Duration.ofSeconds(5))
               .build();
       request =
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + connector.getLocalPort() + PATH))
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + PATH))
               .timeout(Duration.ofSeconds(30))
               .header("Accept", "text/event-stream")
               .GET()
@@ -158,9 +131,10 @@ public class EndToEndBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
       try {
-        if (variant.equals("enabled")) {
+        if (tracking(variant)) {
           checkTrackerCountedEverything();
         }
+        checkMetricsRecordedEveryRequest();
       } finally {
         server.stop();
         clientExecutor.shutdownNow();
@@ -170,10 +144,7 @@ public class EndToEndBenchmark {
 
     /** The filter ends rows as responses complete, maybe just after the clients saw the end. */
     private void checkTrackerCountedEverything() throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (tracker.activeConnections() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
+      awaitUntil(() -> tracker.activeConnections() == 0);
       BackendSnapshot b =
           tracker
               .getBackendSnapshot(BACKEND)
@@ -191,6 +162,20 @@ public class EndToEndBenchmark {
                 + b.cumulativeBytesTx()
                 + " received="
                 + sent);
+      }
+    }
+
+    /** A peer's request metrics saw every stream (Jetty counts a request once it completed). */
+    private void checkMetricsRecordedEveryRequest() throws InterruptedException {
+      if (server.requestsRecorded().isEmpty()) {
+        return;
+      }
+      long streams = received.get() / streamBytes;
+      awaitUntil(() -> server.requestsRecorded().orElseThrow() >= streams);
+      long recorded = server.requestsRecorded().orElseThrow();
+      if (recorded != streams) {
+        throw new IllegalStateException(
+            variant + " recorded " + recorded + " requests, the clients made " + streams);
       }
     }
   }
@@ -254,7 +239,20 @@ public class EndToEndBenchmark {
 
   /** The name prefix of the server's threads for a variant, so their CPU time can be told apart. */
   static String serverThreadPrefix(String variant) {
-    return "bench-jetty-" + variant;
+    return variant.startsWith(NETTY) ? "bench-" + variant : "bench-jetty-" + variant;
+  }
+
+  /** Whether the variant tracks (and is checked against the clients at the end). */
+  static boolean tracking(String variant) {
+    return variant.equals("enabled") || variant.equals(NETTY + "enabled");
+  }
+
+  /** Waits up to 5 seconds for something the server does just after the clients saw the end. */
+  private static void awaitUntil(BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
   }
 
   /** One SSE event of exactly {@code size} bytes: {@code data: {...}\n\n}. */
@@ -271,52 +269,5 @@ public class EndToEndBenchmark {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  /**
-   * The proxy's handler: "reads" the backend response event by event and forwards each one to the
-   * client with a flush, like an SSE proxy. With {@code instrumented} it does what the inflight
-   * docs ask of a proxy: attach the request to its backend and count what it reads.
-   */
-  static final class SseServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
-
-    private final byte[] event;
-    private final int chunks;
-    private final boolean instrumented;
-
-    SseServlet(byte[] event, int chunks, boolean instrumented) {
-      this.event = event;
-      this.chunks = chunks;
-      this.instrumented = instrumented;
-    }
-
-    @Override
-    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-      resp.setStatus(200);
-      resp.setContentType("text/event-stream");
-      resp.setHeader("Cache-Control", "no-cache");
-      InputStream backend = new ByteArrayInputStream(repeat(event, chunks));
-      if (instrumented) {
-        ActivityHandle activity =
-            ServletActivity.of(req).attach(BACKEND, "gpt-4", ConnectionType.STREAMING);
-        backend = ActivityStreams.countRx(backend, activity);
-      }
-      byte[] buffer = new byte[event.length];
-      OutputStream out = resp.getOutputStream();
-      int n;
-      while ((n = backend.readNBytes(buffer, 0, buffer.length)) > 0) {
-        out.write(buffer, 0, n);
-        out.flush();
-      }
-    }
-
-    private static byte[] repeat(byte[] event, int times) {
-      byte[] all = new byte[event.length * times];
-      for (int i = 0; i < times; i++) {
-        System.arraycopy(event, 0, all, i * event.length, event.length);
-      }
-      return all;
-    }
   }
 }

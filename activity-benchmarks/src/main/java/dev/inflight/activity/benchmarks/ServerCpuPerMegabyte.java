@@ -2,87 +2,225 @@ package dev.inflight.activity.benchmarks;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
- * What tracking costs the server, decided by a confidence interval: the CPU time of the server's
- * threads per streamed megabyte, with tracking {@code enabled} against {@code disabled} (and the
- * bare server, {@code none}), measured in paired blocks.
+ * What tracking costs the server, decided by confidence intervals: the CPU time of the server's
+ * threads per streamed megabyte, with tracking {@code enabled} against {@code disabled}, the bare
+ * server {@code none} and other libraries' request metrics, measured in paired blocks.
  *
- * <p>Throughput of the end-to-end benchmark cannot decide a 3% difference on a two-core machine:
+ * <p>Throughput of the end-to-end benchmark cannot decide a 1% difference on a two-core machine:
  * client and server share the cores, so runs scatter by far more than that. CPU time of the
- * server's own threads (from {@link ThreadMXBean}) counts only the work the server did, however the
- * cores were shared. The three servers of {@link EndToEndBenchmark} run side by side in this JVM;
- * each block streams the same rounds through each of them, in a shuffled order, and the ratio
- * enabled / disabled is taken within the block, so slow phases of the machine affect both sides of
- * a ratio alike. The report gives the mean ratio over the measured blocks with its 95% confidence
- * interval (Student's t); the target "enabled costs at most 3% over disabled" is met when the
- * interval lies below 1.03.
+ * server's own threads (from {@link ThreadMXBean}, told apart by their name prefix) counts only the
+ * work the server did, however the cores were shared. The servers of {@link EndToEndBenchmark} run
+ * side by side in this JVM; each block streams the same rounds through each of them, in a shuffled
+ * order, and every ratio is taken within the block, so slow phases of the machine affect both sides
+ * of a ratio alike. The report gives each mean ratio over the measured blocks with its 95%
+ * confidence interval (Student's t), and whether it meets its target:
+ *
+ * <ul>
+ *   <li>{@code enabled / disabled}: mean at most 1.01 and the interval's upper end at most 1.015;
+ *   <li>{@code disabled / none}: the interval includes 1.0 or lies below 1.005;
+ *   <li>{@code enabled / <peer>} for each peer run ({@code jetty-stats}, {@code micrometer}, {@code
+ *       dropwizard}, see {@link JettySseServer}): the interval lies below 1.0;
+ *   <li>{@code netty-enabled / netty-disabled} (Spring WebFlux on Reactor Netty, see {@link
+ *       NettySseServer}): mean at most 1.02 and the upper end at most 1.03.
+ * </ul>
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.inflight.activity.benchmarks.ServerCpuPerMegabyte
- * [blocks] [rounds-per-block] [warmup-blocks]} (defaults 30, 40, 10).
+ * [blocks] [rounds-per-block] [warmup-blocks] [variant,variant,...]} (defaults 30, 40, 10 and
+ * {@code none,disabled,enabled}); {@code all} names the six Jetty variants, {@code netty} the three
+ * Reactor Netty ones, e.g. {@code 16 40 6 all} or {@code 16 40 6 netty}.
+ *
+ * <p>Profiling the measured blocks: with {@code -Dinflight.profile=<async-profiler arguments>}
+ * (e.g. {@code event=cpu,interval=1ms,file=server.html}) and async-profiler's jar on the class
+ * path, async-profiler is started through its Java API after the warmup blocks ({@code
+ * start,<arguments>}) and stopped at the end ({@code stop,<arguments>}, which writes the file). Its
+ * native library is {@code -Dinflight.profile.lib=/path/to/libasyncProfiler.so}, or the one in its
+ * jar when unset.
  */
 public final class ServerCpuPerMegabyte {
-  private static final String[] VARIANTS = {"none", "disabled", "enabled"};
+
+  /** The variants run without a fourth argument. */
+  static final List<String> DEFAULT_VARIANTS = List.of("none", "disabled", "enabled");
+
+  private static final List<Family> FAMILIES =
+      List.of(
+          new Family(
+              "Jetty 12 (ee10) servlet",
+              JettySseServer.VARIANTS,
+              "",
+              JettySseServer.PEERS,
+              1.01,
+              1.015,
+              true),
+          new Family(
+              "Spring WebFlux on Reactor Netty",
+              NettySseServer.VARIANTS,
+              EndToEndBenchmark.NETTY,
+              List.of(),
+              1.02,
+              1.03,
+              false));
 
   private ServerCpuPerMegabyte() {}
 
   /**
    * Runs the measurement and prints the report.
    *
-   * @param args blocks, rounds per block, warmup blocks
-   * @throws Exception if a server fails or a stream is short
+   * @param args blocks, rounds per block, warmup blocks, variants
+   * @throws Exception if a server fails, a stream is short or a tracker disagrees with the clients
    */
   public static void main(String[] args) throws Exception {
     int blocks = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 40;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    List<String> variants = args.length > 3 ? variants(args[3]) : DEFAULT_VARIANTS;
+    if (blocks < 2) {
+      throw new IllegalArgumentException("a confidence interval needs at least 2 blocks");
+    }
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     if (!threads.isThreadCpuTimeSupported()) {
       throw new IllegalStateException("this JVM cannot measure thread CPU time");
     }
     threads.setThreadCpuTimeEnabled(true);
+    Profiler profiler = Profiler.fromSystemProperties();
 
     List<EndToEndBenchmark.Proxy> proxies = new ArrayList<>();
-    for (String variant : VARIANTS) {
-      EndToEndBenchmark.Proxy p = new EndToEndBenchmark.Proxy();
-      p.variant = variant;
-      p.clients = 4;
-      p.chunks = 64;
-      p.chunkBytes = 256;
-      p.setUp();
-      proxies.add(p);
-    }
     try {
-      double[][] perMb = new double[VARIANTS.length][blocks];
-      List<Integer> order = new ArrayList<>(List.of(0, 1, 2));
-      Random random = new Random(42);
-      for (int b = -warmup; b < blocks; b++) {
-        Collections.shuffle(order, random);
-        for (int v : order) {
-          EndToEndBenchmark.Proxy p = proxies.get(v);
-          String prefix = EndToEndBenchmark.serverThreadPrefix(VARIANTS[v]);
-          long cpuBefore = serverCpu(threads, prefix);
-          long bytes = 0;
-          for (int r = 0; r < rounds; r++) {
-            bytes += EndToEndBenchmark.round(p);
-          }
-          long cpu = serverCpu(threads, prefix) - cpuBefore;
-          if (b >= 0) {
-            perMb[v][b] = cpu / (bytes / 1_000_000.0);
-          }
+      for (String variant : variants) {
+        EndToEndBenchmark.Proxy p = new EndToEndBenchmark.Proxy();
+        p.variant = variant;
+        p.clients = 4;
+        p.chunks = 64;
+        p.chunkBytes = 256;
+        proxies.add(p);
+        p.setUp();
+      }
+      double[][] perMb = measure(proxies, variants, blocks, rounds, warmup, threads, profiler);
+      System.out.printf(
+          Locale.ROOT,
+          "Server CPU per streamed MB: %d paired blocks of %d rounds (after %d warmup blocks)%n",
+          blocks,
+          rounds,
+          warmup);
+      for (Family family : FAMILIES) {
+        family.report(variants, perMb);
+      }
+    } catch (Exception | Error e) {
+      tearDown(proxies, e);
+      throw e;
+    }
+    tearDown(proxies, null);
+  }
+
+  /**
+   * Streams {@code rounds} rounds through every server in each block, in a shuffled order.
+   *
+   * @return per variant, per measured block: server CPU nanoseconds per streamed MB
+   */
+  private static double[][] measure(
+      List<EndToEndBenchmark.Proxy> proxies,
+      List<String> variants,
+      int blocks,
+      int rounds,
+      int warmup,
+      ThreadMXBean threads,
+      Profiler profiler)
+      throws ReflectiveOperationException {
+    double[][] perMb = new double[variants.size()][blocks];
+    List<Integer> order = new ArrayList<>();
+    for (int v = 0; v < variants.size(); v++) {
+      order.add(v);
+    }
+    Random random = new Random(42);
+    for (int b = -warmup; b < blocks; b++) {
+      if (b == 0) {
+        profiler.execute("start");
+      }
+      Collections.shuffle(order, random);
+      for (int v : order) {
+        EndToEndBenchmark.Proxy p = proxies.get(v);
+        String prefix = EndToEndBenchmark.serverThreadPrefix(variants.get(v));
+        long cpuBefore = serverCpu(threads, prefix);
+        long bytes = 0;
+        for (int r = 0; r < rounds; r++) {
+          bytes += EndToEndBenchmark.round(p);
+        }
+        long cpu = serverCpu(threads, prefix) - cpuBefore;
+        if (b >= 0) {
+          perMb[v][b] = cpu / (bytes / 1_000_000.0);
         }
       }
-      report(perMb, blocks, rounds, warmup);
-    } finally {
-      for (EndToEndBenchmark.Proxy p : proxies) {
-        p.tearDown(); // checks the enabled tracker counted every byte the clients received
+    }
+    profiler.execute("stop");
+    return perMb;
+  }
+
+  /**
+   * Stops every server; checks, for the enabled trackers and the other libraries' metrics, that
+   * they counted what the clients received. After a failure, what tearing down throws is added to
+   * it; otherwise the first check that fails is thrown, once every server has stopped.
+   */
+  private static void tearDown(List<EndToEndBenchmark.Proxy> proxies, @Nullable Throwable failure)
+      throws Exception {
+    Exception first = null;
+    for (EndToEndBenchmark.Proxy p : proxies) {
+      if (p.server == null) {
+        continue; // its setup failed before the server started
+      }
+      try {
+        p.tearDown();
+      } catch (Exception e) {
+        if (failure != null) {
+          failure.addSuppressed(e);
+        } else if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
       }
     }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /**
+   * The variants named on the command line, in their order, without repeats: {@code all} is the six
+   * Jetty variants, {@code netty} the three Reactor Netty ones.
+   *
+   * @param arg comma-separated variants
+   * @return the variants to run
+   * @throws IllegalArgumentException if a name is unknown
+   */
+  static List<String> variants(String arg) {
+    Set<String> known = new LinkedHashSet<>(JettySseServer.VARIANTS);
+    known.addAll(NettySseServer.VARIANTS);
+    Set<String> chosen = new LinkedHashSet<>();
+    for (String name : arg.split(",", -1)) {
+      String n = name.trim();
+      if (n.equals("all")) {
+        chosen.addAll(JettySseServer.VARIANTS);
+      } else if (n.equals("netty")) {
+        chosen.addAll(NettySseServer.VARIANTS);
+      } else if (known.contains(n)) {
+        chosen.add(n);
+      } else {
+        throw new IllegalArgumentException(
+            "unknown variant '" + n + "'; known: all, netty, " + String.join(", ", known));
+      }
+    }
+    return List.copyOf(chosen);
   }
 
   /** CPU nanoseconds used so far by the live threads whose name starts with the prefix. */
@@ -99,40 +237,131 @@ public final class ServerCpuPerMegabyte {
     return sum;
   }
 
-  private static void report(double[][] perMb, int blocks, int rounds, int warmup) {
-    System.out.printf(
-        Locale.ROOT,
-        "Server CPU per streamed MB: %d paired blocks of %d rounds (after %d warmup blocks)%n",
-        blocks,
-        rounds,
-        warmup);
-    System.out.println("| variant | server CPU ms/MB (mean) |");
-    System.out.println("| --- | --- |");
-    for (int v = 0; v < VARIANTS.length; v++) {
-      System.out.printf(Locale.ROOT, "| %s | %.3f |%n", VARIANTS[v], mean(perMb[v]) / 1e6);
+  /**
+   * The variants of one server and the targets between them: {@code <prefix>none}, {@code
+   * <prefix>disabled}, {@code <prefix>enabled}, and other libraries' request metrics on the same
+   * server.
+   */
+  private record Family(
+      String server,
+      List<String> members,
+      String prefix,
+      List<String> peers,
+      double enabledMean,
+      double enabledUpper,
+      boolean disabledTarget) {
+
+    /** Prints the family's table and ratios, for those of its variants that were run. */
+    void report(List<String> variants, double[][] perMb) {
+      List<String> mine = new ArrayList<>(variants);
+      mine.retainAll(members);
+      if (mine.isEmpty()) {
+        return;
+      }
+      String none = prefix + "none";
+      String disabled = prefix + "disabled";
+      String enabled = prefix + "enabled";
+      double @Nullable [] base = variants.contains(none) ? perMb[variants.indexOf(none)] : null;
+      System.out.println();
+      System.out.println(server + ":");
+      System.out.println();
+      System.out.printf(
+          Locale.ROOT, "| variant | server CPU ms/MB (mean) | / %s (95%% CI) |%n", none);
+      System.out.println("| --- | --- | --- |");
+      for (String v : mine) {
+        double[] x = perMb[variants.indexOf(v)];
+        String ratio = base == null || v.equals(none) ? "" : Interval.ofRatios(x, base).toString();
+        System.out.printf(Locale.ROOT, "| %s | %.3f | %s |%n", v, mean(x) / 1e6, ratio);
+      }
+      System.out.println();
+      printTarget(
+          variants,
+          perMb,
+          enabled,
+          disabled,
+          "mean <= " + enabledMean + ", CI upper end <= " + enabledUpper,
+          r -> r.atMost(enabledMean, enabledUpper));
+      if (disabledTarget) {
+        printTarget(
+            variants,
+            perMb,
+            disabled,
+            none,
+            "CI includes 1.0 or lies below 1.005",
+            r -> r.noCostShown(1.005));
+      }
+      for (String peer : peers) {
+        printTarget(variants, perMb, enabled, peer, "CI below 1.0", r -> r.below(1.0));
+      }
     }
-    printRatio("enabled / disabled", perMb[2], perMb[1]);
-    printRatio("disabled / none", perMb[1], perMb[0]);
-    printRatio("enabled / none", perMb[2], perMb[0]);
+
+    /** Prints {@code a / b} and whether it meets its target, when both were run. */
+    private static void printTarget(
+        List<String> variants,
+        double[][] perMb,
+        String a,
+        String b,
+        String target,
+        Predicate<Interval> met) {
+      if (!variants.contains(a) || !variants.contains(b)) {
+        return;
+      }
+      Interval r = Interval.ofRatios(perMb[variants.indexOf(a)], perMb[variants.indexOf(b)]);
+      System.out.printf(
+          Locale.ROOT, "%s / %s: %s -> target (%s) %s%n", a, b, r, target, verdict(met.test(r)));
+    }
+
+    private static String verdict(boolean met) {
+      return met ? "met" : "not shown";
+    }
   }
 
-  private static void printRatio(String name, double[] a, double[] b) {
-    double[] ratios = new double[a.length];
-    for (int i = 0; i < a.length; i++) {
-      ratios[i] = a[i] / b[i];
+  /**
+   * A mean ratio over paired blocks with its 95% confidence interval (Student's t).
+   *
+   * @param mean the mean of the per-block ratios
+   * @param low the interval's lower end
+   * @param high the interval's upper end
+   */
+  record Interval(double mean, double low, double high) {
+
+    /**
+     * The ratios {@code a[i] / b[i]} of each block, summarized.
+     *
+     * @param a per-block values of the numerator
+     * @param b per-block values of the denominator, as many
+     * @return the mean ratio and its interval
+     */
+    static Interval ofRatios(double[] a, double[] b) {
+      double[] ratios = new double[a.length];
+      for (int i = 0; i < a.length; i++) {
+        ratios[i] = a[i] / b[i];
+      }
+      double mean = ServerCpuPerMegabyte.mean(ratios);
+      double half =
+          tQuantile975(ratios.length - 1) * stdDev(ratios, mean) / Math.sqrt(ratios.length);
+      return new Interval(mean, mean - half, mean + half);
     }
-    double mean = mean(ratios);
-    double half = tQuantile975(ratios.length - 1) * stdDev(ratios, mean) / Math.sqrt(ratios.length);
-    System.out.printf(
-        Locale.ROOT,
-        "%s: %.4f, 95%% CI [%.4f, %.4f]%s%n",
-        name,
-        mean,
-        mean - half,
-        mean + half,
-        name.equals("enabled / disabled")
-            ? (mean + half < 1.03 ? " -> target (<= 1.03) met" : " -> target (<= 1.03) not shown")
-            : "");
+
+    /** The mean is at most {@code mean} and the upper end at most {@code upper}. */
+    boolean atMost(double mean, double upper) {
+      return this.mean <= mean && high <= upper;
+    }
+
+    /** No cost is shown: the interval includes 1.0, or all of it lies below {@code limit}. */
+    boolean noCostShown(double limit) {
+      return (low <= 1.0 && high >= 1.0) || high < limit;
+    }
+
+    /** All of the interval lies below {@code limit}. */
+    boolean below(double limit) {
+      return high < limit;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%.4f, 95%% CI [%.4f, %.4f]", mean, low, high);
+    }
   }
 
   private static double mean(double[] xs) {
@@ -159,5 +388,55 @@ public final class ServerCpuPerMegabyte {
       2.052, 2.048, 2.045, 2.042
     };
     return df >= 1 && df <= table.length ? table[df - 1] : 1.96;
+  }
+
+  /**
+   * async-profiler, driven through its Java API when {@code -Dinflight.profile} is set, found by
+   * reflection so that the benchmarks need no dependency on it; does nothing otherwise.
+   */
+  private static final class Profiler {
+    private final @Nullable Object instance;
+    private final String arguments;
+
+    private Profiler(@Nullable Object instance, String arguments) {
+      this.instance = instance;
+      this.arguments = arguments;
+    }
+
+    static Profiler fromSystemProperties() throws ReflectiveOperationException {
+      String arguments = System.getProperty("inflight.profile");
+      if (arguments == null) {
+        return new Profiler(null, "");
+      }
+      Class<?> type;
+      try {
+        type = Class.forName("one.profiler.AsyncProfiler");
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException(
+            "-Dinflight.profile needs async-profiler's jar on the class path", e);
+      }
+      String lib = System.getProperty("inflight.profile.lib");
+      Object instance =
+          lib == null
+              ? type.getMethod("getInstance").invoke(null)
+              : type.getMethod("getInstance", String.class).invoke(null, lib);
+      return new Profiler(instance, arguments);
+    }
+
+    /** Runs {@code <command>,<arguments>} and prints what the profiler answers. */
+    void execute(String command) throws ReflectiveOperationException {
+      if (instance == null) {
+        return;
+      }
+      String line = arguments.isEmpty() ? command : command + "," + arguments;
+      try {
+        Object answer =
+            instance.getClass().getMethod("execute", String.class).invoke(instance, line);
+        System.out.printf(
+            Locale.ROOT, "async-profiler %s: %s%n", line, String.valueOf(answer).trim());
+      } catch (InvocationTargetException e) {
+        throw new IllegalStateException("async-profiler refused '" + line + "'", e.getCause());
+      }
+    }
   }
 }

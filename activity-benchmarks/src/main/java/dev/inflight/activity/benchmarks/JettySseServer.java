@@ -1,0 +1,214 @@
+package dev.inflight.activity.benchmarks;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.inflight.activity.ActivityHandle;
+import dev.inflight.activity.ActivityStreams;
+import dev.inflight.activity.ActivityTracker;
+import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.servlet.ActivityFilter;
+import dev.inflight.activity.servlet.ServletActivity;
+import io.dropwizard.metrics.servlet6.InstrumentedFilter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.filter.ServerHttpObservationFilter;
+
+/**
+ * The end-to-end benchmark's server on embedded Jetty 12 (ee10): one servlet streams server-sent
+ * events, each flushed, mounted as a user of each library would mount it.
+ *
+ * <ul>
+ *   <li>{@code none}: the servlet alone, no inflight code.
+ *   <li>{@code disabled}, {@code enabled}: {@link ActivityFilter} on {@code /*} with tracking off
+ *       or on; the servlet attaches the request to its backend and counts what it reads (RX).
+ *   <li>{@code jetty-stats}: Jetty's own {@link StatisticsHandler} around the context.
+ *   <li>{@code micrometer}: Spring's {@link ServerHttpObservationFilter} (what Spring Boot mounts
+ *       for {@code http.server.requests}), its observations recorded as timers by Micrometer's
+ *       {@link DefaultMeterObservationHandler} on a {@link SimpleMeterRegistry}.
+ *   <li>{@code dropwizard}: Dropwizard metrics' servlet {@link InstrumentedFilter}, its {@link
+ *       MetricRegistry} in the servlet context attribute the filter reads.
+ * </ul>
+ */
+final class JettySseServer implements SseServer {
+
+  /** The other libraries' request metrics, each a variant of its own. */
+  static final List<String> PEERS = List.of("jetty-stats", "micrometer", "dropwizard");
+
+  /** Every variant this server knows, the bare server first. */
+  static final List<String> VARIANTS =
+      List.of("none", "disabled", "enabled", PEERS.get(0), PEERS.get(1), PEERS.get(2));
+
+  private final Server server;
+  private final int port;
+  private final @Nullable LongSupplier recorded;
+
+  private JettySseServer(Server server, int port, @Nullable LongSupplier recorded) {
+    this.server = server;
+    this.port = port;
+    this.recorded = recorded;
+  }
+
+  /**
+   * Starts a server.
+   *
+   * @param variant one of {@link #VARIANTS}
+   * @param tracker the tracker of the inflight filter (unused by the other variants)
+   * @param event one event, as the backend sends it
+   * @param chunks how many events a response streams
+   * @return the running server
+   * @throws Exception if Jetty does not start
+   */
+  static JettySseServer start(String variant, ActivityTracker tracker, byte[] event, int chunks)
+      throws Exception {
+    QueuedThreadPool threads = new QueuedThreadPool(64, 8);
+    threads.setName(EndToEndBenchmark.serverThreadPrefix(variant));
+    Server server = new Server(threads);
+    ServerConnector connector = new ServerConnector(server, 1, 1);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    boolean inflight = false;
+    LongSupplier recorded = null;
+    switch (variant) {
+      case "none":
+        break;
+      case "disabled":
+      case "enabled":
+        inflight = true;
+        mount(context, ActivityFilter.builder().tracker(tracker).build());
+        break;
+      case "jetty-stats":
+        StatisticsHandler statistics = new StatisticsHandler();
+        statistics.setHandler(context);
+        server.setHandler(statistics);
+        recorded = statistics::getRequestTotal;
+        break;
+      case "micrometer":
+        MeterRegistry meters = new SimpleMeterRegistry();
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations
+            .observationConfig()
+            .observationHandler(new DefaultMeterObservationHandler(meters));
+        mount(context, new ServerHttpObservationFilter(observations));
+        recorded =
+            () ->
+                meters.find("http.server.requests").timers().stream().mapToLong(Timer::count).sum();
+        break;
+      case "dropwizard":
+        MetricRegistry metrics = new MetricRegistry();
+        context.setAttribute(InstrumentedFilter.REGISTRY_ATTRIBUTE, metrics);
+        mount(context, new InstrumentedFilter());
+        recorded =
+            () ->
+                metrics.timer(MetricRegistry.name(InstrumentedFilter.class, "requests")).getCount();
+        break;
+      default:
+        throw new IllegalArgumentException("unknown Jetty variant " + variant);
+    }
+    context.addServlet(
+        new ServletHolder(new SseServlet(event, chunks, inflight)), EndToEndBenchmark.PATH);
+    if (server.getHandler() == null) {
+      server.setHandler(context);
+    }
+    server.start();
+    return new JettySseServer(server, connector.getLocalPort(), recorded);
+  }
+
+  /**
+   * A filter on every path, async supported, for requests (the servlet never dispatches again), as
+   * the inflight filter's README mounts it.
+   */
+  private static void mount(ServletContextHandler context, Filter filter) {
+    FilterHolder holder = new FilterHolder(filter);
+    holder.setAsyncSupported(true);
+    context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+  }
+
+  @Override
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public OptionalLong requestsRecorded() {
+    return recorded == null ? OptionalLong.empty() : OptionalLong.of(recorded.getAsLong());
+  }
+
+  @Override
+  public void stop() throws Exception {
+    server.stop();
+  }
+
+  /**
+   * The proxy's handler: "reads" the backend response event by event and forwards each one to the
+   * client with a flush, like an SSE proxy. With {@code instrumented} it does what the inflight
+   * docs ask of a proxy: attach the request to its backend and count what it reads.
+   */
+  static final class SseServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    private final byte[] event;
+    private final int chunks;
+    private final boolean instrumented;
+
+    SseServlet(byte[] event, int chunks, boolean instrumented) {
+      this.event = event;
+      this.chunks = chunks;
+      this.instrumented = instrumented;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      resp.setStatus(200);
+      resp.setContentType("text/event-stream");
+      resp.setHeader("Cache-Control", "no-cache");
+      InputStream backend = new ByteArrayInputStream(repeat(event, chunks));
+      if (instrumented) {
+        ActivityHandle activity =
+            ServletActivity.of(req)
+                .attach(EndToEndBenchmark.BACKEND, "gpt-4", ConnectionType.STREAMING);
+        backend = ActivityStreams.countRx(backend, activity);
+      }
+      byte[] buffer = new byte[event.length];
+      OutputStream out = resp.getOutputStream();
+      int n;
+      while ((n = backend.readNBytes(buffer, 0, buffer.length)) > 0) {
+        out.write(buffer, 0, n);
+        out.flush();
+      }
+    }
+
+    private static byte[] repeat(byte[] event, int times) {
+      byte[] all = new byte[event.length * times];
+      for (int i = 0; i < times; i++) {
+        System.arraycopy(event, 0, all, i * event.length, event.length);
+      }
+      return all;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.inflight.activity.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every server variant streams whole rounds and passes its end-of-trial checks. */
+class EndToEndBenchmarkTest {
+
+  private EndToEndBenchmark.Proxy proxy = new EndToEndBenchmark.Proxy();
+
+  static Iterable<String> variants() {
+    return ServerCpuPerMegabyte.variants("all,netty");
+  }
+
+  private void start(String variant) throws Exception {
+    proxy.variant = variant;
+    proxy.clients = 2;
+    proxy.chunks = 8;
+    proxy.chunkBytes = 256;
+    proxy.setUp();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (proxy.server != null) {
+      proxy.server.stop();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("variants")
+  void everyVariantStreamsWholeRoundsAndPassesItsChecks(String variant) throws Exception {
+    start(variant);
+
+    long bytes = EndToEndBenchmark.round(proxy) + EndToEndBenchmark.round(proxy);
+
+    assertThat(bytes).isEqualTo(2 * 2 * 8 * 256);
+    EndToEndBenchmark.Proxy done = proxy;
+    proxy = new EndToEndBenchmark.Proxy();
+    done.tearDown();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"enabled", "netty-enabled"})
+  void aTrackerThatDisagreesWithTheClientsFailsTheRun(String variant) throws Exception {
+    start(variant);
+    EndToEndBenchmark.round(proxy);
+    proxy.received.addAndGet(1); // as if a byte had reached the clients uncounted
+
+    EndToEndBenchmark.Proxy done = proxy;
+    proxy = new EndToEndBenchmark.Proxy();
+    assertThatThrownBy(done::tearDown)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("tracker disagrees with the clients");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"none", "netty-none"})
+  void theServersThreadsAreNamedAfterTheVariant(String variant) throws Exception {
+    start(variant);
+    EndToEndBenchmark.round(proxy);
+
+    String prefix = EndToEndBenchmark.serverThreadPrefix(variant);
+    assertThat(Thread.getAllStackTraces().keySet())
+        .anySatisfy(t -> assertThat(t.getName()).startsWith(prefix));
+  }
+}

@@ -1,0 +1,71 @@
+package dev.inflight.activity.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.inflight.activity.benchmarks.ServerCpuPerMegabyte.Interval;
+import org.junit.jupiter.api.Test;
+
+class ServerCpuPerMegabyteTest {
+
+  @Test
+  void variantsAreNamedOneByOneOrAsGroupsInTheirOrderWithoutRepeats() {
+    assertThat(ServerCpuPerMegabyte.variants("enabled,none")).containsExactly("enabled", "none");
+    assertThat(ServerCpuPerMegabyte.variants("all"))
+        .containsExactly("none", "disabled", "enabled", "jetty-stats", "micrometer", "dropwizard");
+    assertThat(ServerCpuPerMegabyte.variants("netty"))
+        .containsExactly("netty-none", "netty-disabled", "netty-enabled");
+    assertThat(ServerCpuPerMegabyte.variants("micrometer, all,netty-enabled,netty"))
+        .containsExactly(
+            "micrometer",
+            "none",
+            "disabled",
+            "enabled",
+            "jetty-stats",
+            "dropwizard",
+            "netty-enabled",
+            "netty-none",
+            "netty-disabled");
+  }
+
+  @Test
+  void anUnknownVariantIsRejectedWithTheKnownOnes() {
+    assertThatThrownBy(() -> ServerCpuPerMegabyte.variants("none,tomcat"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'tomcat'")
+        .hasMessageContaining("jetty-stats")
+        .hasMessageContaining("netty-enabled");
+  }
+
+  @Test
+  void theIntervalIsTheMeanOfTheBlockRatiosWithStudentsT() {
+    // ratios 1.0 and 2.0: mean 1.5, standard deviation 0.7071, t(1) = 12.706
+    Interval r = Interval.ofRatios(new double[] {2, 4}, new double[] {2, 2});
+    assertThat(r.mean()).isEqualTo(1.5);
+    assertThat(r.high() - r.mean()).isCloseTo(12.706 * Math.sqrt(0.5) / Math.sqrt(2), within(1e-9));
+    assertThat(r.mean() - r.low()).isCloseTo(r.high() - r.mean(), within(1e-12));
+    assertThat(r).hasToString("1.5000, 95% CI [-4.8530, 7.8530]");
+  }
+
+  @Test
+  void blocksThatAgreeGiveAnIntervalOfNoWidth() {
+    Interval r = Interval.ofRatios(new double[] {3, 6, 9}, new double[] {2, 4, 6});
+    assertThat(r).isEqualTo(new Interval(1.5, 1.5, 1.5));
+  }
+
+  @Test
+  void theTargetsAreJudgedOnTheMeanAndTheInterval() {
+    assertThat(new Interval(1.01, 1.005, 1.015).atMost(1.01, 1.015)).isTrue();
+    assertThat(new Interval(1.011, 1.009, 1.013).atMost(1.01, 1.015)).isFalse();
+    assertThat(new Interval(1.0, 0.98, 1.016).atMost(1.01, 1.015)).isFalse();
+
+    assertThat(new Interval(1.01, 0.999, 1.02).noCostShown(1.005)).isTrue(); // includes 1.0
+    assertThat(new Interval(1.003, 1.001, 1.004).noCostShown(1.005)).isTrue(); // below 1.005
+    assertThat(new Interval(0.98, 0.97, 0.99).noCostShown(1.005)).isTrue();
+    assertThat(new Interval(1.01, 1.002, 1.018).noCostShown(1.005)).isFalse();
+
+    assertThat(new Interval(0.9, 0.85, 0.99).below(1.0)).isTrue();
+    assertThat(new Interval(0.9, 0.8, 1.0).below(1.0)).isFalse();
+  }
+}
