@@ -41,7 +41,8 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  * events, each flushed, mounted as a user of each library would mount it.
  *
  * <ul>
- *   <li>{@code none}: the servlet alone, no inflight code.
+ *   <li>{@code none}: the servlet alone, no inflight code; {@code none-2} the same again, the
+ *       control.
  *   <li>{@code disabled}, {@code enabled}: {@link ActivityFilter} on {@code /*} with tracking off
  *       or on; the servlet attaches the request to its backend and counts what it reads (RX).
  *   <li>{@code jetty-stats}: Jetty's own {@link StatisticsHandler} around the context.
@@ -57,9 +58,15 @@ final class JettySseServer implements SseServer {
   /** The other libraries' request metrics, each a variant of its own. */
   static final List<String> PEERS = List.of("jetty-stats", "micrometer", "dropwizard");
 
+  /**
+   * A second bare server, the control: {@code none-2 / none} shows how far two servers running the
+   * same code differ in this measure, which bounds what any other ratio can resolve.
+   */
+  static final String CONTROL = "none-2";
+
   /** Every variant this server knows, the bare server first. */
   static final List<String> VARIANTS =
-      List.of("none", "disabled", "enabled", PEERS.get(0), PEERS.get(1), PEERS.get(2));
+      List.of("none", "disabled", "enabled", PEERS.get(0), PEERS.get(1), PEERS.get(2), CONTROL);
 
   private final Server server;
   private final int port;
@@ -96,6 +103,7 @@ final class JettySseServer implements SseServer {
     LongSupplier recorded = null;
     switch (variant) {
       case "none":
+      case CONTROL:
         break;
       case "disabled":
       case "enabled":

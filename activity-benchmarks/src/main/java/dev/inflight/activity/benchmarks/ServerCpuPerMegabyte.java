@@ -37,9 +37,14 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.inflight.activity.benchmarks.ServerCpuPerMegabyte
- * [blocks] [rounds-per-block] [warmup-blocks] [variant,variant,...]} (defaults 30, 40, 10 and
- * {@code none,disabled,enabled}); {@code all} names the six Jetty variants, {@code netty} the three
- * Reactor Netty ones, e.g. {@code 16 40 6 all} or {@code 16 40 6 netty}.
+ * [blocks] [rounds-per-block] [warmup-blocks] [variant,variant,...]} (defaults 30, 40, 100 and
+ * {@code none,disabled,enabled}); {@code all} names the seven Jetty variants (with the control
+ * {@code none-2}), {@code netty} the three Reactor Netty ones, e.g. {@code 40 40 100 all} or {@code
+ * 40 40 100 netty}. The warmup matters: code that runs once per request (opening and ending a row,
+ * the wrappers) is compiled by the optimising compiler only after some ten thousand requests, while
+ * code that runs per write is compiled long before; 100 warmup blocks of 40 rounds are 16,000
+ * requests per server. With a handful of warmup blocks, the per-request code still runs in its
+ * profiling tier while it is measured.
  *
  * <p>Profiling the measured blocks: with {@code -Dinflight.profile=<async-profiler arguments>}
  * (e.g. {@code event=cpu,interval=1ms,file=server.html}) and async-profiler's jar on the class
@@ -83,7 +88,7 @@ public final class ServerCpuPerMegabyte {
   public static void main(String[] args) throws Exception {
     int blocks = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 40;
-    int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 100;
     List<String> variants = args.length > 3 ? variants(args[3]) : DEFAULT_VARIANTS;
     if (blocks < 2) {
       throw new IllegalArgumentException("a confidence interval needs at least 2 blocks");

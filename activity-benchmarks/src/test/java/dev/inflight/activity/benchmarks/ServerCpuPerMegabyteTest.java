@@ -13,7 +13,8 @@ class ServerCpuPerMegabyteTest {
   void variantsAreNamedOneByOneOrAsGroupsInTheirOrderWithoutRepeats() {
     assertThat(ServerCpuPerMegabyte.variants("enabled,none")).containsExactly("enabled", "none");
     assertThat(ServerCpuPerMegabyte.variants("all"))
-        .containsExactly("none", "disabled", "enabled", "jetty-stats", "micrometer", "dropwizard");
+        .containsExactly(
+            "none", "disabled", "enabled", "jetty-stats", "micrometer", "dropwizard", "none-2");
     assertThat(ServerCpuPerMegabyte.variants("netty"))
         .containsExactly("netty-none", "netty-disabled", "netty-enabled");
     assertThat(ServerCpuPerMegabyte.variants("micrometer, all,netty-enabled,netty"))
@@ -24,6 +25,7 @@ class ServerCpuPerMegabyteTest {
             "enabled",
             "jetty-stats",
             "dropwizard",
+            "none-2",
             "netty-enabled",
             "netty-none",
             "netty-disabled");
