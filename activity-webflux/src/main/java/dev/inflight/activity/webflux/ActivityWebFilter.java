@@ -66,11 +66,15 @@ public final class ActivityWebFilter implements WebFilter, Ordered {
   private final @Nullable String sessionHeader;
   private final int order;
 
+  /** Built once: Spring Framework 7's filter chain asks for it on every request (a checkpoint). */
+  private final String description;
+
   private ActivityWebFilter(
       Supplier<ActivityTracker> tracker, @Nullable String sessionHeader, int order) {
     this.tracker = tracker;
     this.sessionHeader = sessionHeader;
     this.order = order;
+    this.description = "ActivityWebFilter{order=" + order + "}";
   }
 
   /**
@@ -132,7 +136,7 @@ public final class ActivityWebFilter implements WebFilter, Ordered {
 
   @Override
   public String toString() {
-    return "ActivityWebFilter{order=" + order + "}";
+    return description;
   }
 
   /**

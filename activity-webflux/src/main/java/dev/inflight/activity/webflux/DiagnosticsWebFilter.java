@@ -47,10 +47,14 @@ public final class DiagnosticsWebFilter implements WebFilter, Ordered {
   private final String path;
   private final int order;
 
+  /** Built once: Spring Framework 7's filter chain asks for it on every request (a checkpoint). */
+  private final String description;
+
   private DiagnosticsWebFilter(DiagnosticsEndpoint endpoint, String path, int order) {
     this.endpoint = endpoint;
     this.path = path;
     this.order = order;
+    this.description = "DiagnosticsWebFilter{order=" + order + "}";
   }
 
   /**
@@ -134,7 +138,7 @@ public final class DiagnosticsWebFilter implements WebFilter, Ordered {
 
   @Override
   public String toString() {
-    return "DiagnosticsWebFilter{order=" + order + "}";
+    return description;
   }
 
   /**

@@ -43,6 +43,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.MediaType;
@@ -246,6 +247,38 @@ class ActivityWebFilterTest {
 
     RawHttp.Response r =
         RawHttp.send(server.port(), "GET", "/flush", Map.of("X-Session-Id", "s-flush"));
+
+    assertThat(r.body()).hasSize(6 * chunk.length);
+    awaitNoRows();
+    assertThat(backend().cumulativeBytesTx()).isEqualTo(6L * chunk.length);
+    assertThat(backend().ended()).isEqualTo(new EndCounts(1, 0, 0, 0));
+  }
+
+  @Test
+  void flushedGroupsOfEveryShapeAreCountedPerBuffer() throws Exception {
+    byte[] chunk = "z".repeat(300).getBytes(UTF_8);
+    serve(
+        RouterFunctions.route()
+            .GET(
+                "/groups",
+                request -> {
+                  attach(request);
+                  List<Publisher<DataBuffer>> groups =
+                      List.of(
+                          Mono.just(buffer(chunk)), // scalar: counted as it is handed on
+                          Flux.just(buffer(chunk)),
+                          Mono.fromSupplier(() -> buffer(chunk)), // counted as it emits
+                          Flux.range(0, 3).map(i -> buffer(chunk)),
+                          Mono.empty());
+                  return ServerResponse.ok()
+                      .build(
+                          (exchange, context) ->
+                              exchange.getResponse().writeAndFlushWith(Flux.fromIterable(groups)));
+                })
+            .build());
+
+    RawHttp.Response r =
+        RawHttp.send(server.port(), "GET", "/groups", Map.of("X-Session-Id", "s-groups"));
 
     assertThat(r.body()).hasSize(6 * chunk.length);
     awaitNoRows();

@@ -20,14 +20,18 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * A minimal gateway on Reactor Netty that copies its upstream's buffers into the response, as
@@ -58,6 +62,14 @@ class UpstreamActivityTest {
 
   /** A gateway whose last filter copies the upstream's body into what {@code glue} returns. */
   void startGateway(ActivityTracker tracker, UnaryOperator<ServerWebExchange> glue) {
+    startGateway(tracker, glue, "Flux.just");
+  }
+
+  /**
+   * A gateway whose last filter copies the upstream's body into what {@code glue} returns, flushing
+   * it in groups of the given shape ({@code writeWith}: unflushed).
+   */
+  void startGateway(ActivityTracker tracker, UnaryOperator<ServerWebExchange> glue, String shape) {
     WebClient upstream = WebClient.create(backend.baseUrl());
     WebFilter copy =
         (exchange, chain) -> {
@@ -69,7 +81,7 @@ class UpstreamActivityTest {
                   .retrieve()
                   .bodyToFlux(DataBuffer.class);
           counted.getResponse().getHeaders().setContentType(MediaType.TEXT_EVENT_STREAM);
-          return counted.getResponse().writeAndFlushWith(body.map(Flux::just));
+          return write(counted.getResponse(), body, shape);
         };
     gateway =
         ReactorNettyServer.start(
@@ -93,6 +105,43 @@ class UpstreamActivityTest {
     assertThat(e.backend()).isEqualTo("route-1");
     assertThat(e.model()).isEqualTo("m-1");
     assertThat(e.type()).isEqualTo(ConnectionType.STREAMING);
+    assertThat(e.bytesRx()).isEqualTo(backend.bodyBytesSent());
+    assertThat(e.bytesTx()).isEqualTo(r.body().length);
+    assertThat(e.reason()).isEqualTo(EndReason.COMPLETED);
+  }
+
+  static Mono<Void> write(ServerHttpResponse response, Flux<DataBuffer> body, String shape) {
+    switch (shape) {
+      case "Flux.just":
+        return response.writeAndFlushWith(body.map(Flux::just));
+      case "Mono.just":
+        return response.writeAndFlushWith(body.map(Mono::just));
+      case "one-buffer Mono":
+        return response.writeAndFlushWith(body.map(b -> Mono.just(b).hide()));
+      case "two-buffer Flux":
+        return response.writeAndFlushWith(body.buffer(2).map(Flux::fromIterable));
+      case "writeWith":
+        return response.writeWith(body);
+      default:
+        throw new IllegalArgumentException(shape);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"Flux.just", "Mono.just", "one-buffer Mono", "two-buffer Flux", "writeWith"})
+  void everyBufferIsRxOnceAndTxOnceWhateverTheShapeOfTheWrite(String shape) throws Exception {
+    backend = StreamingBackend.start(body -> Reply.sse(EVENTS));
+    startGateway(
+        fixture.tracker(),
+        exchange -> UpstreamActivity.attach(exchange, "route-1", "m-1", ConnectionType.STREAMING),
+        shape);
+
+    RawHttp.Response r = RawHttp.send(gateway.port(), "GET", "/x", Map.of("X-Session-Id", "s-up"));
+
+    assertThat(r.body()).hasSize((int) Reply.sse(EVENTS).length());
+    Await.until("the row ended", () -> ended.size() == 1);
+    EndedConnection e = ended.get(0);
     assertThat(e.bytesRx()).isEqualTo(backend.bodyBytesSent());
     assertThat(e.bytesTx()).isEqualTo(r.body().length);
     assertThat(e.reason()).isEqualTo(EndReason.COMPLETED);

@@ -1,9 +1,7 @@
 package dev.inflight.activity.webflux.internal;
 
-import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.RequestActivity;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -21,63 +19,52 @@ import reactor.core.publisher.Mono;
  * whose connection closed, after cancelling the body. A streamed body cancelled before it completed
  * is recorded as {@link EndReason#CLIENT_ABORTED}, which wins over the completion when the request
  * ends.
+ *
+ * <p>Cost: one small operator per body (or per stream of flushed groups), none per scalar group
+ * ({@code Mono.just(buffer)}, the usual server-sent event), which is counted as it is handed on and
+ * passed through unchanged. An RX response put over the tracking filter's TX response of the same
+ * request (what {@code UpstreamActivity} does) counts both in one pass and writes past it.
  */
 public final class CountingResponse extends ServerHttpResponseDecorator {
 
-  private final ActivityHandle handle;
-  private final boolean rx;
+  /** Where bodies are written: the delegate, or the one it writes to when this counts for both. */
+  private final ServerHttpResponse target;
+
+  private final ByteCounter counter;
 
   /**
    * Wraps a response.
    *
    * @param delegate the response
-   * @param handle where to count
+   * @param activity where to count
    * @param rx true to count as RX, false as TX
    */
-  public CountingResponse(ServerHttpResponse delegate, ActivityHandle handle, boolean rx) {
+  public CountingResponse(ServerHttpResponse delegate, RequestActivity activity, boolean rx) {
     super(delegate);
-    this.handle = handle;
-    this.rx = rx;
+    if (rx
+        && delegate instanceof CountingResponse
+        && ((CountingResponse) delegate).counter.countsTxAloneInto(activity)) {
+      // RX over the tracking filter's TX of the same request: one decorator counts both
+      CountingResponse tracking = (CountingResponse) delegate;
+      this.target = tracking.target;
+      this.counter = tracking.counter.withRx();
+    } else {
+      this.target = delegate;
+      this.counter = new ByteCounter(activity, rx, !rx);
+    }
   }
 
   @Override
   public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
     if (body instanceof Mono) {
-      return super.writeWith(Mono.<DataBuffer>from(body).doOnNext(this::count));
+      return target.writeWith(CountingBody.single(Mono.from(body), counter));
     }
-    return super.writeWith(watchingCancel(Flux.<DataBuffer>from(body).doOnNext(this::count)));
+    return target.writeWith(CountingBody.buffers(Flux.from(body), counter, true));
   }
 
   /** Each flushed group is counted; the stream of groups is what a client that left cancels. */
   @Override
   public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-    return super.writeAndFlushWith(
-        watchingCancel(
-            Flux.from(body).map(group -> Flux.<DataBuffer>from(group).doOnNext(this::count))));
-  }
-
-  /** A stream cancelled by the server before it completed: the client left. */
-  private <T> Flux<T> watchingCancel(Flux<T> body) {
-    if (rx || !(handle instanceof RequestActivity)) {
-      return body;
-    }
-    RequestActivity activity = (RequestActivity) handle;
-    AtomicBoolean done = new AtomicBoolean();
-    return body.doOnTerminate(() -> done.set(true))
-        .doOnCancel(
-            () -> {
-              if (!done.get()) {
-                activity.fail(EndReason.CLIENT_ABORTED);
-              }
-            });
-  }
-
-  private void count(DataBuffer buffer) {
-    int bytes = buffer.readableByteCount();
-    if (rx) {
-      Glue.countRx(handle, bytes);
-    } else {
-      Glue.countTx(handle, bytes);
-    }
+    return target.writeAndFlushWith(CountingBody.groups(Flux.from(body), counter));
   }
 }
