@@ -671,6 +671,12 @@ public final class ResultsTable {
         ref("OpenCloseBenchmark.openCloseNewRowTwoThreads"),
         ref("OpenCloseBenchmark.lockedMapOpenCloseTwoThreads"),
         0.34);
+    ratio(
+        rows,
+        "open + close, 2 threads on distinct sessions of one backend vs 1 thread (per-op time)",
+        ref("OpenCloseBenchmark.openCloseNewRowTwoThreads"),
+        ref("OpenCloseBenchmark.openCloseNewRow"),
+        1.3);
     limit(
         rows,
         "open + close joining an open row",

@@ -2,19 +2,21 @@ package dev.inflight.activity.internal;
 
 import dev.inflight.activity.EndCounts;
 import dev.inflight.activity.EndReason;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One backend's active rows, keyed by session id, and its cumulative counters.
  *
  * <p>What ended rows leave behind (their bytes and how they ended) is kept in one {@link Cell} per
- * stripe, written only under that stripe's monitor, so threads ending rows of one backend in
- * different stripes never write the same cache line. Readers add the cells up without a lock.
+ * stripe, written only under that stripe's lock, so threads ending rows of one backend in different
+ * stripes never write the same cache line. Readers add the cells up without a lock.
  */
 final class BackendState {
   final String name;
-  final ConcurrentHashMap<String, Row> rows = new ConcurrentHashMap<>();
+  final SessionTable rows;
+
+  /** How many rows the last snapshot found: the size its next one starts with. Racy on purpose. */
+  int rowsSeen;
 
   /** Per stripe: bytes and end counts of rows that ended. */
   private final Cell[] cells;
@@ -24,15 +26,16 @@ final class BackendState {
 
   final AtomicLong reportedTx = new AtomicLong();
 
-  BackendState(String name, int stripes) {
+  BackendState(String name, int stripes, int cap) {
     this.name = name;
+    this.rows = new SessionTable(cap);
     this.cells = new Cell[stripes];
     for (int i = 0; i < stripes; i++) {
       cells[i] = new Cell();
     }
   }
 
-  /** Adds an ended row's values. Only under the monitor of stripe {@code stripe}. */
+  /** Adds an ended row's values. Only under the lock of stripe {@code stripe}. */
   void fold(int stripe, long rx, long tx, EndReason reason) {
     cells[stripe].add(rx, tx, reason);
   }
@@ -66,7 +69,7 @@ final class BackendState {
     long p08, p09, p10, p11, p12, p13, p14, p15;
   }
 
-  /** Counters written only under one stripe's monitor; volatile for the readers. */
+  /** Counters written only under one stripe's lock; volatile for the readers. */
   abstract static class CellFields extends CellPad {
     volatile long rx;
     volatile long tx;
@@ -83,12 +86,12 @@ final class BackendState {
     long q08, q09, q10, q11, q12, q13, q14, q15;
 
     /**
-     * One writer at a time (the stripe's monitor), so read-then-write is enough: no atomic adds.
-     * Plain volatile fields rather than VarHandles: this runs deep below the container's frames,
-     * where the compiler may not inline a VarHandle, and a VarHandle chosen at run time (one per
-     * end reason) is never inlined at all; each then cost a generic call in the server profile.
+     * One writer at a time (the stripe's lock), so read-then-write is enough: no atomic adds. Plain
+     * volatile fields rather than VarHandles: this runs deep below the container's frames, where
+     * the compiler may not inline a VarHandle, and a VarHandle chosen at run time (one per end
+     * reason) is never inlined at all; each then cost a generic call in the server profile.
      */
-    @SuppressWarnings("NonAtomicVolatileUpdate") // one writer: the stripe's monitor
+    @SuppressWarnings("NonAtomicVolatileUpdate") // one writer: the stripe's lock
     void add(long r, long t, EndReason reason) {
       rx += r;
       tx += t;

@@ -15,16 +15,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safety guarantees:
  *
  * <ol>
- *   <li>{@link #rowEnded} runs inside the registry's per-row {@code compute}, once per row; it only
+ *   <li>{@link #rowEnded} runs under the row's bin lock in the registry, once per row; it only
  *       queues the row's final values for the listeners (and does nothing at all when there is no
  *       listener).
- *   <li>{@link #deliver} runs after that {@code compute} returned, on the thread that ended the
- *       row; it takes queued rows one at a time, so each is built and given to every listener
- *       exactly once, by whichever thread took it. Threads delivering at the same moment may call
- *       listeners concurrently.
+ *   <li>{@link #deliver} runs after that lock was let go, on the thread that ended the row; it
+ *       takes queued rows one at a time, so each is built and given to every listener exactly once,
+ *       by whichever thread took it. Threads delivering at the same moment may call listeners
+ *       concurrently.
  *   <li>A listener that throws is logged at WARNING once, then at DEBUG until it succeeds again.
- *   <li>The recently ended rows are kept by the stripes, each under its own monitor, as the rows
- *       end; {@link #recent} merges them by end time. A row ending while it reads may be missing.
+ *   <li>The recently ended rows are kept by the stripes, each under its own lock, as the rows end;
+ *       {@link #recent} merges them by end time. A row ending while it reads may be missing.
  * </ol>
  */
 public final class Endings {
@@ -94,14 +94,14 @@ public final class Endings {
     return recentCapacity > 0 || !subscribers.isEmpty();
   }
 
-  /** Queues a row that just ended for the listeners. Called inside the row's compute. */
+  /** Queues a row that just ended for the listeners. Called under the row's bin lock. */
   void rowEnded(Ended ended) {
     if (!subscribers.isEmpty()) {
       pending.offer(ended);
     }
   }
 
-  /** Hands every queued row to the listeners. Called after compute, outside any lock. */
+  /** Hands every queued row to the listeners. Called outside any lock. */
   void deliver() {
     Ended e;
     while ((e = pending.poll()) != null) {

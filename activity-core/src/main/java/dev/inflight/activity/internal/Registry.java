@@ -19,7 +19,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,10 +28,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>Adding bytes touches only the row's own counters (see {@link Row}).
- *   <li>Joining, ending and evicting a row run inside {@code compute} on the backend's map for the
- *       row's session key, so they are serialised per row and a row ends exactly once. A new row is
- *       published with {@code putIfAbsent}, after it was linked into its stripe; if another thread
- *       published one for the session first, the new one is unlinked unseen and the open joins.
+ *   <li>Joining, ending and evicting a row run under the lock of its bin in the backend's {@link
+ *       SessionTable} ({@link SessionTable#computeIfPresent}), so they are serialised per row and a
+ *       row ends exactly once. A new row is published with {@link SessionTable#putIfAbsent}, after
+ *       it was linked into its stripe; if another thread published one for the session first, the
+ *       new one is unlinked unseen and the open joins that one.
  *   <li>Snapshots never block writers. They read each backend's folded totals before its rows, so a
  *       row ending meanwhile can only be missed, never counted twice; reported cumulative values
  *       are then clamped so that they never decrease. Once writers are quiet, a snapshot is exact.
@@ -42,10 +42,18 @@ import org.jspecify.annotations.Nullable;
  *       later than one sweep interval after that.
  *   <li>The row cap is checked before a new row is inserted, without a lock: threads opening new
  *       rows at the same instant may each pass the check, so the count can exceed the cap by at
- *       most the number of such threads, until the next opens evict back down to it.
+ *       most the number of such threads, until the next opens evict back down to it. The check
+ *       reads no line that other threads write on every open and close: the stripes publish their
+ *       row counts to a {@link RowCount} in batches, and while that count, plus what the stripes
+ *       may hold back, is below the cap, the registry is below it; only closer to the cap than that
+ *       are the stripes' exact sizes added up, so the check is exactly the one described.
  *   <li>Each row is also linked into a {@link Stripe}, the one of the thread that opened it. Lock
- *       order: a row's map lock, then a stripe's monitor; the clock hand picks its victim under the
- *       monitor alone and evicts it after letting go.
+ *       order: a row's bin lock, then a stripe's lock; the clock hand picks its victim under the
+ *       stripe's lock alone and evicts it after letting go.
+ *   <li>Threads opening and closing rows of one backend, for distinct sessions, share no cache line
+ *       that either writes on every open and close, beyond the bins of the session table where
+ *       their sessions' hashes fall: each writes its own stripe (list, count, recently ended rows,
+ *       the backend's folded counters for that stripe) and its own rows.
  * </ol>
  *
  * <p>Which row the cap evicts (a clock hand with second chances, O(1) amortized): the hand visits
@@ -78,6 +86,7 @@ public final class Registry {
   private final ConcurrentHashMap<String, BackendState> backends = new ConcurrentHashMap<>();
   private final Stripe[] stripes;
   private final int stripeMask;
+  private final RowCount count;
   private int handStart; // racy on purpose: it only spreads the hand's starts over the stripes
   private volatile WallBase wallBase;
   private final AtomicBoolean capWarned = new AtomicBoolean();
@@ -97,8 +106,9 @@ public final class Registry {
     // A power of two of at least twice the processors, at least 4, at most 64.
     int n = Integer.highestOneBit(Math.max(4, Runtime.getRuntime().availableProcessors() * 2) - 1);
     this.stripes = new Stripe[Math.min(64, n * 2)];
+    this.count = new RowCount(maxConnections, stripes.length);
     for (int i = 0; i < stripes.length; i++) {
-      stripes[i] = new Stripe(i, settings.recentConnections());
+      stripes[i] = new Stripe(i, settings.recentConnections(), count);
     }
     this.stripeMask = stripes.length - 1;
     this.endings = new Endings(settings.recentConnections(), settings.endedListeners(), stripes);
@@ -147,7 +157,7 @@ public final class Registry {
       throw new IllegalArgumentException("type must not be null");
     }
     if (state == null) {
-      state = backends.computeIfAbsent(b, name -> new BackendState(name, stripes.length));
+      state = backends.computeIfAbsent(b, this::newBackend);
     }
     try {
       return openRow(state, s, type, m);
@@ -163,39 +173,38 @@ public final class Registry {
     }
   }
 
+  private BackendState newBackend(String name) {
+    return new BackendState(name, stripes.length, maxConnections);
+  }
+
   private ActivityHandle openRow(
       BackendState st, String s, ConnectionType type, @Nullable String m) {
     // A pick can miss (its row ended, or is a new row not yet published): try a few more.
-    for (int misses = 0;
-        rowCount() >= maxConnections && !st.rows.containsKey(s) && misses <= stripeMask + 1; ) {
+    for (int misses = 0; atCap() && st.rows.get(s) == null && misses <= stripeMask + 1; ) {
       if (!evictIdle()) {
         misses++;
       }
     }
-    // One clock read per open, before the map is touched: nothing may throw once a row is linked.
+    // One clock read per open, before the table is touched: nothing may throw once a row is linked.
     // The wall time is derived from it (see WallBase).
     long now = clock.nanoTime();
     Stripe stripe = stripes[stripeIndex()];
-    if (!st.rows.containsKey(s)) {
-      // A new session: link the row first, so that it is in its stripe whenever it is in the map,
-      // then publish it without a lock on an empty bin. A row the map already holds wins the race.
-      Row created = linkedRow(st, s, type, m, now, stripe);
-      if (st.rows.putIfAbsent(s, created) == null) {
-        return new RowHandle(this, created);
+    for (; ; ) {
+      if (st.rows.get(s) == null) {
+        // A new session: link the row first, so that it is in its stripe whenever it is in the
+        // table, then publish it. A row the table already holds wins the race, and is joined.
+        Row created = linkedRow(st, s, type, m, now, stripe);
+        if (st.rows.putIfAbsent(created) == null) {
+          return new RowHandle(this, created);
+        }
+        stripe.unlink(created);
       }
-      stripe.unlink(created);
+      Row joined = st.rows.computeIfPresent(s, new Join(type, m, now));
+      if (joined != null) {
+        return new RowHandle(this, joined);
+      }
+      // the row ended between the two: open a new one
     }
-    Row row =
-        st.rows.compute(
-            s,
-            (key, existing) -> {
-              if (existing != null) {
-                existing.join(type, m, now);
-                return existing;
-              }
-              return linkedRow(st, key, type, m, now, stripe);
-            });
-    return new RowHandle(this, row);
   }
 
   /** A new row, linked into the opening thread's stripe before any other thread can see it. */
@@ -219,7 +228,26 @@ public final class Registry {
   /** Ends one request of the row; the row ends with its last request. */
   void endRequest(Row row, EndReason reason) {
     row.backend.rows.computeIfPresent(row.sessionId, new EndOne(this, row, reason));
-    endings.deliver(); // outside compute: listeners never run under the row's lock
+    endings.deliver(); // outside the bin's lock: listeners never run under the row's lock
+  }
+
+  /** The remapping of a join: one more request on the session's row. */
+  private static final class Join implements SessionTable.Remap {
+    private final ConnectionType type;
+    private final @Nullable String model;
+    private final long now;
+
+    Join(ConnectionType type, @Nullable String model, long now) {
+      this.type = type;
+      this.model = model;
+      this.now = now;
+    }
+
+    @Override
+    public boolean keep(Row row) {
+      row.join(type, model, now);
+      return true;
+    }
   }
 
   /**
@@ -228,7 +256,7 @@ public final class Registry {
    * compiler did not inline at the depth of a container's request path, so each end paid a slow
    * allocation through the VM.
    */
-  private static final class EndOne implements BiFunction<String, Row, @Nullable Row> {
+  private static final class EndOne implements SessionTable.Remap {
     private final Registry registry;
     private final Row row;
     private final EndReason reason;
@@ -240,17 +268,17 @@ public final class Registry {
     }
 
     @Override
-    @SuppressWarnings("NonAtomicVolatileUpdate") // serialised by compute; volatile for readers
-    public @Nullable Row apply(String key, Row current) {
+    @SuppressWarnings("NonAtomicVolatileUpdate") // serialised per bin; volatile for readers
+    public boolean keep(Row current) {
       if (current != row) {
-        return current; // our row was evicted and replaced: nothing to end
+        return true; // our row was evicted and replaced: nothing to end
       }
       current.noteReason(reason);
       if (--current.requests > 0) {
-        return current;
+        return true;
       }
       registry.finish(current, current.reason);
-      return null;
+      return false;
     }
   }
 
@@ -263,12 +291,12 @@ public final class Registry {
     boolean[] ended = new boolean[1];
     row.backend.rows.computeIfPresent(
         row.sessionId,
-        (key, current) -> {
+        current -> {
           if (current != row) {
-            return current;
+            return true;
           }
           ended[0] = finish(current, EndReason.EVICTED);
-          return null;
+          return false;
         });
     endings.deliver();
     return ended[0];
@@ -276,7 +304,7 @@ public final class Registry {
 
   /**
    * Seals the row, then ends it in its stripe: unlinked, its bytes folded into the backend, kept
-   * among the recently ended rows. Runs inside compute.
+   * among the recently ended rows. Runs under the row's bin lock.
    *
    * @return false if the row was already sealed
    */
@@ -293,7 +321,9 @@ public final class Registry {
     return true;
   }
 
-  /** Inside compute nothing may throw: a failing clock gives the row's last progress instead. */
+  /**
+   * Under the bin lock nothing may throw: a failing clock gives the row's last progress instead.
+   */
   private long endTime(Row row) {
     try {
       return clock.nanoTime();
@@ -350,7 +380,7 @@ public final class Registry {
     checkWallBase(now);
     int evicted = 0;
     for (BackendState b : backends.values()) {
-      for (Row row : b.rows.values()) {
+      for (Row row : b.rows) {
         long rx = row.rx;
         long tx = row.tx;
         if (rx < 0 || tx < 0) {
@@ -389,6 +419,15 @@ public final class Registry {
    */
   public int activeConnections() {
     return rowCount();
+  }
+
+  /**
+   * Whether the registry holds the cap's number of rows or more. Below the cap by more than the
+   * stripes' unpublished rows, the published count answers alone; only near the cap are the
+   * stripes' sizes, which other threads write on every open and close, read and added up.
+   */
+  private boolean atCap() {
+    return !count.surelyBelow(maxConnections) && rowCount() >= maxConnections;
   }
 
   private int rowCount() {
@@ -434,8 +473,8 @@ public final class Registry {
     long foldedTx = folded[1];
     var ended = BackendState.endCounts(folded);
     // One pass: each row is read once, in map order; the list sorts its own arrays.
-    RowList.Builder rows = new RowList.Builder(b.name, b.rows.size() + 16);
-    for (Row row : b.rows.values()) {
+    RowList.Builder rows = new RowList.Builder(b.name, b.rowsSeen + 16);
+    for (Row row : b.rows) {
       long rx = row.rx;
       long tx = row.tx;
       if (rx < 0 || tx < 0) {
@@ -443,6 +482,7 @@ public final class Registry {
       }
       rows.add(row, rx, tx, row.observeProgress(rx + tx, now));
     }
+    b.rowsSeen = rows.size();
     long activeRx = rows.totalRx();
     long activeTx = rows.totalTx();
     long cumRx = b.reportedRx.accumulateAndGet(foldedRx + activeRx, Math::max);

@@ -48,7 +48,7 @@ abstract class RowSnapshotFields extends RowCounters {
 
   volatile long lastProgressNanos;
 
-  /** Guarded by the backend map's bin lock for {@link #sessionId}. */
+  /** Guarded by the lock of this row's bin in the backend's {@link SessionTable}. */
   volatile int requests = 1;
 
   final String sessionId;
@@ -86,6 +86,45 @@ abstract class RowPadAfter extends RowSnapshotFields {
 }
 
 /**
+ * The clock hand's links and what changes on joins and ends, between the snapshot's padding and the
+ * row's last one: the links change whenever a row is linked or unlinked next to this one in its
+ * stripe, so they must share no line with the counters, nor with whatever object follows this one
+ * in memory (a long-lived row at the end of its stripe has its links written on every open and
+ * close in that stripe).
+ */
+abstract class RowLinks extends RowPadAfter {
+  /** Guarded by the stripe's lock: the clock hand's list. */
+  @Nullable Row prev;
+
+  /** Guarded by the stripe's lock. */
+  @Nullable Row next;
+
+  /** Guarded by the stripe's lock: whether the row is in the stripe's list. */
+  boolean linked;
+
+  /** Guarded by the stripe's lock: {@link Row#activity()} when the hand last passed. */
+  long handMark;
+
+  /**
+   * Written like {@link #requests}: how many requests shared the row over its life. Volatile, as
+   * the clock hand reads it under another lock.
+   */
+  volatile int requestsSeen = 1;
+
+  /** Guarded like {@link #requests}: the most severe reason given so far. */
+  EndReason reason = EndReason.COMPLETED;
+
+  RowLinks(
+      String sessionId,
+      ConnectionType type,
+      @Nullable String model,
+      long startedNanos,
+      long startedEpochMillis) {
+    super(sessionId, type, model, startedNanos, startedEpochMillis);
+  }
+}
+
+/**
  * One connection row: a (backend, session) pair and its counters.
  *
  * <p>Thread-safety:
@@ -95,12 +134,12 @@ abstract class RowPadAfter extends RowSnapshotFields {
  *       {@link #SEALED} in one atomic step, so every add lands either before the swap (counted
  *       once, in the fold) or after it (ignored): nothing lost, nothing twice.
  *   <li>{@code requests}, {@code reason}, {@code type} and {@code model} change only inside the
- *       backend map's {@code compute} for this row's key, which serialises join and end.
+ *       lock of the row's bin in the backend's {@link SessionTable}, which serialises join and end.
  *   <li>The progress marks are written by the sweeper and by snapshots; racing writers store nearly
  *       equal times, so the race is harmless.
  * </ol>
  */
-public final class Row extends RowPadAfter {
+public final class Row extends RowLinks {
   /** Counter value of an ended row; later adds keep it negative. */
   static final long SEALED = Long.MIN_VALUE;
 
@@ -121,32 +160,14 @@ public final class Row extends RowPadAfter {
     }
   }
 
+  @SuppressWarnings("unused")
+  private long r00, r01, r02, r03, r04, r05, r06, r07;
+
   final BackendState backend;
   private final Registry owner;
 
   /** The stripe this row is linked into (see {@link Stripe}). */
   final Stripe stripe;
-
-  /** Guarded by {@link #stripe}'s monitor: the clock hand's list. */
-  @Nullable Row prev;
-
-  /** Guarded by {@link #stripe}'s monitor. */
-  @Nullable Row next;
-
-  /** Guarded by {@link #stripe}'s monitor: whether the row is in the stripe's list. */
-  boolean linked;
-
-  /** Guarded by {@link #stripe}'s monitor: {@link #activity()} when the hand last passed. */
-  long handMark;
-
-  /**
-   * Written like {@link #requests}: how many requests shared the row over its life. Volatile, as
-   * the clock hand reads it under another lock.
-   */
-  volatile int requestsSeen = 1;
-
-  /** Guarded like {@link #requests}: the most severe reason given so far. */
-  EndReason reason = EndReason.COMPLETED;
 
   Row(
       Registry owner,
@@ -204,8 +225,8 @@ public final class Row extends RowPadAfter {
     FIRST_TX.compareAndSet(this, NO_FIRST_BYTE, now);
   }
 
-  /** Called inside compute when another request joins this row. */
-  @SuppressWarnings("NonAtomicVolatileUpdate") // serialised by compute; volatile for readers
+  /** Called under the row's bin lock when another request joins this row. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // serialised by the bin lock; volatile for readers
   void join(ConnectionType joinedType, @Nullable String joinedModel, long nowNanos) {
     requests++;
     requestsSeen++;
@@ -218,7 +239,7 @@ public final class Row extends RowPadAfter {
     lastProgressNanos = nowNanos;
   }
 
-  /** Records a request's reason, keeping the most severe one. Called inside compute. */
+  /** Records a request's reason, keeping the most severe one. Called under the row's bin lock. */
   @SuppressWarnings("EnumOrdinal") // EndReason is declared from least to most severe
   void noteReason(EndReason r) {
     if (r.ordinal() > reason.ordinal()) {

@@ -224,6 +224,11 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       progressNanos = new long[capacity];
     }
 
+    /** How many rows were added so far. */
+    int size() {
+      return n;
+    }
+
     /**
      * Adds a row, with the counters and progress time the snapshot read from it.
      *

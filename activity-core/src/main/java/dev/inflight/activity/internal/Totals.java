@@ -20,7 +20,7 @@ final class Totals {
     int requests = 0;
     long activeRx = 0;
     long activeTx = 0;
-    for (Row row : b.rows.values()) {
+    for (Row row : b.rows) {
       long rx = row.rx;
       long tx = row.tx;
       if (rx < 0 || tx < 0) {
