@@ -13,6 +13,13 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  *   <li>the remote address must be loopback ({@code 127.0.0.0/8}, {@code ::1}, or IPv4-mapped
  *       loopback); an address that cannot be parsed as a literal is remote;
+ *   <li>the local address, the one the connection arrived on, must be loopback too, when the
+ *       adapter knows it. A container set up to take the client's address from forwarding headers
+ *       (Tomcat's {@code RemoteIpValve}, Spring's {@code ForwardedHeaderFilter}) rewrites the
+ *       remote address and may remove those headers before any filter runs, so a remote peer
+ *       claiming {@code X-Forwarded-For: 127.0.0.1} would otherwise pass as loopback; the address
+ *       it connected to is not rewritten, and a connection to a loopback address can only come from
+ *       the machine itself;
  *   <li>a request carrying {@code Forwarded}, {@code X-Forwarded-For} or {@code X-Real-IP} came
  *       through a proxy and is refused even from loopback;
  *   <li>a {@code Host} header must name a loopback host ({@code localhost} or a loopback address,
@@ -44,6 +51,8 @@ public final class DiagnosticsAccess {
     ALLOWED,
     /** The remote address is not loopback. */
     REMOTE_ADDRESS,
+    /** The connection arrived on an address that is not loopback. */
+    LOCAL_ADDRESS,
     /** A forwarding header shows the request came through a proxy. */
     FORWARDED,
     /** The Host header names a host that is not loopback. */
@@ -70,8 +79,26 @@ public final class DiagnosticsAccess {
    * @return the decision
    */
   public static Decision decide(@Nullable String remoteAddress, Headers headers) {
+    return decide(remoteAddress, null, headers);
+  }
+
+  /**
+   * Applies the rules in order, the local address included.
+   *
+   * @param remoteAddress the peer address the container reports (e.g. {@code getRemoteAddr()}), or
+   *     null if unknown
+   * @param localAddress the address the connection arrived on (e.g. {@code getLocalAddr()}), or
+   *     null if the adapter cannot tell (then only the remote address is checked)
+   * @param headers the request headers
+   * @return the decision
+   */
+  public static Decision decide(
+      @Nullable String remoteAddress, @Nullable String localAddress, Headers headers) {
     if (remoteAddress == null || !isLoopbackAddress(remoteAddress)) {
       return Decision.REMOTE_ADDRESS;
+    }
+    if (localAddress != null && !isLoopbackAddress(localAddress)) {
+      return Decision.LOCAL_ADDRESS;
     }
     if (headers.get("Forwarded") != null
         || headers.get("X-Forwarded-For") != null

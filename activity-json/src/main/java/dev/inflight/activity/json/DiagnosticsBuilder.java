@@ -7,15 +7,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The options every diagnostics adapter (servlet, JAX-RS, ...) is built with, so that they all look
- * alike: the tracker, how the host describes its backends, and how session ids are shown. Each
- * adapter's builder adds what only it needs and serves requests through the {@link
- * DiagnosticsEndpoint} that {@link #endpoint()} makes.
+ * alike: the tracker, how the host describes its backends, and the {@link DiagnosticsPolicy} (who
+ * may read, how session ids are shown). Each adapter's builder adds what only it needs and serves
+ * requests through the {@link DiagnosticsEndpoint} that {@link #endpoint()} makes.
  *
  * <pre>{@code
  * DiagnosticsServlet servlet = DiagnosticsServlet.builder()
  *     .tracker(tracker)                           // default: ActivityTracker.global(), per request
  *     .backends(directory)                        // default: no descriptions
  *     .sessionIdDisplay(SessionIdDisplay.HASHED)  // default: FULL, as the seed shows them
+ *     .policy(DiagnosticsPolicy.loopbackOnly())   // or a policy with the application's own rule
  *     .build();
  * }</pre>
  *
@@ -27,6 +28,7 @@ public abstract class DiagnosticsBuilder<B extends DiagnosticsBuilder<B, T>, T> 
   private @Nullable Supplier<ActivityTracker> tracker;
   private @Nullable BackendDirectory backends;
   private @Nullable SessionIdDisplay display;
+  private @Nullable DiagnosticsPolicy policy;
 
   /** For subclasses. */
   protected DiagnosticsBuilder() {}
@@ -67,13 +69,26 @@ public abstract class DiagnosticsBuilder<B extends DiagnosticsBuilder<B, T>, T> 
   }
 
   /**
-   * How session ids are shown; the default is {@link SessionIdDisplay#FULL}.
+   * How session ids are shown; the default is {@link SessionIdDisplay#FULL}. Overrides the display
+   * of a {@link #policy} set before or after.
    *
-   * @param display full, truncated or hashed
+   * @param display full, truncated, hashed or hidden
    * @return this builder
    */
   public final B sessionIdDisplay(SessionIdDisplay display) {
     this.display = Objects.requireNonNull(display, "display");
+    return self();
+  }
+
+  /**
+   * Who may read and how session ids are shown; the default is {@link
+   * DiagnosticsPolicy#loopbackOnly()}.
+   *
+   * @param policy the policy
+   * @return this builder
+   */
+  public final B policy(DiagnosticsPolicy policy) {
+    this.policy = Objects.requireNonNull(policy, "policy");
     return self();
   }
 
@@ -92,11 +107,21 @@ public abstract class DiagnosticsBuilder<B extends DiagnosticsBuilder<B, T>, T> 
   protected final DiagnosticsEndpoint endpoint() {
     Supplier<ActivityTracker> t = tracker;
     BackendDirectory b = backends;
-    SessionIdDisplay d = display;
     return DiagnosticsEndpoint.create(
         t != null ? t : ActivityTracker::global,
-        DiagnosticsJson.create(
-            b != null ? b : BackendDirectory.none(), d != null ? d : SessionIdDisplay.FULL));
+        DiagnosticsJson.create(b != null ? b : BackendDirectory.none(), SessionIdDisplay.FULL),
+        resolvedPolicy());
+  }
+
+  /**
+   * The policy the adapter applies: the one set, with the session id display set, if any.
+   *
+   * @return the policy
+   */
+  protected final DiagnosticsPolicy resolvedPolicy() {
+    DiagnosticsPolicy p = policy != null ? policy : DiagnosticsPolicy.loopbackOnly();
+    SessionIdDisplay d = display;
+    return d != null ? p.withSessionIds(d) : p;
   }
 
   /**
@@ -125,6 +150,15 @@ public abstract class DiagnosticsBuilder<B extends DiagnosticsBuilder<B, T>, T> 
    */
   protected final @Nullable SessionIdDisplay givenSessionIdDisplay() {
     return display;
+  }
+
+  /**
+   * The policy that was set.
+   *
+   * @return the policy, or null if none was set
+   */
+  protected final @Nullable DiagnosticsPolicy givenPolicy() {
+    return policy;
   }
 
   @SuppressWarnings("unchecked") // B is this builder's own type, by the class's contract

@@ -18,8 +18,10 @@ import org.jspecify.annotations.Nullable;
  * the remote address and a header lookup, and copies the {@link DiagnosticsResponse} back.
  *
  * <ol>
- *   <li>Access is decided by {@link DiagnosticsAccess} (loopback only, no forwarding headers,
- *       loopback Host and Origin); a refusal is {@code 403} with a generic JSON body.
+ *   <li>Access is decided by the endpoint's {@link DiagnosticsPolicy}, by default {@link
+ *       DiagnosticsAccess}'s rule (loopback only, no forwarding headers, loopback Host and Origin);
+ *       a refusal is {@code 403} with a generic JSON body. Session ids are shown as the policy
+ *       says.
  *   <li>An unknown path is {@code 404}; a method other than GET or HEAD is {@code 405} with {@code
  *       Allow: GET, HEAD}.
  *   <li>Every response is {@code application/json; charset=utf-8} with {@code Cache-Control:
@@ -59,10 +61,13 @@ public final class DiagnosticsEndpoint {
 
   private final Supplier<ActivityTracker> tracker;
   private final DiagnosticsJson json;
+  private final DiagnosticsPolicy policy;
 
-  private DiagnosticsEndpoint(Supplier<ActivityTracker> tracker, DiagnosticsJson json) {
+  private DiagnosticsEndpoint(
+      Supplier<ActivityTracker> tracker, DiagnosticsJson json, DiagnosticsPolicy policy) {
     this.tracker = tracker;
-    this.json = json;
+    this.json = json.withSessionIdDisplay(policy.sessionIds());
+    this.policy = policy;
   }
 
   /**
@@ -74,12 +79,39 @@ public final class DiagnosticsEndpoint {
    */
   public static DiagnosticsEndpoint create(
       Supplier<ActivityTracker> tracker, DiagnosticsJson json) {
-    return new DiagnosticsEndpoint(
-        Objects.requireNonNull(tracker, "tracker"), Objects.requireNonNull(json, "json"));
+    Objects.requireNonNull(json, "json");
+    return create(
+        tracker, json, DiagnosticsPolicy.loopbackOnly().withSessionIds(json.sessionIdDisplay()));
   }
 
   /**
-   * Handles one request.
+   * Creates the endpoint with a policy: its access rule decides every request, and session ids are
+   * shown as it says (whatever {@code json} was made with).
+   *
+   * @param tracker supplies the tracker per request, e.g. {@code ActivityTracker::global}
+   * @param json the renderer, with the host's backend descriptions
+   * @param policy who may read, and how session ids appear
+   * @return the endpoint
+   */
+  public static DiagnosticsEndpoint create(
+      Supplier<ActivityTracker> tracker, DiagnosticsJson json, DiagnosticsPolicy policy) {
+    return new DiagnosticsEndpoint(
+        Objects.requireNonNull(tracker, "tracker"),
+        Objects.requireNonNull(json, "json"),
+        Objects.requireNonNull(policy, "policy"));
+  }
+
+  /**
+   * The policy this endpoint applies.
+   *
+   * @return the policy
+   */
+  public DiagnosticsPolicy policy() {
+    return policy;
+  }
+
+  /**
+   * Handles one request whose local address is unknown: only the remote address is checked.
    *
    * @param method the HTTP method
    * @param path {@value #DIAGNOSTICS_PATH} or {@value #ACTIVITY_PATH} (a trailing slash is
@@ -93,8 +125,28 @@ public final class DiagnosticsEndpoint {
       String path,
       @Nullable String remoteAddress,
       DiagnosticsAccess.Headers headers) {
-    DiagnosticsAccess.Decision decision = DiagnosticsAccess.decide(remoteAddress, headers);
-    if (!decision.allowed()) {
+    return handle(method, path, remoteAddress, null, headers);
+  }
+
+  /**
+   * Handles one request.
+   *
+   * @param method the HTTP method
+   * @param path {@value #DIAGNOSTICS_PATH} or {@value #ACTIVITY_PATH} (a trailing slash is
+   *     ignored), {@value #UI_PATH} or one of the page's files under it; anything else is 404
+   * @param remoteAddress the peer address the container reports, or null if unknown (refused)
+   * @param localAddress the address the connection arrived on (e.g. {@code getLocalAddr()}), or
+   *     null if unknown
+   * @param headers the request headers
+   * @return the response to send
+   */
+  public DiagnosticsResponse handle(
+      String method,
+      String path,
+      @Nullable String remoteAddress,
+      @Nullable String localAddress,
+      DiagnosticsAccess.Headers headers) {
+    if (!policy.allows(remoteAddress, localAddress, headers)) {
       return error(403, "forbidden", "diagnostics are served to local clients only");
     }
     String p =

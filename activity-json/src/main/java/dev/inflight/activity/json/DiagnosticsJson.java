@@ -30,9 +30,13 @@ import java.util.Objects;
 public final class DiagnosticsJson {
 
   private final Renderer renderer;
+  private final BackendDirectory directory;
+  private final SessionIdDisplay display;
 
   private DiagnosticsJson(BackendDirectory directory, SessionIdDisplay display) {
     this.renderer = new Renderer(directory, display);
+    this.directory = directory;
+    this.display = display;
   }
 
   /**
@@ -55,6 +59,26 @@ public final class DiagnosticsJson {
    */
   public static DiagnosticsJson create() {
     return create(BackendDirectory.none(), SessionIdDisplay.FULL);
+  }
+
+  /**
+   * How this renderer shows session ids.
+   *
+   * @return the display
+   */
+  public SessionIdDisplay sessionIdDisplay() {
+    return display;
+  }
+
+  /**
+   * A renderer with this one's backend descriptions that shows session ids as {@code display}: how
+   * a door applies its {@link DiagnosticsPolicy}.
+   *
+   * @param display how session ids are shown
+   * @return this renderer if it already shows them so, else a new one
+   */
+  public DiagnosticsJson withSessionIdDisplay(SessionIdDisplay display) {
+    return display == this.display ? this : create(directory, display);
   }
 
   /**

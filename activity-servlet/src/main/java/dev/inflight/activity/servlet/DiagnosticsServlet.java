@@ -6,6 +6,7 @@ import dev.inflight.activity.json.BackendDirectory;
 import dev.inflight.activity.json.DiagnosticsBuilder;
 import dev.inflight.activity.json.DiagnosticsEndpoint;
 import dev.inflight.activity.json.DiagnosticsJson;
+import dev.inflight.activity.json.DiagnosticsPolicy;
 import dev.inflight.activity.json.DiagnosticsResponse;
 import dev.inflight.activity.json.SessionIdDisplay;
 import jakarta.servlet.ServletContext;
@@ -38,14 +39,15 @@ import org.jspecify.annotations.Nullable;
  * <p>Mounted by class name (as in {@code web.xml}) it reads the tracker that {@link ActivityFilter}
  * published in the servlet context, or else {@link ActivityTracker#global()}; the backend
  * descriptions from the context attribute {@link #BACKENDS_ATTRIBUTE}, if the application set one;
- * and the init-param {@value #PARAM_SESSION_ID_DISPLAY} ({@code full}, {@code truncated} or {@code
- * hashed}; default {@code full}).
+ * and the init-param {@value #PARAM_SESSION_ID_DISPLAY} ({@code full}, {@code truncated}, {@code
+ * hashed} or {@code hidden}; default {@code full}). Access follows the {@link DiagnosticsPolicy}
+ * given to the builder, by default {@link DiagnosticsPolicy#loopbackOnly()}.
  */
 public final class DiagnosticsServlet extends HttpServlet {
 
   /**
-   * Init-param choosing how session ids are shown: {@code full}, {@code truncated} or {@code
-   * hashed}.
+   * Init-param choosing how session ids are shown: {@code full}, {@code truncated}, {@code hashed}
+   * or {@code hidden}.
    */
   public static final String PARAM_SESSION_ID_DISPLAY = "session_id_display";
 
@@ -55,6 +57,7 @@ public final class DiagnosticsServlet extends HttpServlet {
   private final @Nullable Supplier<ActivityTracker> tracker;
   private final @Nullable BackendDirectory backends;
   private final @Nullable SessionIdDisplay display;
+  private final @Nullable DiagnosticsPolicy policy;
   private transient volatile @Nullable DiagnosticsEndpoint endpoint;
 
   /** A servlet configured from its servlet context and init-params; see the class comment. */
@@ -62,15 +65,18 @@ public final class DiagnosticsServlet extends HttpServlet {
     this.tracker = null;
     this.backends = null;
     this.display = null;
+    this.policy = null;
   }
 
   private DiagnosticsServlet(
       @Nullable Supplier<ActivityTracker> tracker,
       @Nullable BackendDirectory backends,
-      @Nullable SessionIdDisplay display) {
+      @Nullable SessionIdDisplay display,
+      @Nullable DiagnosticsPolicy policy) {
     this.tracker = tracker;
     this.backends = backends;
     this.display = display;
+    this.policy = policy;
   }
 
   /**
@@ -87,8 +93,15 @@ public final class DiagnosticsServlet extends HttpServlet {
     ServletContext context = getServletContext();
     Supplier<ActivityTracker> t = tracker != null ? tracker : () -> contextTracker(context);
     BackendDirectory b = backends != null ? backends : () -> contextBackends(context);
-    SessionIdDisplay d = display != null ? display : displayParam();
-    endpoint = DiagnosticsEndpoint.create(t, DiagnosticsJson.create(b, d));
+    DiagnosticsPolicy p = policy != null ? policy : DiagnosticsPolicy.loopbackOnly();
+    SessionIdDisplay d = display;
+    if (d == null && policy == null) {
+      d = displayParam();
+    }
+    if (d != null) {
+      p = p.withSessionIds(d);
+    }
+    endpoint = DiagnosticsEndpoint.create(t, DiagnosticsJson.create(b, p.sessionIds()), p);
   }
 
   /** Answers every method: the endpoint replies 405 to anything but GET and HEAD. */
@@ -96,7 +109,8 @@ public final class DiagnosticsServlet extends HttpServlet {
   protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
     DiagnosticsEndpoint e = Objects.requireNonNull(endpoint, "init() was not called");
     DiagnosticsResponse r =
-        e.handle(req.getMethod(), path(req), req.getRemoteAddr(), req::getHeader);
+        e.handle(
+            req.getMethod(), path(req), req.getRemoteAddr(), req.getLocalAddr(), req::getHeader);
     res.setStatus(r.status());
     r.headers().forEach(res::setHeader);
     res.setContentLength(r.body().length);
@@ -123,7 +137,7 @@ public final class DiagnosticsServlet extends HttpServlet {
           PARAM_SESSION_ID_DISPLAY
               + "='"
               + value
-              + "' is invalid, expected full, truncated or hashed",
+              + "' is invalid, expected full, truncated, hashed or hidden",
           ex);
     }
   }
@@ -143,7 +157,7 @@ public final class DiagnosticsServlet extends HttpServlet {
    * here win over the servlet context and init-params: without a tracker, the one {@link
    * ActivityFilter} published in the servlet context, or else {@link ActivityTracker#global()};
    * without backends, the context attribute {@link DiagnosticsServlet#BACKENDS_ATTRIBUTE}; without
-   * a display, the init-param {@value DiagnosticsServlet#PARAM_SESSION_ID_DISPLAY}.
+   * a display or a policy, the init-param {@value DiagnosticsServlet#PARAM_SESSION_ID_DISPLAY}.
    */
   public static final class Builder extends DiagnosticsBuilder<Builder, DiagnosticsServlet> {
     private Builder() {}
@@ -155,7 +169,8 @@ public final class DiagnosticsServlet extends HttpServlet {
      */
     @Override
     public DiagnosticsServlet build() {
-      return new DiagnosticsServlet(givenTracker(), givenBackends(), givenSessionIdDisplay());
+      return new DiagnosticsServlet(
+          givenTracker(), givenBackends(), givenSessionIdDisplay(), givenPolicy());
     }
   }
 }

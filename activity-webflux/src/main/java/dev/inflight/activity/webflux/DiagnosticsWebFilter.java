@@ -112,17 +112,23 @@ public final class DiagnosticsWebFilter implements WebFilter, Ordered {
     // the endpoint knows its paths under /v1/diagnostics; a configured path stands in for that
     String p = DiagnosticsEndpoint.DIAGNOSTICS_PATH + requested.substring(path.length());
     return endpoint.handle(
-        request.getMethod().name(), p, remoteAddress(request), headers::getFirst);
+        request.getMethod().name(),
+        p,
+        literal(request.getRemoteAddress()),
+        literal(request.getLocalAddress()),
+        headers::getFirst);
   }
 
   private boolean isDiagnosticsPath(String requested) {
     return requested.equals(path) || requested.startsWith(path + "/");
   }
 
-  /** The peer's literal address, as the server reports it; null (refused) if unknown. */
-  private static @Nullable String remoteAddress(ServerHttpRequest request) {
-    InetSocketAddress remote = request.getRemoteAddress();
-    InetAddress address = remote == null ? null : remote.getAddress();
+  /**
+   * A socket address's literal IP, as the server reports it; null if unknown or unresolved (an
+   * unknown peer is refused; an unknown local address leaves the remote one to decide).
+   */
+  private static @Nullable String literal(@Nullable InetSocketAddress socket) {
+    InetAddress address = socket == null ? null : socket.getAddress();
     return address == null ? null : address.getHostAddress();
   }
 

@@ -17,8 +17,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -292,31 +290,7 @@ public final class Renderer {
   }
 
   private String showSession(String id) {
-    switch (display) {
-      case FULL:
-        return id;
-      case TRUNCATED:
-        return id.length() <= 8 ? id : id.substring(0, 8) + "...";
-      case HASHED:
-        return hash(id);
-      default:
-        throw new AssertionError(display);
-    }
-  }
-
-  private static String hash(String id) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
-      StringBuilder b = new StringBuilder("sha256:");
-      for (int i = 0; i < 8; i++) {
-        b.append(Character.forDigit((digest[i] >> 4) & 0xF, 16));
-        b.append(Character.forDigit(digest[i] & 0xF, 16));
-      }
-      return b.toString();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
-    }
+    return display.show(id);
   }
 
   /** Epoch seconds with millisecond precision, written plainly (1701791990.456). */

@@ -56,6 +56,7 @@ public final class DiagnosticsPathFilter implements Filter {
             req.getMethod(),
             DiagnosticsEndpoint.DIAGNOSTICS_PATH + rest,
             req.getRemoteAddr(),
+            req.getLocalAddr(),
             req::getHeader);
     res.setStatus(r.status());
     r.headers().forEach(res::setHeader);
