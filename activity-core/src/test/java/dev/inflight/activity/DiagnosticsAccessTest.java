@@ -206,4 +206,35 @@ class DiagnosticsAccessTest {
           .isEqualTo(d == Decision.ALLOWED);
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"192.0.2.2", "10.0.0.1", "fd00::2", "0.0.0.0", "::", "localhost", ""})
+  void aConnectionThatArrivedOnANonLoopbackAddressIsRefusedWhateverItsPeerClaims(String local) {
+    // what a forwarded-header rewrite (RemoteIpValve, ForwardedHeaderFilter) leaves: a loopback
+    // remote address, no forwarding header left, a loopback Host
+    assertThat(DiagnosticsAccess.decide("127.0.0.1", local, headers("Host", "localhost:8000")))
+        .isEqualTo(Decision.LOCAL_ADDRESS);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"127.0.0.1", "127.0.1.1", "::1", "0:0:0:0:0:0:0:1", "[::1]"})
+  void aConnectionToALoopbackAddressIsAllowed(String local) {
+    assertThat(DiagnosticsAccess.decide("127.0.0.1", local, headers("Host", "localhost:8000")))
+        .isEqualTo(Decision.ALLOWED);
+  }
+
+  @Test
+  void anUnknownLocalAddressLeavesTheDecisionToTheOtherRules() {
+    assertThat(DiagnosticsAccess.decide("127.0.0.1", null, headers())).isEqualTo(Decision.ALLOWED);
+    assertThat(DiagnosticsAccess.decide("10.1.1.1", null, headers()))
+        .isEqualTo(Decision.REMOTE_ADDRESS);
+  }
+
+  @Test
+  void theRemoteAddressIsJudgedBeforeTheLocalOne() {
+    assertThat(DiagnosticsAccess.decide("10.1.1.1", "10.1.1.2", headers()))
+        .isEqualTo(Decision.REMOTE_ADDRESS);
+    assertThat(DiagnosticsAccess.decide("127.0.0.1", "10.1.1.2", headers("X-Real-IP", "1.2.3.4")))
+        .isEqualTo(Decision.LOCAL_ADDRESS);
+  }
 }
