@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  *     .tracker(tracker)
  *     .backends(directory)
  *     .remoteAddress(() -> grizzlyRequest.get().getRemoteAddr())
+ *     .localAddress(() -> grizzlyRequest.get().getLocalAddr())
  *     .build());
  * }</pre>
  *
@@ -30,9 +31,13 @@ import org.jspecify.annotations.Nullable;
  * one resource method per verb. Requests to other paths pass through untouched.
  *
  * <p>Jakarta REST has no portable remote address, so this class asks a {@link RemoteAddress} for
- * it; an unknown address is refused. On a servlet container use {@link ServletDiagnosticsFilter}
- * instead, which needs no address source. Register an instance (a singleton): it is stateless and
- * thread-safe.
+ * it; an unknown address is refused. It asks a {@link LocalAddress}, if one is given, for the
+ * address the connection arrived on, and refuses a request that arrived on a non-loopback address
+ * whatever its remote address says; <b>without a {@link LocalAddress} only the remote address is
+ * checked</b>, so a forwarded-header rewrite in front of this filter that makes a remote peer look
+ * like {@code 127.0.0.1} and removes the headers would pass. On a servlet container use {@link
+ * ServletDiagnosticsFilter} instead, which needs no address source and checks both. Register an
+ * instance (a singleton): it is stateless and thread-safe.
  */
 @Provider
 @PreMatching
@@ -40,10 +45,13 @@ public final class DiagnosticsFilter implements ContainerRequestFilter {
 
   private final DiagnosticsEndpoint endpoint;
   private final RemoteAddress remoteAddress;
+  private final LocalAddress localAddress;
 
-  private DiagnosticsFilter(DiagnosticsEndpoint endpoint, RemoteAddress remoteAddress) {
+  private DiagnosticsFilter(
+      DiagnosticsEndpoint endpoint, RemoteAddress remoteAddress, LocalAddress localAddress) {
     this.endpoint = endpoint;
     this.remoteAddress = remoteAddress;
+    this.localAddress = localAddress;
   }
 
   /**
@@ -57,12 +65,14 @@ public final class DiagnosticsFilter implements ContainerRequestFilter {
 
   @Override
   public void filter(ContainerRequestContext request) {
-    DiagnosticsResponses.filter(endpoint, request, remoteAddress::remoteAddress);
+    DiagnosticsResponses.filter(
+        endpoint, request, remoteAddress::remoteAddress, localAddress::localAddress);
   }
 
   /** Builds a {@link DiagnosticsFilter}. */
   public static final class Builder extends DiagnosticsBuilder<Builder, DiagnosticsFilter> {
     private @Nullable RemoteAddress remoteAddress;
+    private LocalAddress localAddress = () -> null;
 
     private Builder() {}
 
@@ -74,6 +84,19 @@ public final class DiagnosticsFilter implements ContainerRequestFilter {
      */
     public Builder remoteAddress(RemoteAddress remoteAddress) {
       this.remoteAddress = Objects.requireNonNull(remoteAddress, "remoteAddress");
+      return this;
+    }
+
+    /**
+     * Where the address each request arrived on comes from; optional. With it, a request that
+     * arrived on a non-loopback address is refused whatever its remote address says; without it
+     * (the default) only the remote address is checked.
+     *
+     * @param localAddress supplies the local address of the request being served
+     * @return this builder
+     */
+    public Builder localAddress(LocalAddress localAddress) {
+      this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
       return this;
     }
 
@@ -90,7 +113,7 @@ public final class DiagnosticsFilter implements ContainerRequestFilter {
         throw new IllegalStateException(
             "remoteAddress is required (on a servlet container use ServletDiagnosticsFilter)");
       }
-      return new DiagnosticsFilter(endpoint(), address);
+      return new DiagnosticsFilter(endpoint(), address, localAddress);
     }
   }
 }

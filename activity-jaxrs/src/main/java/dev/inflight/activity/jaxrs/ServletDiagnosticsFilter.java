@@ -14,8 +14,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The diagnostics filter for applications on a servlet container (Jersey's {@code
  * ServletContainer}, RESTEasy's servlet dispatchers, Undertow, ...): the remote address is {@code
- * HttpServletRequest.getRemoteAddr()}. Same JSON, same access rule as {@link DiagnosticsFilter}.
- * Needs the servlet API at run time, which a servlet container always has.
+ * HttpServletRequest.getRemoteAddr()} and the local address {@code getLocalAddr()}, so a request
+ * that arrived on a non-loopback address is refused even when a forwarded-header rewrite (a
+ * container valve, a servlet filter) made its remote address look like loopback and removed the
+ * headers. Same JSON, same policy as {@link DiagnosticsFilter}. Needs the servlet API at run time,
+ * which a servlet container always has.
  *
  * <pre>{@code
  * resourceConfig.register(ServletDiagnosticsFilter.builder().tracker(tracker).build());
@@ -48,12 +51,17 @@ public final class ServletDiagnosticsFilter implements ContainerRequestFilter {
 
   @Override
   public void filter(ContainerRequestContext context) {
-    DiagnosticsResponses.filter(endpoint, context, this::remoteAddress);
+    DiagnosticsResponses.filter(endpoint, context, this::remoteAddress, this::localAddress);
   }
 
   private @Nullable String remoteAddress() {
     HttpServletRequest current = request;
     return current == null ? null : current.getRemoteAddr();
+  }
+
+  private @Nullable String localAddress() {
+    HttpServletRequest current = request;
+    return current == null ? null : current.getLocalAddr();
   }
 
   /** Builds a {@link ServletDiagnosticsFilter}. */

@@ -9,6 +9,7 @@ import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.json.DiagnosticsDocument;
 import dev.inflight.activity.json.DiagnosticsJson;
 import dev.inflight.activity.json.GlobalActivityView;
+import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,12 +18,31 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The diagnostics resources over real HTTP: the same access rule and JSON as the servlet adapter,
  * on every Jakarta REST implementation.
  */
 abstract class DiagnosticsFilterContract {
+
+  /** A session id no other text in a response could contain by chance. */
+  private static final String SECRET = "sess-7c1f0e9a-peer-must-not-see";
+
+  /** What a remote peer sends to pass for a local client, in every combination that matters. */
+  private static final List<String[]> CLAIMS =
+      List.of(
+          new String[] {
+            "X-Forwarded-For: 127.0.0.1", "Forwarded: for=127.0.0.1", "Host: localhost"
+          },
+          new String[] {"X-Forwarded-For: 127.0.0.1", "Host: localhost"},
+          new String[] {"Forwarded: for=127.0.0.1", "Host: localhost"},
+          new String[] {"Host: localhost"},
+          new String[] {});
+
+  private static final List<String> PATHS =
+      List.of("/v1/diagnostics", "/v1/diagnostics/activity", "/v1/diagnostics/ui");
 
   ActivityTracker tracker;
   TestServer server;
@@ -241,6 +261,88 @@ abstract class DiagnosticsFilterContract {
               HttpRequest.newBuilder(local.uri("/v1/diagnostics"))
                   .header("X-Forwarded-For", "10.0.0.1"));
       assertThat(forwarded.statusCode()).isEqualTo(403);
+    }
+  }
+
+  /**
+   * Sends every claim to every path from this machine's non-loopback address and asserts each is
+   * refused without the open row's session id.
+   */
+  private static void assertPeerRefused(TestServer server, String setUp) throws Exception {
+    InetAddress address = NonLoopback.address();
+    for (String path : PATHS) {
+      for (String[] claim : CLAIMS) {
+        RawHttp r = RawHttp.send(address, server.port(), "GET", path, claim);
+        String what = setUp + " " + path + " " + String.join(", ", claim);
+        assertThat(r.status).as(what).isEqualTo(403);
+        assertThat(r.body).as(what).doesNotContain(SECRET).doesNotContain("instances");
+      }
+    }
+  }
+
+  private static void assertLoopbackServed(TestServer server) throws Exception {
+    RawHttp r = RawHttp.send(server.port(), "GET", "/v1/diagnostics");
+    assertThat(r.status).isEqualTo(200);
+    assertThat(r.body).contains(SECRET);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestServer.Front.class)
+  void aNonLoopbackPeerClaimingToBeLocalIsRefused(TestServer.Front front) throws Exception {
+    try (TestServer open =
+            TestServer.startOnAllInterfaces(
+                runtime(),
+                List.of(ServletDiagnosticsFilter.builder().tracker(tracker).build()),
+                front);
+        ActivityHandle h = tracker.open("openai.1", SECRET, ConnectionType.STREAMING, "gpt-4")) {
+      h.addRx(64);
+      assertPeerRefused(open, front.name());
+      assertLoopbackServed(open);
+    }
+  }
+
+  @Test
+  void thePortableFilterRefusesAPeerThatArrivedOnANonLoopbackAddress() throws Exception {
+    DiagnosticsFilter filter =
+        DiagnosticsFilter.builder()
+            .tracker(tracker)
+            .remoteAddress(FrontFilter::remoteAddress)
+            .localAddress(FrontFilter::localAddress)
+            .build();
+    try (TestServer open =
+            TestServer.startOnAllInterfaces(
+                runtime(), List.of(filter), TestServer.Front.REWRITE_AND_STRIP);
+        ActivityHandle h = tracker.open("openai.1", SECRET, ConnectionType.STREAMING, "gpt-4")) {
+      h.addRx(64);
+      assertPeerRefused(open, "portable filter, rewritten");
+      assertLoopbackServed(open);
+    }
+  }
+
+  /**
+   * The limit the portable filter's documentation states, pinned so that the servlet filter's and
+   * the portable filter's refusals above are known to come from the local address: the front really
+   * does make the peer look local and remove the headers.
+   */
+  @Test
+  void withoutALocalAddressSourceThePortableFilterChecksOnlyTheRemoteAddress() throws Exception {
+    DiagnosticsFilter filter =
+        DiagnosticsFilter.builder()
+            .tracker(tracker)
+            .remoteAddress(FrontFilter::remoteAddress)
+            .build();
+    try (TestServer open =
+        TestServer.startOnAllInterfaces(
+            runtime(), List.of(filter), TestServer.Front.REWRITE_AND_STRIP)) {
+      RawHttp r =
+          RawHttp.send(
+              NonLoopback.address(),
+              open.port(),
+              "GET",
+              "/v1/diagnostics/activity",
+              "X-Forwarded-For: 127.0.0.1",
+              "Host: localhost");
+      assertThat(r.status).isEqualTo(200);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.inflight.activity.jaxrs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -23,7 +24,14 @@ final class RawHttp {
 
   static RawHttp send(int port, String method, String path, String... headerLines)
       throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
+    return send(InetAddress.getLoopbackAddress(), port, method, path, headerLines);
+  }
+
+  /** Sends the request to {@code address}, the connection coming from the matching interface. */
+  static RawHttp send(
+      InetAddress address, int port, String method, String path, String... headerLines)
+      throws IOException {
+    try (Socket socket = new Socket(address, port)) {
       socket.setSoTimeout(10_000);
       StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
       boolean host = false;
@@ -32,7 +40,8 @@ final class RawHttp {
         host |= h.toLowerCase(Locale.ROOT).startsWith("host:");
       }
       if (!host) {
-        request.append("Host: 127.0.0.1:").append(port).append("\r\n");
+        request.append("Host: ").append(address.getHostAddress()).append(':').append(port);
+        request.append("\r\n");
       }
       request.append("Connection: close\r\n\r\n");
       OutputStream out = socket.getOutputStream();

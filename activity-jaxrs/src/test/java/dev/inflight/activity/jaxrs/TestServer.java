@@ -1,16 +1,40 @@
 package dev.inflight.activity.jaxrs;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.ws.rs.core.Application;
 import java.net.URI;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-/** An embedded Jetty 12 (ee10) server on 127.0.0.1 and an ephemeral port. */
+/**
+ * An embedded Jetty 12 (ee10) server on an ephemeral port, on 127.0.0.1 or, for the tests of a
+ * non-loopback peer, on every interface with a front set-up of the kind a deployment behind a proxy
+ * has.
+ */
 final class TestServer implements AutoCloseable {
+
+  /** What sits in front of the Jakarta REST application. */
+  enum Front {
+    /** Nothing: the container's own addresses and the headers as sent. */
+    NONE,
+    /** Jetty's {@code ForwardedRequestCustomizer}, which applies the forwarding headers. */
+    JETTY_FORWARDED,
+    /**
+     * A servlet filter that does what Spring's {@code ForwardedHeaderFilter} or a remote-IP valve
+     * does: the remote address becomes the one the headers claim, and the headers are removed.
+     */
+    REWRITE_AND_STRIP
+  }
+
   private final Server server;
   private final URI base;
 
@@ -20,11 +44,30 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(JaxrsRuntime runtime, List<Object> singletons) {
+    return start(runtime, singletons, "127.0.0.1", Front.NONE);
+  }
+
+  /**
+   * Starts a server on every interface.
+   *
+   * @param front what sits in front of the application
+   */
+  static TestServer startOnAllInterfaces(
+      JaxrsRuntime runtime, List<Object> singletons, Front front) {
+    return start(runtime, singletons, "0.0.0.0", front);
+  }
+
+  private static TestServer start(
+      JaxrsRuntime runtime, List<Object> singletons, String host, Front front) {
     QueuedThreadPool pool = new QueuedThreadPool(64, 4);
     pool.setName("jetty-test");
     Server server = new Server(pool);
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
+    HttpConfiguration http = new HttpConfiguration();
+    if (front == Front.JETTY_FORWARDED) {
+      http.addCustomizer(new ForwardedRequestCustomizer());
+    }
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(host);
     connector.setPort(0);
     // A write blocked on a client that stopped reading (the early-close scenarios) fails after
     // this instead of holding server.stop() forever: Jetty's stop waits for blocked writers.
@@ -32,6 +75,10 @@ final class TestServer implements AutoCloseable {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
+    context.addFilter(
+        new FilterHolder(new FrontFilter(front == Front.REWRITE_AND_STRIP)),
+        "/*",
+        EnumSet.of(DispatcherType.REQUEST));
     Set<Object> set = Set.copyOf(singletons);
     runtime.mount(
         context,

@@ -22,6 +22,8 @@ public final class DiagnosticsResponses {
    * @param method the HTTP method
    * @param path the endpoint path
    * @param remoteAddress the peer address, or null if unknown
+   * @param localAddress the address the connection arrived on, or null if unknown (then only the
+   *     remote address is checked)
    * @param headers looks up the request headers
    * @return the response; for HEAD the body is left to the runtime, which sends none
    */
@@ -30,8 +32,10 @@ public final class DiagnosticsResponses {
       String method,
       String path,
       @Nullable String remoteAddress,
+      @Nullable String localAddress,
       DiagnosticsAccess.Headers headers) {
-    DiagnosticsResponse answer = endpoint.handle(method, path, remoteAddress, headers);
+    DiagnosticsResponse answer =
+        endpoint.handle(method, path, remoteAddress, localAddress, headers);
     Response.ResponseBuilder builder = Response.status(answer.status());
     for (Map.Entry<String, String> header : answer.headers().entrySet()) {
       builder.header(header.getKey(), header.getValue());
@@ -52,11 +56,14 @@ public final class DiagnosticsResponses {
    * @param request the request
    * @param remoteAddress supplies the peer address, or null if unknown; asked only for the
    *     diagnostics paths
+   * @param localAddress supplies the address the connection arrived on, or null if unknown; asked
+   *     only for the diagnostics paths
    */
   public static void filter(
       DiagnosticsEndpoint endpoint,
       ContainerRequestContext request,
-      Supplier<@Nullable String> remoteAddress) {
+      Supplier<@Nullable String> remoteAddress,
+      Supplier<@Nullable String> localAddress) {
     String path = request.getUriInfo().getPath();
     String absolute = path.startsWith("/") ? path : "/" + path;
     String trimmed =
@@ -73,6 +80,7 @@ public final class DiagnosticsResponses {
               request.getMethod(),
               absolute,
               remoteAddress.get(),
+              localAddress.get(),
               request::getHeaderString));
     }
   }
