@@ -4,6 +4,7 @@ import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.json.BackendDirectory;
 import dev.inflight.activity.json.DiagnosticsEndpoint;
 import dev.inflight.activity.json.DiagnosticsJson;
+import dev.inflight.activity.json.DiagnosticsPolicy;
 import dev.inflight.activity.micrometer.ActivityMetrics;
 import dev.inflight.activity.okhttp.ActivityInterceptor;
 import dev.inflight.activity.servlet.ActivityFilter;
@@ -102,6 +103,20 @@ public class ActivityAutoConfiguration {
     return DiagnosticsJson.create(directory, properties.getSessionIdDisplay());
   }
 
+  /**
+   * Who may read the diagnostics documents and the live page, and how session ids appear there and
+   * (when shown) in the Actuator endpoint: by default the loopback rule with the {@code
+   * session-id-display} property. An application's own policy bean replaces it for every door.
+   *
+   * @param properties the properties
+   * @return the policy
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public DiagnosticsPolicy inflightDiagnosticsPolicy(ActivityProperties properties) {
+    return DiagnosticsPolicy.loopbackOnly().withSessionIds(properties.getSessionIdDisplay());
+  }
+
   /** The servlet side: the tracking filter and the diagnostics documents. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -141,11 +156,15 @@ public class ActivityAutoConfiguration {
         matchIfMissing = true)
     @ConditionalOnMissingBean(name = "inflightDiagnosticsFilter")
     FilterRegistrationBean<DiagnosticsPathFilter> inflightDiagnosticsFilter(
-        ActivityTracker tracker, DiagnosticsJson json, ActivityProperties properties) {
+        ActivityTracker tracker,
+        DiagnosticsJson json,
+        DiagnosticsPolicy policy,
+        ActivityProperties properties) {
       String path = properties.getDiagnostics().getPath();
       FilterRegistrationBean<DiagnosticsPathFilter> registration =
           new FilterRegistrationBean<>(
-              new DiagnosticsPathFilter(path, DiagnosticsEndpoint.create(() -> tracker, json)));
+              new DiagnosticsPathFilter(
+                  path, DiagnosticsEndpoint.create(() -> tracker, json, policy)));
       registration.setName("inflightDiagnosticsFilter");
       // inside the tracking filter, before security and the dispatcher servlet
       registration.setOrder(properties.getFilterOrder() + 1);
@@ -184,12 +203,13 @@ public class ActivityAutoConfiguration {
     @ConditionalOnMissingBean
     DiagnosticsWebFilter inflightDiagnosticsWebFilter(
         ActivityTracker tracker,
+        DiagnosticsPolicy policy,
         ActivityProperties properties,
         ObjectProvider<BackendDirectory> backends) {
       DiagnosticsWebFilter.Builder b =
           DiagnosticsWebFilter.builder()
               .tracker(tracker)
-              .sessionIdDisplay(properties.getSessionIdDisplay())
+              .policy(policy)
               .path(properties.getDiagnostics().getPath())
               .order(properties.getFilterOrder() + 1);
       BackendDirectory directory = backends.getIfAvailable();
@@ -241,15 +261,21 @@ public class ActivityAutoConfiguration {
     }
   }
 
-  /** The Actuator endpoint {@code activity}. */
+  /** The Actuator endpoint {@code activity}, session ids hidden unless its properties say. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(Endpoint.class)
+  @EnableConfigurationProperties(ActivityEndpointProperties.class)
   static class EndpointConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ActivityEndpoint inflightActivityEndpoint(ActivityTracker tracker, DiagnosticsJson json) {
-      return new ActivityEndpoint(tracker, json);
+    ActivityEndpoint inflightActivityEndpoint(
+        ActivityTracker tracker,
+        DiagnosticsJson json,
+        DiagnosticsPolicy policy,
+        ActivityEndpointProperties properties) {
+      return new ActivityEndpoint(
+          tracker, json, policy, properties.getShowSessionIds(), properties.getRoles());
     }
   }
 

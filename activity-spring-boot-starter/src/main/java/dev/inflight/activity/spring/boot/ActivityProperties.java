@@ -47,7 +47,10 @@ public class ActivityProperties {
    */
   private String sessionHeader = "X-Session-Id";
 
-  /** How session ids are shown in the diagnostics documents: full, truncated or hashed. */
+  /**
+   * How session ids are shown in the diagnostics documents and the live page (and in the Actuator
+   * endpoint, when it shows them): full, truncated, hashed or hidden.
+   */
   private SessionIdDisplay sessionIdDisplay = SessionIdDisplay.FULL;
 
   /**
@@ -214,7 +217,7 @@ public class ActivityProperties {
   /**
    * Sets how session ids are shown.
    *
-   * @param sessionIdDisplay full, truncated or hashed
+   * @param sessionIdDisplay full, truncated, hashed or hidden
    */
   public void setSessionIdDisplay(SessionIdDisplay sessionIdDisplay) {
     this.sessionIdDisplay = Objects.requireNonNull(sessionIdDisplay, "sessionIdDisplay");

@@ -2,6 +2,8 @@ package dev.inflight.activity.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ActivityScope;
 import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.ActivityTracker;
@@ -10,17 +12,22 @@ import dev.inflight.activity.EndReason;
 import dev.inflight.activity.EndedConnection;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.json.DiagnosticsJson;
+import dev.inflight.activity.json.DiagnosticsPolicy;
+import dev.inflight.activity.json.SessionIdDisplay;
 import dev.inflight.activity.micrometer.ActivityMetrics;
 import dev.inflight.activity.okhttp.ActivityInterceptor;
 import dev.inflight.activity.servlet.ActivityFilter;
 import dev.inflight.activity.testing.StreamingBackend;
 import dev.inflight.activity.testing.StreamingBackend.Reply;
+import jakarta.servlet.Filter;
 import java.time.Duration;
 import java.util.List;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.endpoint.Show;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
@@ -29,6 +36,9 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.web.MockFilterChain;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 
@@ -145,6 +155,99 @@ class ActivityAutoConfigurationTest {
                   .requestInterceptors(
                       list -> assertThat(list).containsExactly(OwnBeans.INTERCEPTOR));
             });
+  }
+
+  @Test
+  void oneDefaultPolicyWithTheDisplayPropertyAndActuatorIdsHiddenUntilTheirPropertiesSay() {
+    runner
+        .withPropertyValues(
+            "inflight.activity.enabled=true",
+            "inflight.activity.session-id-display=truncated",
+            "inflight.activity.actuator.show-session-ids=when-authorized",
+            "inflight.activity.actuator.roles=OPS,ADMIN")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              DiagnosticsPolicy policy = context.getBean(DiagnosticsPolicy.class);
+              assertThat(policy.sessionIds()).isEqualTo(SessionIdDisplay.TRUNCATED);
+              assertThat(policy.toString()).contains("access=loopback");
+              ActivityEndpointProperties actuator =
+                  context.getBean(ActivityEndpointProperties.class);
+              assertThat(actuator.getShowSessionIds()).isEqualTo(Show.WHEN_AUTHORIZED);
+              assertThat(actuator.getRoles()).containsExactly("OPS", "ADMIN");
+            });
+    runner.run(
+        context ->
+            assertThat(context.getBean(ActivityEndpointProperties.class).getShowSessionIds())
+                .isEqualTo(Show.NEVER));
+  }
+
+  @Test
+  @SuppressWarnings("try") // the row is opened for the documents to show it
+  void anApplicationPolicyDecidesTheDiagnosticsAndTheActuatorDisplay() {
+    runner
+        .withPropertyValues(
+            "inflight.activity.enabled=true",
+            "inflight.activity.sweep-interval=0",
+            "inflight.activity.session-id-display=full",
+            "inflight.activity.actuator.show-session-ids=always")
+        .withUserConfiguration(OwnPolicy.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context.getBean(DiagnosticsPolicy.class)).isSameAs(OwnPolicy.POLICY);
+              ActivityTracker tracker = context.getBean(ActivityTracker.class);
+              try (ActivityHandle row =
+                  tracker.open("openai.1", OwnPolicy.SESSION, ConnectionType.STREAMING, null)) {
+                String truncated = SessionIdDisplay.TRUNCATED.show(OwnPolicy.SESSION);
+                Filter filter =
+                    context
+                        .getBean("inflightDiagnosticsFilter", FilterRegistrationBean.class)
+                        .getFilter();
+                // the application's rule: a token, from anywhere; not the loopback rule
+                MockHttpServletResponse allowed =
+                    diagnostics(filter, "203.0.113.9", OwnPolicy.TOKEN);
+                assertThat(allowed.getStatus()).isEqualTo(200);
+                assertThat(allowed.getContentAsString())
+                    .contains(truncated)
+                    .doesNotContain(OwnPolicy.SESSION);
+                assertThat(diagnostics(filter, "127.0.0.1", null).getStatus()).isEqualTo(403);
+                // shown by the Actuator endpoint as the policy shows them
+                String actuator =
+                    new ObjectMapper()
+                        .writeValueAsString(context.getBean(ActivityEndpoint.class).activity());
+                assertThat(actuator).contains(truncated).doesNotContain(OwnPolicy.SESSION);
+              }
+            });
+  }
+
+  private static MockHttpServletResponse diagnostics(
+      Filter filter, String remote, @Nullable String token) throws Exception {
+    MockHttpServletRequest request = new MockHttpServletRequest("GET", "/v1/diagnostics");
+    request.setRemoteAddr(remote);
+    request.setLocalAddr("127.0.0.1");
+    if (token != null) {
+      request.addHeader("X-Ops-Token", token);
+    }
+    MockHttpServletResponse response = new MockHttpServletResponse();
+    filter.doFilter(request, response, new MockFilterChain());
+    return response;
+  }
+
+  /** An application's own policy: a token instead of the loopback rule, ids truncated. */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnPolicy {
+    static final String SESSION = "user-4711-conversation-9";
+    static final String TOKEN = "let-me-in";
+    static final DiagnosticsPolicy POLICY =
+        DiagnosticsPolicy.loopbackOnly()
+            .withAccess((remote, local, headers) -> TOKEN.equals(headers.get("X-Ops-Token")))
+            .withSessionIds(SessionIdDisplay.TRUNCATED);
+
+    @Bean
+    DiagnosticsPolicy myPolicy() {
+      return POLICY;
+    }
   }
 
   @Test

@@ -37,7 +37,8 @@ class ConfigurationMetadataTest {
             Map.entry("inflight.activity.diagnostics.enabled", "true"),
             Map.entry("inflight.activity.diagnostics.path", "/v1/diagnostics"),
             Map.entry("inflight.activity.metrics.enabled", "true"),
-            Map.entry("inflight.activity.metrics.model-tag", "false"));
+            Map.entry("inflight.activity.metrics.model-tag", "false"),
+            Map.entry("inflight.activity.actuator.show-session-ids", "never"));
     defaults.forEach(
         (name, value) -> {
           assertThat(properties).as(name).containsKey(name);
@@ -46,6 +47,9 @@ class ConfigurationMetadataTest {
           assertThat(p.get("defaultValue").asText()).as(name).isEqualTo(value);
         });
     assertThat(properties).containsKey("inflight.activity.filter-order");
-    assertThat(metadata.get("hints").toString()).contains("truncated", "hashed");
+    assertThat(properties.get("inflight.activity.actuator.roles").get("description").asText())
+        .isNotBlank();
+    assertThat(metadata.get("hints").toString())
+        .contains("truncated", "hashed", "hidden", "when-authorized");
   }
 }
