@@ -12,6 +12,8 @@ module dev.inflight.activity.webflux {
   requires transitive spring.core;
   requires transitive reactor.core;
   requires transitive org.reactivestreams;
+  // optional: the connection's own addresses, for the diagnostics access rule on Reactor Netty
+  requires static reactor.netty.http;
 
   exports dev.inflight.activity.webflux;
 }

@@ -4,9 +4,7 @@ import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.json.DiagnosticsBuilder;
 import dev.inflight.activity.json.DiagnosticsEndpoint;
 import dev.inflight.activity.json.DiagnosticsResponse;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import org.jspecify.annotations.Nullable;
+import dev.inflight.activity.webflux.internal.RequestAddresses;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -26,8 +24,16 @@ import reactor.core.publisher.Mono;
  * Answers {@code GET /v1/diagnostics}, {@code GET /v1/diagnostics/activity} and the live page
  * {@code GET /v1/diagnostics/ui} (with its files under {@code /v1/diagnostics/ui/}) through the
  * shared {@link DiagnosticsEndpoint}, and passes every other request on: loopback clients only,
- * judged on the exchange's remote address and headers by core's access rule (no forwarding headers,
- * a loopback {@code Host} and {@code Origin}), GET and HEAD only, {@code Cache-Control: no-store}.
+ * judged on the exchange's remote and local addresses and headers by the builder's {@link
+ * dev.inflight.activity.json.DiagnosticsPolicy} (by default core's rule: no forwarding headers, a
+ * loopback {@code Host} and {@code Origin}, arrived on a loopback address), GET and HEAD only,
+ * {@code Cache-Control: no-store}.
+ *
+ * <p>On Reactor Netty the connection's own addresses are judged too, beside the ones the request
+ * reports: Reactor Netty's {@code forwarded(true)} rewrites both the remote and the local address
+ * from the forwarding headers, and a {@code ForwardedHeaderTransformer} that then removes the
+ * headers would otherwise let a remote peer that claims {@code for=127.0.0.1;host=127.0.0.1} pass
+ * as local. Whichever of the two is not loopback is the one judged.
  *
  * <pre>{@code
  * @Bean
@@ -114,22 +120,13 @@ public final class DiagnosticsWebFilter implements WebFilter, Ordered {
     return endpoint.handle(
         request.getMethod().name(),
         p,
-        literal(request.getRemoteAddress()),
-        literal(request.getLocalAddress()),
+        RequestAddresses.remote(request),
+        RequestAddresses.local(request),
         headers::getFirst);
   }
 
   private boolean isDiagnosticsPath(String requested) {
     return requested.equals(path) || requested.startsWith(path + "/");
-  }
-
-  /**
-   * A socket address's literal IP, as the server reports it; null if unknown or unresolved (an
-   * unknown peer is refused; an unknown local address leaves the remote one to decide).
-   */
-  private static @Nullable String literal(@Nullable InetSocketAddress socket) {
-    InetAddress address = socket == null ? null : socket.getAddress();
-    return address == null ? null : address.getHostAddress();
   }
 
   /**

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.json.DiagnosticsPolicy;
+import dev.inflight.activity.json.SessionIdDisplay;
 import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.ManualTracker;
+import dev.inflight.activity.webflux.testing.NonLoopbackPeer;
 import dev.inflight.activity.webflux.testing.ReactorNettyServer;
+import dev.inflight.activity.webflux.testing.ReactorNettyServer.Forwarding;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,11 +24,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -255,6 +263,123 @@ class DiagnosticsWebFilterTest {
           .hasMessageContaining("diagnostics path");
     }
     assertThat(DiagnosticsWebFilter.builder().build().getOrder()).isEqualTo(Integer.MIN_VALUE + 1);
+  }
+
+  /** A session id no other text in a response could contain by chance. */
+  static final String SECRET = "sess-5d2b9e41-peer-must-not-see";
+
+  /** What a remote peer sends to pass for a local client. */
+  static final List<String[]> CLAIMS =
+      List.of(
+          new String[] {
+            "X-Forwarded-For: 127.0.0.1", "Forwarded: for=127.0.0.1", "Host: localhost"
+          },
+          new String[] {"X-Forwarded-For: 127.0.0.1", "Host: localhost"},
+          new String[] {"Forwarded: for=127.0.0.1", "Host: localhost"},
+          new String[] {"Forwarded: for=127.0.0.1;host=127.0.0.1", "Host: localhost"},
+          new String[] {
+            "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Host: 127.0.0.1", "Host: localhost"
+          },
+          new String[] {"Host: localhost"},
+          new String[] {});
+
+  static Stream<Arguments> mountsAndForwarding() {
+    return Stream.of(Mount.values())
+        .flatMap(m -> Stream.of(Forwarding.values()).map(f -> Arguments.of(m, f)));
+  }
+
+  @ParameterizedTest
+  @MethodSource("mountsAndForwarding")
+  void aNonLoopbackPeerClaimingToBeLocalIsRefused(Mount mount, Forwarding forwarding)
+      throws Exception {
+    ActivityTracker tracker = fixture.tracker();
+    DiagnosticsWebFilter diagnostics = DiagnosticsWebFilter.builder().tracker(tracker).build();
+    RouterFunction<ServerResponse> app = app(Sinks.empty());
+    server =
+        mount == Mount.FILTER
+            ? ReactorNettyServer.startOnAllInterfaces(app, List.of(diagnostics), forwarding)
+            : ReactorNettyServer.startOnAllInterfaces(
+                diagnostics.routes().and(app), List.of(), forwarding);
+    try (ActivityHandle row =
+        tracker.open("backend-a", SECRET, ConnectionType.STREAMING, "model-x")) {
+      row.addRx(64);
+      for (String path :
+          List.of("/v1/diagnostics", "/v1/diagnostics/activity", "/v1/diagnostics/ui")) {
+        for (String[] claim : CLAIMS) {
+          NonLoopbackPeer.Response r = NonLoopbackPeer.get(server.port(), path, claim);
+          String what = mount + " " + forwarding + " " + path + " " + String.join(", ", claim);
+          assertThat(r.status()).as(what).isEqualTo(403);
+          assertThat(r.raw()).as(what).doesNotContain(SECRET).doesNotContain("instances");
+        }
+      }
+      HttpResponse<String> local = send("/v1/diagnostics");
+      assertThat(local.statusCode()).isEqualTo(200);
+      assertThat(local.body()).contains(SECRET);
+    }
+  }
+
+  /**
+   * A loopback peer on a connection that arrived on a non-loopback address, with forwarding headers
+   * that Reactor Netty applies (the {@code host=} one rewriting the local address to loopback) and
+   * a transformer then removes: the address the connection really arrived on is judged.
+   */
+  @ParameterizedTest
+  @EnumSource(Mount.class)
+  void theAddressTheConnectionArrivedOnIsJudgedNotTheOneTheHeadersClaim(Mount mount)
+      throws Exception {
+    ActivityTracker tracker = fixture.tracker();
+    DiagnosticsWebFilter diagnostics = DiagnosticsWebFilter.builder().tracker(tracker).build();
+    RouterFunction<ServerResponse> app = app(Sinks.empty());
+    Forwarding forwarding = Forwarding.REACTOR_NETTY_THEN_REMOVED;
+    server =
+        mount == Mount.FILTER
+            ? ReactorNettyServer.startOnAllInterfaces(app, List.of(diagnostics), forwarding)
+            : ReactorNettyServer.startOnAllInterfaces(
+                diagnostics.routes().and(app), List.of(), forwarding);
+    try (ActivityHandle row =
+        tracker.open("backend-a", SECRET, ConnectionType.STREAMING, "model-x")) {
+      row.addRx(64);
+      for (String[] claim :
+          List.of(
+              new String[] {"Forwarded: for=127.0.0.1;host=127.0.0.1", "Host: localhost"},
+              new String[] {"X-Forwarded-Host: 127.0.0.1", "Host: localhost"},
+              new String[] {"Host: localhost"})) {
+        NonLoopbackPeer.Response r =
+            NonLoopbackPeer.getFromLoopbackToNonLoopback(server.port(), "/v1/diagnostics", claim);
+        assertThat(r.status()).as(String.join(", ", claim)).isEqualTo(403);
+        assertThat(r.raw()).doesNotContain(SECRET);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mount.class)
+  void hiddenSessionIdsFromThePolicyNeverReachTheDocuments(Mount mount) throws Exception {
+    ActivityTracker tracker = fixture.tracker();
+    DiagnosticsWebFilter diagnostics =
+        DiagnosticsWebFilter.builder()
+            .tracker(tracker)
+            .policy(DiagnosticsPolicy.loopbackOnly().withSessionIds(SessionIdDisplay.HIDDEN))
+            .build();
+    RouterFunction<ServerResponse> app = app(Sinks.empty());
+    server =
+        mount == Mount.FILTER
+            ? ReactorNettyServer.start(app, List.of(diagnostics))
+            : ReactorNettyServer.start(diagnostics.routes().and(app), List.of());
+    try (ActivityHandle row =
+        tracker.open("backend-a", SECRET, ConnectionType.STREAMING, "model-x")) {
+      row.addRx(64);
+      HttpResponse<String> full = send("/v1/diagnostics");
+      assertThat(full.statusCode()).isEqualTo(200);
+      assertThat(full.body()).doesNotContain(SECRET).doesNotContain("sess-");
+      JsonNode shown =
+          MAPPER.readTree(full.body()).get("instances").get(0).get("activity").get("connections");
+      assertThat(shown).hasSize(1);
+      assertThat(shown.get(0).get("session_id").asText()).isEqualTo("******");
+      HttpResponse<String> light = send("/v1/diagnostics/activity");
+      assertThat(light.statusCode()).isEqualTo(200);
+      assertThat(light.body()).doesNotContain(SECRET);
+    }
   }
 
   static void assertJsonHeaders(HttpResponse<?> r) {

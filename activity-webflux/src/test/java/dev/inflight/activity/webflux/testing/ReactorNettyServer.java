@@ -9,6 +9,8 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.adapter.ForwardedHeaderTransformer;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -17,6 +19,31 @@ import reactor.netty.http.server.HttpServer;
  * behind the given {@link WebFilter}s, as {@code WebHttpHandlerBuilder} assembles them.
  */
 public final class ReactorNettyServer implements AutoCloseable {
+
+  /** Which forwarded-header handling sits in front of the application. */
+  public enum Forwarding {
+    /** None: the socket's addresses and the headers as sent. */
+    NONE,
+    /**
+     * Reactor Netty's {@code HttpServer.forwarded(true)} (Boot's {@code
+     * server.forward-headers-strategy=native}): the headers rewrite the connection's addresses and
+     * stay on the request.
+     */
+    REACTOR_NETTY,
+    /**
+     * Spring's {@code ForwardedHeaderTransformer} (Boot's {@code
+     * server.forward-headers-strategy=framework}): the headers rewrite the remote address and are
+     * removed.
+     */
+    SPRING_TRANSFORMER,
+    /**
+     * Reactor Netty's {@code forwarded(true)} with a {@code ForwardedHeaderTransformer} that only
+     * removes the headers, the set-up Spring documents for a server that applies them itself.
+     */
+    REACTOR_NETTY_THEN_REMOVED,
+    /** Both rewrites at once, as a hand-built server might be configured. */
+    BOTH
+  }
 
   private final DisposableServer server;
 
@@ -41,6 +68,39 @@ public final class ReactorNettyServer implements AutoCloseable {
             .host("127.0.0.1")
             .port(0)
             .handle(new ReactorHttpHandlerAdapter(handler))
+            .bindNow();
+    return new ReactorNettyServer(server);
+  }
+
+  /**
+   * Starts a server on every interface (0.0.0.0), so that a peer can reach it over a non-loopback
+   * address of this machine, with the given forwarded-header handling.
+   *
+   * @param routes the application
+   * @param filters the web filters, in order
+   * @param forwarding the forwarded-header handling in front of the application
+   * @return the running server
+   */
+  public static ReactorNettyServer startOnAllInterfaces(
+      RouterFunction<ServerResponse> routes, List<WebFilter> filters, Forwarding forwarding) {
+    WebHttpHandlerBuilder builder =
+        WebHttpHandlerBuilder.webHandler(RouterFunctions.toWebHandler(routes))
+            .filters(f -> f.addAll(filters));
+    if (forwarding == Forwarding.SPRING_TRANSFORMER || forwarding == Forwarding.BOTH) {
+      builder.forwardedHeaderTransformer(new ForwardedHeaderTransformer());
+    }
+    if (forwarding == Forwarding.REACTOR_NETTY_THEN_REMOVED) {
+      ForwardedHeaderTransformer removeOnly = new ForwardedHeaderTransformer();
+      removeOnly.setRemoveOnly(true);
+      builder.forwardedHeaderTransformer(removeOnly);
+    }
+    boolean netty = forwarding != Forwarding.NONE && forwarding != Forwarding.SPRING_TRANSFORMER;
+    DisposableServer server =
+        HttpServer.create()
+            .host("0.0.0.0")
+            .port(0)
+            .forwarded(netty)
+            .handle(new ReactorHttpHandlerAdapter(builder.build()))
             .bindNow();
     return new ReactorNettyServer(server);
   }
