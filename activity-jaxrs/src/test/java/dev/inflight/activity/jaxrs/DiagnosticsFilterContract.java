@@ -38,6 +38,10 @@ abstract class DiagnosticsFilterContract {
           },
           new String[] {"X-Forwarded-For: 127.0.0.1", "Host: localhost"},
           new String[] {"Forwarded: for=127.0.0.1", "Host: localhost"},
+          new String[] {"Forwarded: for=127.0.0.1;host=127.0.0.1", "Host: localhost"},
+          new String[] {
+            "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Host: 127.0.0.1", "Host: localhost"
+          },
           new String[] {"Host: localhost"},
           new String[] {});
 

@@ -30,6 +30,7 @@ final class FrontFilter implements Filter {
   private static final Set<String> FORWARDING =
       Set.of("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip");
 
+  private final boolean strip;
   private final boolean rewrite;
 
   /** The remote address of the request being served on this thread, or null outside one. */
@@ -44,7 +45,14 @@ final class FrontFilter implements Filter {
     return r == null ? null : r.getLocalAddr();
   }
 
-  FrontFilter(boolean rewrite) {
+  /**
+   * A front filter.
+   *
+   * @param strip whether the forwarding headers are removed
+   * @param rewrite whether the remote address becomes the client they name (before removal)
+   */
+  FrontFilter(boolean strip, boolean rewrite) {
+    this.strip = strip;
     this.rewrite = rewrite;
   }
 
@@ -52,7 +60,7 @@ final class FrontFilter implements Filter {
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     HttpServletRequest http = (HttpServletRequest) request;
-    HttpServletRequest passed = rewrite ? new Rewritten(http) : http;
+    HttpServletRequest passed = strip ? new Rewritten(http, rewrite) : http;
     CURRENT.set(passed);
     try {
       chain.doFilter(passed, response);
@@ -64,9 +72,9 @@ final class FrontFilter implements Filter {
   private static final class Rewritten extends HttpServletRequestWrapper {
     private final String client;
 
-    Rewritten(HttpServletRequest request) {
+    Rewritten(HttpServletRequest request, boolean rewrite) {
       super(request);
-      this.client = claimedClient(request);
+      this.client = rewrite ? claimedClient(request) : request.getRemoteAddr();
     }
 
     private static String claimedClient(HttpServletRequest request) {

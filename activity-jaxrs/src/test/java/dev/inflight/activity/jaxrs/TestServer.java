@@ -29,6 +29,12 @@ final class TestServer implements AutoCloseable {
     /** Jetty's {@code ForwardedRequestCustomizer}, which applies the forwarding headers. */
     JETTY_FORWARDED,
     /**
+     * Jetty's {@code ForwardedRequestCustomizer}, then a servlet filter that only removes the
+     * headers (Spring's {@code ForwardedHeaderFilter} with {@code removeOnly}, the set-up for a
+     * container that applies them itself).
+     */
+    JETTY_FORWARDED_THEN_REMOVED,
+    /**
      * A servlet filter that does what Spring's {@code ForwardedHeaderFilter} or a remote-IP valve
      * does: the remote address becomes the one the headers claim, and the headers are removed.
      */
@@ -63,7 +69,7 @@ final class TestServer implements AutoCloseable {
     pool.setName("jetty-test");
     Server server = new Server(pool);
     HttpConfiguration http = new HttpConfiguration();
-    if (front == Front.JETTY_FORWARDED) {
+    if (front == Front.JETTY_FORWARDED || front == Front.JETTY_FORWARDED_THEN_REMOVED) {
       http.addCustomizer(new ForwardedRequestCustomizer());
     }
     ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
@@ -76,7 +82,10 @@ final class TestServer implements AutoCloseable {
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     context.addFilter(
-        new FilterHolder(new FrontFilter(front == Front.REWRITE_AND_STRIP)),
+        new FilterHolder(
+            new FrontFilter(
+                front == Front.REWRITE_AND_STRIP || front == Front.JETTY_FORWARDED_THEN_REMOVED,
+                front == Front.REWRITE_AND_STRIP)),
         "/*",
         EnumSet.of(DispatcherType.REQUEST));
     Set<Object> set = Set.copyOf(singletons);
