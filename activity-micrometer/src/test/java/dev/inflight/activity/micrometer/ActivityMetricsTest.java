@@ -9,7 +9,10 @@ import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.testing.FakeClock;
 import dev.inflight.activity.testing.ManualTracker;
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MockClock;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -84,6 +87,65 @@ class ActivityMetricsTest {
     clock().advance(Duration.ofMinutes(6));
     s4.addRx(1); // progress: s4 is not stale
     assertThat(tracker().sweep()).isEqualTo(1);
+  }
+
+  /**
+   * Rows with a distinctive session id in every state (open, joined, each end reason, evicted),
+   * every option of the binder turned on: the id is in no meter name, tag key or value, description
+   * or unit, and nowhere in a Prometheus scrape in either format. The metrics need no {@code
+   * DiagnosticsPolicy}: they carry no session id at all.
+   */
+  @Test
+  void noMeterAndNoScrapeCarriesASessionId() {
+    String secret = "sess-3e8d51aa-metrics-must-not-see";
+    try (ActivityMetrics metrics =
+        ActivityMetrics.builder()
+            .tracker(tracker())
+            .modelTag(true)
+            .percentileHistogram(true)
+            .percentiles(0.5, 0.99)
+            .build()) {
+      metrics.bindTo(registry);
+      ActivityHandle open = tracker().open("openai.1", secret, ConnectionType.STREAMING, "gpt-4");
+      ActivityHandle joined = tracker().open("openai.1", secret, ConnectionType.STREAMING, "gpt-4");
+      open.addRx(10);
+      clock().advance(Duration.ofMillis(100));
+      open.addTx(10);
+      for (EndReason reason : EndReason.values()) {
+        ActivityHandle h =
+            tracker().open("vllm", secret + "-" + reason, ConnectionType.NON_STREAMING, "llama");
+        h.addRx(1);
+        h.addTx(1);
+        clock().advance(Duration.ofMillis(10));
+        h.end(reason);
+      }
+      tracker().open("idle", secret + "-idle", ConnectionType.STREAMING, null);
+      clock().advance(Duration.ofMinutes(6));
+      open.addRx(1);
+      assertThat(tracker().sweep()).isEqualTo(1);
+
+      assertThat(registry.getMeters()).isNotEmpty();
+      for (Meter meter : registry.getMeters()) {
+        Meter.Id id = meter.getId();
+        assertThat(id.getName()).doesNotContain("sess-");
+        assertThat(String.valueOf(id.getDescription())).doesNotContain("sess-");
+        assertThat(String.valueOf(id.getBaseUnit())).doesNotContain("sess-");
+        for (Tag tag : id.getTags()) {
+          assertThat(tag.getKey()).as(id.getName()).doesNotContain("sess-");
+          assertThat(tag.getValue()).as(id.getName()).doesNotContain("sess-");
+        }
+        for (Measurement m : meter.measure()) {
+          assertThat(m.getStatistic().name()).doesNotContain("sess-");
+        }
+      }
+      String text = registry.scrape();
+      String openMetrics = registry.scrape("application/openmetrics-text; version=1.0.0");
+      assertThat(text).contains("inflight_bytes_total").doesNotContain(secret, "sess-");
+      assertThat(openMetrics).contains("inflight_bytes").doesNotContain(secret, "sess-");
+      joined.close();
+      open.close();
+      assertThat(registry.scrape()).doesNotContain("sess-");
+    }
   }
 
   @Test

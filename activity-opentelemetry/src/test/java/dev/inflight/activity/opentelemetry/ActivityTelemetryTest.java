@@ -17,8 +17,10 @@ import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +110,61 @@ class ActivityTelemetryTest {
     Map<String, String> sorted = new TreeMap<>();
     a.forEach((k, v) -> sorted.put(k.getKey(), String.valueOf(v)));
     return sorted.toString();
+  }
+
+  /**
+   * Rows with a distinctive session id in every state (open, joined, each end reason, evicted),
+   * with the model attribute on: the id is in no metric name, description or unit, no attribute key
+   * or value of any point, no exemplar and no resource or scope attribute of the exported data. The
+   * metrics need no {@code DiagnosticsPolicy}: they carry no session id at all.
+   */
+  @Test
+  void noExportedMetricCarriesASessionId() {
+    String secret = "sess-3e8d51aa-metrics-must-not-see";
+    try (ActivityTelemetry telemetry =
+        ActivityTelemetry.builder()
+            .tracker(tracker())
+            .meterProvider(provider)
+            .modelAttribute(true)
+            .build()) {
+      assertThat(telemetry.toString()).doesNotContain("closed");
+      ActivityHandle open = tracker().open("openai.1", secret, ConnectionType.STREAMING, "gpt-4");
+      ActivityHandle joined = tracker().open("openai.1", secret, ConnectionType.STREAMING, "gpt-4");
+      open.addRx(10);
+      clock().advance(Duration.ofMillis(100));
+      open.addTx(10);
+      for (EndReason reason : EndReason.values()) {
+        ActivityHandle h =
+            tracker().open("vllm", secret + "-" + reason, ConnectionType.NON_STREAMING, "llama");
+        h.addRx(1);
+        h.addTx(1);
+        clock().advance(Duration.ofMillis(10));
+        h.end(reason);
+      }
+      tracker().open("idle", secret + "-idle", ConnectionType.STREAMING, null);
+      clock().advance(Duration.ofMinutes(6));
+      open.addRx(1);
+      assertThat(tracker().sweep()).isEqualTo(1);
+
+      Collection<MetricData> exported = reader.collectAllMetrics();
+      assertThat(exported).isNotEmpty();
+      for (MetricData m : exported) {
+        assertThat(m.getName()).doesNotContain("sess-");
+        assertThat(m.getDescription()).doesNotContain("sess-");
+        assertThat(m.getUnit()).doesNotContain("sess-");
+        assertThat(render(m.getResource().getAttributes())).doesNotContain("sess-");
+        assertThat(m.getInstrumentationScopeInfo().toString()).doesNotContain("sess-");
+        assertThat(m.getData().getPoints()).isNotEmpty();
+        for (PointData p : m.getData().getPoints()) {
+          assertThat(render(p.getAttributes())).as(m.getName()).doesNotContain("sess-");
+          assertThat(p.getExemplars().toString()).as(m.getName()).doesNotContain("sess-");
+        }
+      }
+      assertThat(exported.toString()).doesNotContain(secret).doesNotContain("sess-");
+      joined.close();
+      open.close();
+      assertThat(reader.collectAllMetrics().toString()).doesNotContain("sess-");
+    }
   }
 
   @Test
