@@ -158,11 +158,29 @@ final class DiagnosticsClient {
     try {
       return DiagnosticsJson.parseDiagnostics(body);
     } catch (DiagnosticsFormatException e) {
-      String why = e.getMessage() == null ? "unreadable JSON" : oneLine(e.getMessage());
+      // the parser's own message for malformed JSON quotes the token it choked on, which may be
+      // a session id or anything else the body held: an error line says what kind of body it
+      // was, never what was in it. The document checks name fields and types only.
+      String why =
+          e.getCause() != null || e.getMessage() == null
+              ? syntaxError(body)
+              : oneLine(e.getMessage());
       throw new FetchException(
           "not a diagnostics JSON document (" + why + ")",
           endpoint + " did not return a diagnostics JSON document (" + why + ")");
     }
+  }
+
+  /** What kind of body failed to parse as JSON, in words that quote none of it. */
+  private static String syntaxError(String body) {
+    String text = body.strip();
+    if (text.isEmpty()) {
+      return "an empty body";
+    }
+    if (text.startsWith("<")) {
+      return "not JSON: it looks like HTML or XML";
+    }
+    return "not valid JSON";
   }
 
   /**

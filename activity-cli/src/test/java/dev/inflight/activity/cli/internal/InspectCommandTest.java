@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 /** The command end to end, in-process, against a real HTTP server on 127.0.0.1. */
 class InspectCommandTest {
 
+  private static final String SECRET = "sess-41c7d2e0-cli-must-not-add";
+
   private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
   private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
@@ -168,6 +170,7 @@ class InspectCommandTest {
     server.answer(StubServer.status(200, "text/html", "<html><body>hello</body></html>"));
     assertThat(run(server.url())).isEqualTo(1);
     assertOneErrorLine("did not return a diagnostics JSON document");
+    assertThat(err()).contains("(not JSON: it looks like HTML or XML)");
   }
 
   @Test
@@ -267,6 +270,98 @@ class InspectCommandTest {
 
     String expectedFrame = doc.strip() + "\n\nRefreshing every 1.0s... (Ctrl+C to stop)\n";
     assertThat(out()).isEqualTo(expectedFrame + "\n" + expectedFrame);
+  }
+
+  /**
+   * A server whose policy hides session ids: the table prints every row with the id as the server
+   * sent it ({@code ******}), none merged or dropped although all ids are equal, and {@code --raw}
+   * prints the document byte for byte.
+   */
+  @Test
+  void hiddenSessionIdsArePrintedAsTheServerSentThemAndEveryRowStays() {
+    json =
+        DiagnosticsJson.create(
+            BackendDirectory.of(
+                List.of(BackendDescription.of("openai.1", "openai", List.of("gpt-4")))),
+            SessionIdDisplay.HIDDEN);
+    try (ActivityHandle a = tracker.open("openai.1", SECRET + "-a", ConnectionType.STREAMING, "m");
+        ActivityHandle b = tracker.open("openai.1", SECRET + "-b", ConnectionType.STREAMING, "m");
+        ActivityHandle c =
+            tracker.open("anthropic", SECRET + "-c", ConnectionType.NON_STREAMING, "m")) {
+      a.addRx(1_024);
+      b.addRx(2_048);
+      c.addTx(10);
+      String doc = liveDocument();
+      assertThat(doc).doesNotContain(SECRET);
+      server.answer(StubServer.ok(doc));
+
+      assertThat(run(server.url())).isZero();
+      String table = out();
+      assertThat(err()).isEmpty();
+      assertThat(table).contains("Active Connections: 3").doesNotContain(SECRET);
+      assertThat(table.lines().filter(l -> l.contains("│ ******")).count()).isEqualTo(3);
+      assertThat(table)
+          .containsPattern("│ openai\\.1 +│ \\*{6} +│ streaming +│ m +│ +\\d+\\.\\ds │ +1\\.0 KB │")
+          .containsPattern("│ openai\\.1 +│ \\*{6} +│ streaming +│ m +│ +\\d+\\.\\ds │ +2\\.0 KB │")
+          .containsPattern("│ anthropic +│ \\*{6} +│ non_streaming │ m +│");
+
+      outBytes.reset();
+      assertThat(run("--raw", server.url())).isZero();
+      assertThat(out()).isEqualTo(doc.endsWith("\n") ? doc : doc + "\n");
+    }
+  }
+
+  /**
+   * The request carries nothing that could identify a session or pass for a forwarded one: only
+   * what the JDK client sends and {@code Accept}.
+   */
+  @Test
+  void theRequestCarriesOnlyAcceptBesideTheClientsOwnHeaders() {
+    server.answer(StubServer.ok(liveDocument()));
+    assertThat(run(server.url())).isZero();
+    assertThat(server.lastHeaders.keySet())
+        .map(h -> h.toLowerCase(java.util.Locale.ROOT))
+        .contains("accept")
+        .isSubsetOf(
+            "accept",
+            "host",
+            "user-agent",
+            "connection",
+            "content-length",
+            "upgrade",
+            "http2-settings");
+  }
+
+  /**
+   * Error lines name the endpoint and what went wrong, never what the body held: a refusal, a
+   * server error, a document with a field of the wrong type and a body that is not JSON, each with
+   * a session id in it (the JSON parser's own message would quote the token it stopped at).
+   */
+  @Test
+  void errorLinesNeverQuoteTheBody() {
+    String withId = "{\"error\":\"forbidden\",\"session_id\":\"" + SECRET + "\"}";
+    String wrongType;
+    try (ActivityHandle a = tracker.open("openai.1", SECRET, ConnectionType.STREAMING, "gpt-4")) {
+      a.addTx(1);
+      wrongType =
+          liveDocument().replaceFirst("\"bytes_rx\":\\s*0", "\"bytes_rx\":\"" + SECRET + "\"");
+    }
+    assertThat(wrongType).contains("\"bytes_rx\":\"" + SECRET);
+    for (StubServer.Answer answer :
+        List.of(
+            StubServer.status(403, "application/json", withId),
+            StubServer.status(500, "text/plain", SECRET),
+            StubServer.ok(wrongType),
+            StubServer.ok("{\"instances\": " + SECRET.replace("-", "") + "}"),
+            StubServer.ok(SECRET.replace("-", "")))) {
+      server.answer(answer);
+      outBytes.reset();
+      errBytes.reset();
+      assertThat(run(server.url())).isEqualTo(1);
+      assertThat(run("--raw", server.url())).isEqualTo(1);
+      assertThat(out()).isEmpty();
+      assertThat(err()).startsWith("inspect-activity: ").doesNotContain("41c7d2e0");
+    }
   }
 
   private void assertOneErrorLine(String expected) {

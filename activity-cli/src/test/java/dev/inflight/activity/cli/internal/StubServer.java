@@ -7,6 +7,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +27,7 @@ final class StubServer implements AutoCloseable {
   private final CountDownLatch released = new CountDownLatch(1);
   private volatile Answer answer = ok("{}");
   volatile String lastPath = "";
+  volatile Map<String, List<String>> lastHeaders = Map.of();
 
   StubServer() throws IOException {
     this(0);
@@ -36,6 +39,7 @@ final class StubServer implements AutoCloseable {
         "/",
         exchange -> {
           lastPath = exchange.getRequestURI().getPath();
+          lastHeaders = Map.copyOf(exchange.getRequestHeaders());
           try {
             answer.respond(exchange);
           } catch (InterruptedException e) {
