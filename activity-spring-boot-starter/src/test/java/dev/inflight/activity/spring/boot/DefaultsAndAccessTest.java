@@ -3,18 +3,16 @@ package dev.inflight.activity.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.inflight.activity.ActivityTracker;
+import dev.inflight.activity.spring.boot.testing.NetworkAddresses;
 import dev.inflight.activity.spring.boot.testing.ProxyApplication;
 import dev.inflight.activity.testing.StreamingBackend;
 import dev.inflight.activity.testing.StreamingBackend.Reply;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
@@ -63,7 +61,7 @@ class DefaultsAndAccessTest {
 
   @Test
   void theDiagnosticsPathMovesAndRefusesNonLoopbackClients() throws Exception {
-    InetAddress external = nonLoopbackAddress();
+    InetAddress external = NetworkAddresses.nonLoopbackIpv4();
     try (ConfigurableApplicationContext context =
         SpringApplication.run(
             ProxyApplication.class,
@@ -93,18 +91,5 @@ class DefaultsAndAccessTest {
 
   private static HttpResponse<String> get(String uri) throws Exception {
     return CLIENT.send(HttpRequest.newBuilder(URI.create(uri)).build(), BodyHandlers.ofString());
-  }
-
-  private static InetAddress nonLoopbackAddress() throws Exception {
-    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (nic.isUp() && !nic.isLoopback()) {
-        for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-          if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
-            return a;
-          }
-        }
-      }
-    }
-    throw new AssertionError("this test needs a non-loopback IPv4 address on this machine");
   }
 }

@@ -1,0 +1,6 @@
+package dev.inflight.activity.spring.boot.boot3;
+
+import dev.inflight.activity.spring.boot.testing.RemotePeerScenario;
+
+/** The remote-peer scenario on Spring Boot 3.5 and Tomcat 10.1. */
+class TomcatBoot3RemotePeerTest extends RemotePeerScenario {}
