@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -54,10 +55,13 @@ public final class DiagnosticsServlet extends HttpServlet {
   /** Servlet context attribute where an application may put its {@link BackendDirectory}. */
   public static final String BACKENDS_ATTRIBUTE = "dev.inflight.activity.json.BackendDirectory";
 
+  private static final System.Logger LOG = System.getLogger("dev.inflight.activity.servlet");
+
   private final @Nullable Supplier<ActivityTracker> tracker;
   private final @Nullable BackendDirectory backends;
   private final @Nullable SessionIdDisplay display;
   private final @Nullable DiagnosticsPolicy policy;
+  private final @Nullable IntSupplier onlyPort;
   private transient volatile @Nullable DiagnosticsEndpoint endpoint;
 
   /** A servlet configured from its servlet context and init-params; see the class comment. */
@@ -66,17 +70,20 @@ public final class DiagnosticsServlet extends HttpServlet {
     this.backends = null;
     this.display = null;
     this.policy = null;
+    this.onlyPort = null;
   }
 
   private DiagnosticsServlet(
       @Nullable Supplier<ActivityTracker> tracker,
       @Nullable BackendDirectory backends,
       @Nullable SessionIdDisplay display,
-      @Nullable DiagnosticsPolicy policy) {
+      @Nullable DiagnosticsPolicy policy,
+      @Nullable IntSupplier onlyPort) {
     this.tracker = tracker;
     this.backends = backends;
     this.display = display;
     this.policy = policy;
+    this.onlyPort = onlyPort;
   }
 
   /**
@@ -104,10 +111,18 @@ public final class DiagnosticsServlet extends HttpServlet {
     endpoint = DiagnosticsEndpoint.create(t, DiagnosticsJson.create(b, p.sessionIds()), p);
   }
 
-  /** Answers every method: the endpoint replies 405 to anything but GET and HEAD. */
+  /**
+   * Answers every method: the endpoint replies 405 to anything but GET and HEAD. With {@link
+   * Builder#onlyOnPort}, a request that arrived on another port gets the container's own 404.
+   */
   @Override
   protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
     DiagnosticsEndpoint e = Objects.requireNonNull(endpoint, "init() was not called");
+    IntSupplier only = onlyPort;
+    if (only != null && !onPort(req, only)) {
+      res.sendError(HttpServletResponse.SC_NOT_FOUND);
+      return;
+    }
     DiagnosticsResponse r =
         e.handle(
             req.getMethod(), path(req), req.getRemoteAddr(), req.getLocalAddr(), req::getHeader);
@@ -117,6 +132,31 @@ public final class DiagnosticsServlet extends HttpServlet {
     if (!"HEAD".equals(req.getMethod())) {
       res.getOutputStream().write(r.body());
     }
+  }
+
+  /**
+   * Whether the request arrived on the diagnostics port. A request carrying a forwarding header
+   * never counts as arrived there: a container that believes such headers may report a local port
+   * taken from them ({@code X-Forwarded-Port} with Tomcat's {@code RemoteIpValve} set to change the
+   * local port), and the diagnostics listener has no proxy in front of it.
+   */
+  private static boolean onPort(HttpServletRequest req, IntSupplier port) {
+    int wanted;
+    try {
+      wanted = port.getAsInt();
+    } catch (RuntimeException ex) {
+      LOG.log(System.Logger.Level.WARNING, "The diagnostics port is unknown; not served", ex);
+      return false;
+    }
+    return wanted > 0 && req.getLocalPort() == wanted && !forwarded(req);
+  }
+
+  private static boolean forwarded(HttpServletRequest req) {
+    return req.getHeader("Forwarded") != null
+        || req.getHeader("X-Forwarded-For") != null
+        || req.getHeader("X-Forwarded-Host") != null
+        || req.getHeader("X-Forwarded-Port") != null
+        || req.getHeader("X-Real-IP") != null;
   }
 
   /** The path within the context, or within the prefix the servlet is mapped under. */
@@ -160,7 +200,51 @@ public final class DiagnosticsServlet extends HttpServlet {
    * a display or a policy, the init-param {@value DiagnosticsServlet#PARAM_SESSION_ID_DISPLAY}.
    */
   public static final class Builder extends DiagnosticsBuilder<Builder, DiagnosticsServlet> {
+    private @Nullable IntSupplier onlyPort;
+
     private Builder() {}
+
+    /**
+     * Serves the diagnostics only to requests that arrived on this local port, the port of a
+     * listener of their own (bound to 127.0.0.1); on every other port the servlet answers the
+     * container's own {@code 404}, as if it were not mounted. Requests on that port still obey the
+     * {@link DiagnosticsPolicy}. A request carrying a forwarding header ({@code Forwarded}, {@code
+     * X-Forwarded-For}, {@code X-Forwarded-Host}, {@code X-Forwarded-Port}, {@code X-Real-IP}) is
+     * never taken as arrived on it, whatever port the container reports.
+     *
+     * <pre>{@code
+     * ServerConnector diagnostics = new ServerConnector(server);
+     * diagnostics.setHost("127.0.0.1");
+     * diagnostics.setPort(9901);
+     * server.addConnector(diagnostics);
+     * DiagnosticsServlet servlet = DiagnosticsServlet.builder()
+     *     .tracker(tracker).onlyOnPort(9901).build();
+     * }</pre>
+     *
+     * @param port the diagnostics listener's port, 1 to 65535
+     * @return this builder
+     * @throws IllegalArgumentException if the port is out of range
+     */
+    public Builder onlyOnPort(int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be 1 to 65535, was " + port);
+      }
+      return onlyOnPort(() -> port);
+    }
+
+    /**
+     * Like {@link #onlyOnPort(int)}, for a listener whose port is known only once it is bound (port
+     * 0): the supplier is asked on every request, e.g. {@code diagnostics::getLocalPort} of a Jetty
+     * {@code ServerConnector}. Until it returns a port (a value below 1, or an exception), every
+     * request gets {@code 404}.
+     *
+     * @param port supplies the diagnostics listener's port
+     * @return this builder
+     */
+    public Builder onlyOnPort(IntSupplier port) {
+      this.onlyPort = Objects.requireNonNull(port, "port");
+      return this;
+    }
 
     /**
      * Builds the servlet.
@@ -170,7 +254,7 @@ public final class DiagnosticsServlet extends HttpServlet {
     @Override
     public DiagnosticsServlet build() {
       return new DiagnosticsServlet(
-          givenTracker(), givenBackends(), givenSessionIdDisplay(), givenPolicy());
+          givenTracker(), givenBackends(), givenSessionIdDisplay(), givenPolicy(), onlyPort);
     }
   }
 }

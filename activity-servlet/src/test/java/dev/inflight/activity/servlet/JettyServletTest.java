@@ -6,6 +6,7 @@ import dev.inflight.activity.EndReason;
 import dev.inflight.activity.Failures;
 import dev.inflight.activity.servlet.testing.JettyContainer;
 import dev.inflight.activity.servlet.testing.ServletContainer;
+import dev.inflight.activity.servlet.testing.ServletContainer.Forwarding;
 import jakarta.servlet.ServletException;
 import org.eclipse.jetty.io.EofException;
 import org.junit.jupiter.api.Nested;
@@ -78,6 +79,63 @@ class JettyServletTest {
     @Override
     protected ServletContainer container() {
       return CONTAINER;
+    }
+  }
+
+  @Nested
+  class DiagnosticsListener extends DiagnosticsListenerContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  /** A {@code ForwardedRequestCustomizer} with its defaults: it believes every peer. */
+  @Nested
+  class ForwardedAccessWithForwardedRequestCustomizer extends ForwardedAccessContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+
+    @Override
+    protected Forwarding forwarding() {
+      return Forwarding.CONTAINER_DEFAULTS;
+    }
+
+    @Override
+    protected boolean rewritesRemoteAddress(String peer) {
+      return true;
+    }
+
+    @Override
+    protected boolean hidesTheForwardingHeader(String peer) {
+      return false;
+    }
+  }
+
+  /** A {@code ForwardedRequestCustomizer} that also takes the proxy's address as the authority. */
+  @Nested
+  class ForwardedAccessWithForwardedRequestCustomizerProxyAsAuthority
+      extends ForwardedAccessContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+
+    @Override
+    protected Forwarding forwarding() {
+      return Forwarding.TRUST_ALL;
+    }
+
+    @Override
+    protected boolean rewritesRemoteAddress(String peer) {
+      return true;
+    }
+
+    @Override
+    protected boolean hidesTheForwardingHeader(String peer) {
+      return false;
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.inflight.activity.servlet;
 
 import dev.inflight.activity.servlet.testing.ServletContainer;
+import dev.inflight.activity.servlet.testing.ServletContainer.Forwarding;
 import dev.inflight.activity.servlet.testing.UndertowContainer;
 import org.junit.jupiter.api.Nested;
 
@@ -68,6 +69,65 @@ class UndertowServletTest {
     @Override
     protected ServletContainer container() {
       return CONTAINER;
+    }
+  }
+
+  @Nested
+  class DiagnosticsListener extends DiagnosticsListenerContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  /**
+   * {@code ProxyPeerAddressHandler} and {@code ForwardedHandler}, as {@code
+   * proxy-address-forwarding="true"} sets up: they believe every peer.
+   */
+  @Nested
+  class ForwardedAccessWithProxyPeerAddressHandler extends ForwardedAccessContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+
+    @Override
+    protected Forwarding forwarding() {
+      return Forwarding.CONTAINER_DEFAULTS;
+    }
+
+    @Override
+    protected boolean rewritesRemoteAddress(String peer) {
+      return true;
+    }
+
+    @Override
+    protected boolean hidesTheForwardingHeader(String peer) {
+      return false;
+    }
+  }
+
+  /** The same handlers, allowed to change the local address and port. */
+  @Nested
+  class ForwardedAccessWithProxyHandlersChangingTheLocalAddress extends ForwardedAccessContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+
+    @Override
+    protected Forwarding forwarding() {
+      return Forwarding.TRUST_ALL;
+    }
+
+    @Override
+    protected boolean rewritesRemoteAddress(String peer) {
+      return true;
+    }
+
+    @Override
+    protected boolean hidesTheForwardingHeader(String peer) {
+      return false;
     }
   }
 }

@@ -5,6 +5,9 @@ import java.util.List;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -12,12 +15,26 @@ import org.eclipse.jetty.server.ServerConnector;
 public final class JettyContainer implements ServletContainer {
 
   @Override
-  public Running start(List<FilterMount> filters, List<ServletMount> servlets) throws Exception {
+  public Running start(Setup setup, List<FilterMount> filters, List<ServletMount> servlets)
+      throws Exception {
     Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
+    HttpConfiguration config = new HttpConfiguration();
+    if (setup.forwarding() != Forwarding.NONE) {
+      ForwardedRequestCustomizer forwarded = new ForwardedRequestCustomizer();
+      forwarded.setProxyAsAuthority(setup.forwarding() == Forwarding.TRUST_ALL);
+      config.addCustomizer(forwarded);
+    }
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
+    connector.setHost(setup.host());
     connector.setPort(0);
     server.addConnector(connector);
+    ServerConnector loopback = null;
+    if (setup.loopbackListener()) {
+      loopback = new ServerConnector(server);
+      loopback.setHost("127.0.0.1");
+      loopback.setPort(0);
+      server.addConnector(loopback);
+    }
 
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
@@ -36,10 +53,19 @@ public final class JettyContainer implements ServletContainer {
     server.setHandler(context);
     server.start();
     int port = connector.getLocalPort();
+    int loopbackPort = loopback == null ? -1 : loopback.getLocalPort();
     return new Running() {
       @Override
       public int port() {
         return port;
+      }
+
+      @Override
+      public int loopbackPort() {
+        if (loopbackPort < 0) {
+          return Running.super.loopbackPort();
+        }
+        return loopbackPort;
       }
 
       @Override

@@ -32,7 +32,22 @@ public interface ServletContainer {
    * @return the running container
    * @throws Exception if it does not start
    */
-  Running start(List<FilterMount> filters, List<ServletMount> servlets) throws Exception;
+  default Running start(List<FilterMount> filters, List<ServletMount> servlets) throws Exception {
+    return start(Setup.LOOPBACK, filters, servlets);
+  }
+
+  /**
+   * Starts the container as {@code setup} says: where it listens, whether it believes forwarding
+   * headers, whether it has a second listener on 127.0.0.1.
+   *
+   * @param setup the listeners and the forwarding set-up
+   * @param filters the filters, first one outermost
+   * @param servlets the servlets
+   * @return the running container
+   * @throws Exception if it does not start
+   */
+  Running start(Setup setup, List<FilterMount> filters, List<ServletMount> servlets)
+      throws Exception;
 
   /**
    * The package prefix of the container's own request and response classes.
@@ -51,11 +66,70 @@ public interface ServletContainer {
     int port();
 
     /**
+     * The port of the second listener, on 127.0.0.1, when {@link Setup#loopbackListener()} asked
+     * for one.
+     *
+     * @return the port
+     * @throws IllegalStateException if the container has no second listener
+     */
+    default int loopbackPort() {
+      throw new IllegalStateException("started without a second listener");
+    }
+
+    /**
      * Stops the container; its filters' and servlets' {@code destroy()} run.
      *
      * @throws Exception if it does not stop cleanly
      */
     void close() throws Exception;
+  }
+
+  /**
+   * Whether the container takes the client's address (and more) from forwarding headers, the way a
+   * deployment behind a reverse proxy sets it up. Each container maps these to its own mechanism:
+   *
+   * <ul>
+   *   <li>Jetty: a {@code ForwardedRequestCustomizer} on the main listener (it has no list of
+   *       trusted proxies: it believes every peer); {@link #TRUST_ALL} also takes the proxy's
+   *       address as the authority;
+   *   <li>Tomcat: a {@code RemoteIpValve}, with its default trusted proxies (private and loopback
+   *       ranges) for {@link #CONTAINER_DEFAULTS}; for {@link #TRUST_ALL} {@code
+   *       internalProxies=".*"} and the host and port headers, changing the local name and port;
+   *   <li>Undertow: {@code ProxyPeerAddressHandler} and {@code ForwardedHandler} around the
+   *       deployment (they believe every peer), for {@link #TRUST_ALL} allowed to change the local
+   *       address and port.
+   * </ul>
+   */
+  enum Forwarding {
+    /** Forwarding headers are plain headers. */
+    NONE,
+    /** The container's forwarding support, with its defaults. */
+    CONTAINER_DEFAULTS,
+    /** The container's forwarding support, believing every peer and rewriting all it can. */
+    TRUST_ALL
+  }
+
+  /**
+   * How a container listens.
+   *
+   * @param host the address the main listener binds, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
+   * @param forwarding whether the main listener believes forwarding headers
+   * @param loopbackListener whether to add a second listener, on 127.0.0.1 (without forwarding
+   *     support), as a deployment serving its diagnostics on a port of their own does
+   */
+  record Setup(String host, Forwarding forwarding, boolean loopbackListener) {
+
+    /** One listener on 127.0.0.1, no forwarding support: what {@link #start(List, List)} uses. */
+    public static final Setup LOOPBACK = new Setup("127.0.0.1", Forwarding.NONE, false);
+
+    /**
+     * This set-up with a second listener on 127.0.0.1.
+     *
+     * @return a new set-up
+     */
+    public Setup withLoopbackListener() {
+      return new Setup(host, forwarding, true);
+    }
   }
 
   /**

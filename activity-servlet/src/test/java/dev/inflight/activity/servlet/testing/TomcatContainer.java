@@ -10,6 +10,7 @@ import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.RemoteIpValve;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 
@@ -17,14 +18,34 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
 public final class TomcatContainer implements ServletContainer {
 
   @Override
-  public Running start(List<FilterMount> filters, List<ServletMount> servlets) throws Exception {
+  public Running start(Setup setup, List<FilterMount> filters, List<ServletMount> servlets)
+      throws Exception {
     Path base = Files.createTempDirectory("inflight-tomcat");
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.toString());
     Connector connector = new Connector("HTTP/1.1");
     connector.setPort(0);
-    connector.setProperty("address", "127.0.0.1");
+    connector.setProperty("address", setup.host());
     tomcat.setConnector(connector);
+    Connector loopback = null;
+    if (setup.loopbackListener()) {
+      loopback = new Connector("HTTP/1.1");
+      loopback.setPort(0);
+      loopback.setProperty("address", "127.0.0.1");
+      tomcat.getService().addConnector(loopback);
+    }
+    if (setup.forwarding() != Forwarding.NONE) {
+      RemoteIpValve valve = new RemoteIpValve();
+      if (setup.forwarding() == Forwarding.TRUST_ALL) {
+        valve.setInternalProxies(".*");
+        valve.setHostHeader("X-Forwarded-Host");
+        valve.setPortHeader("X-Forwarded-Port");
+        valve.setProtocolHeader("X-Forwarded-Proto");
+        valve.setChangeLocalName(true);
+        valve.setChangeLocalPort(true);
+      }
+      tomcat.getEngine().getPipeline().addValve(valve);
+    }
 
     Context context = tomcat.addContext("", base.toAbsolutePath().toString());
     int n = 0;
@@ -52,10 +73,19 @@ public final class TomcatContainer implements ServletContainer {
     }
     tomcat.start();
     int port = connector.getLocalPort();
+    int loopbackPort = loopback == null ? -1 : loopback.getLocalPort();
     return new Running() {
       @Override
       public int port() {
         return port;
+      }
+
+      @Override
+      public int loopbackPort() {
+        if (loopbackPort < 0) {
+          return Running.super.loopbackPort();
+        }
+        return loopbackPort;
       }
 
       @Override

@@ -1,6 +1,9 @@
 package dev.inflight.activity.servlet.testing;
 
 import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.ForwardedHandler;
+import io.undertow.server.handlers.ProxyPeerAddressHandler;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
@@ -20,7 +23,8 @@ public final class UndertowContainer implements ServletContainer {
   private static final AtomicInteger DEPLOYMENTS = new AtomicInteger();
 
   @Override
-  public Running start(List<FilterMount> filters, List<ServletMount> servlets) throws Exception {
+  public Running start(Setup setup, List<FilterMount> filters, List<ServletMount> servlets)
+      throws Exception {
     DeploymentInfo info =
         Servlets.deployment()
             .setClassLoader(UndertowContainer.class.getClassLoader())
@@ -51,14 +55,40 @@ public final class UndertowContainer implements ServletContainer {
     }
     DeploymentManager manager = Servlets.newContainer().addDeployment(info);
     manager.deploy();
-    Undertow server =
-        Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(manager.start()).build();
+    HttpHandler deployment = manager.start();
+    Undertow.Builder builder = Undertow.builder();
+    if (setup.forwarding() == Forwarding.NONE) {
+      builder.addHttpListener(0, setup.host(), deployment);
+    } else {
+      // what proxy-address-forwarding="true" does on a WildFly listener, plus RFC 7239
+      boolean changeLocal = setup.forwarding() == Forwarding.TRUST_ALL;
+      builder.addHttpListener(
+          0,
+          setup.host(),
+          new ProxyPeerAddressHandler(new ForwardedHandler(deployment, changeLocal), changeLocal));
+    }
+    if (setup.loopbackListener()) {
+      builder.addHttpListener(0, "127.0.0.1", deployment);
+    }
+    Undertow server = builder.build();
     server.start();
     int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    int loopbackPort =
+        setup.loopbackListener()
+            ? ((InetSocketAddress) server.getListenerInfo().get(1).getAddress()).getPort()
+            : -1;
     return new Running() {
       @Override
       public int port() {
         return port;
+      }
+
+      @Override
+      public int loopbackPort() {
+        if (loopbackPort < 0) {
+          return Running.super.loopbackPort();
+        }
+        return loopbackPort;
       }
 
       @Override
