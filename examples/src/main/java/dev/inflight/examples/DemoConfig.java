@@ -34,8 +34,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The demo's {@code config.yaml}, checked: the tracking key and tracker settings (for core's
- * precedence and {@link ActivitySettings}), the listen port, the built-in fake backend and the
- * backend instances.
+ * precedence and {@link ActivitySettings}), the listen port, the diagnostics port, the built-in
+ * fake backend and the backend instances.
  *
  * <p>Jackson binds the YAML to {@link ConfigFile}; {@link #parse} then checks what binding cannot
  * (ranges, URLs, duplicate names). Every mistake is one line naming the file, the key and the
@@ -48,6 +48,8 @@ import org.jspecify.annotations.Nullable;
  *     or mapping that {@link Enablement} rejects by name), or null if absent
  * @param activityValues the tracker settings given ({@code activity_*} keys), as text
  * @param port the listen port from the file, or null
+ * @param diagnosticsPort the port of the diagnostics listener on 127.0.0.1 from the file, or null
+ *     (then the diagnostics are served on the listen port)
  * @param fakeBackendPort the fake backend's port (0 = any free one)
  * @param tokenDelayMillis the fake backend's pause between streamed tokens
  * @param backends the backend instances, in file order
@@ -57,6 +59,7 @@ record DemoConfig(
     @Nullable Object tracking,
     Map<String, String> activityValues,
     @Nullable Integer port,
+    @Nullable Integer diagnosticsPort,
     int fakeBackendPort,
     int tokenDelayMillis,
     List<Backend> backends) {
@@ -118,6 +121,7 @@ record DemoConfig(
    * @param sweepIntervalSeconds {@value ActivitySettings#KEY_SWEEP_INTERVAL}
    * @param maxConnections {@value ActivitySettings#KEY_MAX_CONNECTIONS}
    * @param port {@code port}
+   * @param diagnosticsPort {@code diagnostics_port}
    * @param fakeBackend {@code fake_backend}
    * @param backends {@code backends}
    */
@@ -127,6 +131,7 @@ record DemoConfig(
       @JsonProperty(ActivitySettings.KEY_SWEEP_INTERVAL) @Nullable String sweepIntervalSeconds,
       @JsonProperty(ActivitySettings.KEY_MAX_CONNECTIONS) @Nullable String maxConnections,
       @JsonProperty("port") @Nullable Integer port,
+      @JsonProperty("diagnostics_port") @Nullable Integer diagnosticsPort,
       @JsonProperty("fake_backend") @Nullable FakeBackendSection fakeBackend,
       @JsonProperty("backends") @Nullable List<@Nullable BackendEntry> backends) {}
 
@@ -239,6 +244,10 @@ record DemoConfig(
       if (port != null) {
         ConfigValues.inRange("port", port, 0, DemoOptions.MAX_PORT);
       }
+      Integer diagnosticsPort = file.diagnosticsPort();
+      if (diagnosticsPort != null) {
+        ConfigValues.inRange("diagnostics_port", diagnosticsPort, 0, DemoOptions.MAX_PORT);
+      }
       int fakePort = 0;
       int delay = DEFAULT_TOKEN_DELAY_MILLIS;
       FakeBackendSection fake = file.fakeBackend();
@@ -261,6 +270,7 @@ record DemoConfig(
           tracking(file.tracking()),
           activity,
           port,
+          diagnosticsPort,
           fakePort,
           delay,
           backends(file.backends()));
@@ -471,7 +481,14 @@ record DemoConfig(
    */
   DemoConfig withFakeBackendPort(int newPort) {
     return new DemoConfig(
-        source, tracking, activityValues, port, newPort, tokenDelayMillis, backends);
+        source,
+        tracking,
+        activityValues,
+        port,
+        diagnosticsPort,
+        newPort,
+        tokenDelayMillis,
+        backends);
   }
 
   /**
@@ -482,6 +499,6 @@ record DemoConfig(
    */
   DemoConfig withTokenDelay(int millis) {
     return new DemoConfig(
-        source, tracking, activityValues, port, fakeBackendPort, millis, backends);
+        source, tracking, activityValues, port, diagnosticsPort, fakeBackendPort, millis, backends);
   }
 }

@@ -52,19 +52,20 @@ final class DemoOptions {
   private final List<String> trackingFlags = new ArrayList<>();
   private String host = "127.0.0.1";
   private @Nullable Integer port;
+  private @Nullable Integer diagnosticsPort;
   private @Nullable Integer fakeBackendPort;
   private int demoTraffic;
 
   @Option(
       names = "--config",
-      order = 5,
+      order = 6,
       paramLabel = "PATH",
       description = "config file (default config/config.yaml, else the built-in copy)")
   private @Nullable Path config;
 
   @Option(
       names = {"-h", "--help"},
-      order = 8,
+      order = 9,
       usageHelp = true,
       description = "show this help")
   private boolean help;
@@ -154,8 +155,22 @@ final class DemoOptions {
   }
 
   @Option(
+      names = "--diagnostics-port",
+      order = 5,
+      paramLabel = "N",
+      description = {
+        "serve the diagnostics and the live page on 127.0.0.1:N only",
+        "(0 = any), 404 for them on the listen port (default: config",
+        "'diagnostics_port', else on the listen port)"
+      })
+  @SuppressWarnings("UnusedMethod") // called by picocli
+  private void diagnosticsPort(String value) {
+    diagnosticsPort = number("--diagnostics-port", value, 0, MAX_PORT);
+  }
+
+  @Option(
       names = "--demo-traffic",
-      order = 6,
+      order = 7,
       paramLabel = "N",
       description = "run N simulated client sessions (0-" + MAX_DEMO_TRAFFIC + ", default 0)")
   @SuppressWarnings("UnusedMethod") // called by picocli
@@ -165,7 +180,7 @@ final class DemoOptions {
 
   @Option(
       names = "--fake-backend-port",
-      order = 7,
+      order = 8,
       paramLabel = "N",
       description = "port of the built-in fake backend (default: config, else any)")
   @SuppressWarnings("UnusedMethod") // called by picocli
@@ -214,6 +229,10 @@ final class DemoOptions {
 
   @Nullable Integer port() {
     return port;
+  }
+
+  @Nullable Integer diagnosticsPort() {
+    return diagnosticsPort;
   }
 
   @Nullable Integer fakeBackendPort() {

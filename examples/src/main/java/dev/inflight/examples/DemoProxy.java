@@ -50,6 +50,7 @@ import org.jspecify.annotations.Nullable;
 public final class DemoProxy implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(DemoProxy.class.getName());
+  private static final String DIAGNOSTICS_CONNECTOR = "diagnostics";
 
   private final DemoSetup setup;
   private final ActivityTracker tracker;
@@ -191,6 +192,19 @@ public final class DemoProxy implements AutoCloseable {
     connector.setHost(setup.host());
     connector.setPort(setup.port());
     server.addConnector(connector);
+    DiagnosticsServlet.Builder diagnostics =
+        DiagnosticsServlet.builder().tracker(tracker).backends(router.directory());
+    Integer diagnosticsPort = setup.diagnosticsPort();
+    if (diagnosticsPort != null) {
+      // inflight: the diagnostics on a listener of their own, reachable from this machine only;
+      // on the public listener their paths answer 404
+      ServerConnector loopback = new ServerConnector(server);
+      loopback.setName(DIAGNOSTICS_CONNECTOR);
+      loopback.setHost("127.0.0.1");
+      loopback.setPort(diagnosticsPort);
+      server.addConnector(loopback);
+      diagnostics.onlyOnPort(loopback::getLocalPort);
+    }
     server.setStopTimeout(0); // streams are cut on shutdown anyway: do not wait for them
 
     HttpClient http =
@@ -206,10 +220,7 @@ public final class DemoProxy implements AutoCloseable {
     FilterHolder filter = new FilterHolder(ActivityFilter.builder().tracker(tracker).build());
     filter.setAsyncSupported(true);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(
-        new ServletHolder(
-            DiagnosticsServlet.builder().tracker(tracker).backends(router.directory()).build()),
-        "/v1/diagnostics/*");
+    context.addServlet(new ServletHolder(diagnostics.build()), "/v1/diagnostics/*");
     context.addServlet(new ServletHolder(new MetricsServlet(tracker)), "/metrics");
     // the proxy
     context.addServlet(
@@ -223,6 +234,23 @@ public final class DemoProxy implements AutoCloseable {
   /** The port the proxy listens on. */
   int port() {
     return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+  }
+
+  /** The port the diagnostics are served on: their own listener's, else the proxy's. */
+  int diagnosticsPort() {
+    for (var c : server.getConnectors()) {
+      if (DIAGNOSTICS_CONNECTOR.equals(c.getName())) {
+        return ((ServerConnector) c).getLocalPort();
+      }
+    }
+    return port();
+  }
+
+  /** Where the diagnostics are read from this host, e.g. {@code http://127.0.0.1:9901/}. */
+  URI diagnosticsUri() {
+    return setup.diagnosticsPort() == null
+        ? localUri()
+        : URI.create("http://127.0.0.1:" + diagnosticsPort() + "/");
   }
 
   /** The proxy's base URL as seen from this host, e.g. {@code http://127.0.0.1:8000/}. */
@@ -286,12 +314,18 @@ public final class DemoProxy implements AutoCloseable {
 
   String banner() {
     String base = "http://localhost:" + port();
+    String diagnosticsBase = "http://localhost:" + diagnosticsPort();
     StringBuilder sb = new StringBuilder();
     sb.append("inflight demo proxy listening on http://")
         .append(setup.host())
         .append(':')
         .append(port())
         .append('\n');
+    if (setup.diagnosticsPort() != null) {
+      sb.append("  diagnostics and live page on http://127.0.0.1:")
+          .append(diagnosticsPort())
+          .append(" only (the listen port answers 404 for them)\n");
+    }
     sb.append("  activity tracking: ")
         .append(tracker.isEnabled() ? "ON" : "OFF")
         .append(" (")
@@ -316,11 +350,16 @@ public final class DemoProxy implements AutoCloseable {
     if (setup.demoTraffic() > 0) {
       sb.append("  demo traffic: ").append(setup.demoTraffic()).append(" simulated sessions\n");
     }
-    sb.append("\nLive page: ").append(base).append(DiagnosticsEndpoint.UI_PATH).append('\n');
+    sb.append("\nLive page: ")
+        .append(diagnosticsBase)
+        .append(DiagnosticsEndpoint.UI_PATH)
+        .append('\n');
     sb.append("\nTry, in another terminal:\n");
-    sb.append("  bin/inspect-activity --watch\n");
-    sb.append("  curl ").append(base).append("/v1/diagnostics/activity\n");
-    sb.append("  curl ").append(base).append("/v1/diagnostics\n");
+    sb.append("  bin/inspect-activity ")
+        .append(setup.diagnosticsPort() == null ? "" : diagnosticsBase + " ")
+        .append("--watch\n");
+    sb.append("  curl ").append(diagnosticsBase).append("/v1/diagnostics/activity\n");
+    sb.append("  curl ").append(diagnosticsBase).append("/v1/diagnostics\n");
     sb.append("  curl ").append(base).append("/metrics                  # Prometheus text\n");
     sb.append("  curl -N ")
         .append(base)

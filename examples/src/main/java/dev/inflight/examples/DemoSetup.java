@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the demo resolved before starting: its options, its config, and whether activity
@@ -16,6 +17,8 @@ import java.util.Objects;
  *
  * @param host the address to listen on
  * @param port the port to listen on (0 = any free port)
+ * @param diagnosticsPort the port of the diagnostics listener on 127.0.0.1 (0 = any free port), or
+ *     null to serve the diagnostics on the listen port
  * @param demoTraffic how many simulated sessions to run (0 = none)
  * @param config the config
  * @param enablement whether tracking is on, and which source said so
@@ -24,6 +27,7 @@ import java.util.Objects;
 record DemoSetup(
     String host,
     int port,
+    @Nullable Integer diagnosticsPort,
     int demoTraffic,
     DemoConfig config,
     Enablement enablement,
@@ -96,12 +100,31 @@ record DemoSetup(
     Integer port = options.port();
     Integer configPort = config.port();
     int resolvedPort = port != null ? port : configPort != null ? configPort : DEFAULT_PORT;
+    Integer diagnosticsPort = options.diagnosticsPort();
+    String diagnosticsSource = "--diagnostics-port";
+    if (diagnosticsPort == null) {
+      diagnosticsPort = config.diagnosticsPort();
+      diagnosticsSource = config.label() + ": diagnostics_port";
+    }
+    if (diagnosticsPort != null && diagnosticsPort != 0 && diagnosticsPort == resolvedPort) {
+      throw new DemoException(
+          diagnosticsSource
+              + "="
+              + diagnosticsPort
+              + " is the listen port: the diagnostics need a port of their own");
+    }
     Integer fakePort = options.fakeBackendPort();
     if (fakePort != null) {
       config = config.withFakeBackendPort(fakePort);
     }
     return new DemoSetup(
-        options.host(), resolvedPort, options.demoTraffic(), config, enablement, settings);
+        options.host(),
+        resolvedPort,
+        diagnosticsPort,
+        options.demoTraffic(),
+        config,
+        enablement,
+        settings);
   }
 
   /** Describes where the tracking decision came from, for the start-up banner. */
@@ -121,7 +144,13 @@ record DemoSetup(
   /** For tests: the same setup with another port, traffic and token delay. */
   DemoSetup with(int newPort, int newTraffic, int tokenDelayMillis) {
     return new DemoSetup(
-        host, newPort, newTraffic, config.withTokenDelay(tokenDelayMillis), enablement, settings);
+        host,
+        newPort,
+        diagnosticsPort,
+        newTraffic,
+        config.withTokenDelay(tokenDelayMillis),
+        enablement,
+        settings);
   }
 
   /** For tests: the same setup with the tracker's sweeper off. */
@@ -129,6 +158,7 @@ record DemoSetup(
     return new DemoSetup(
         host,
         port,
+        diagnosticsPort,
         demoTraffic,
         config,
         enablement,

@@ -38,6 +38,7 @@ class DemoConfigTest {
                 + "activity_sweep_interval_seconds: 0.5\n"
                 + "activity_max_connections: 7\n"
                 + "port: 9100\n"
+                + "diagnostics_port: 9901\n"
                 + "fake_backend:\n"
                 + "  port: 9101\n"
                 + "  token_delay_ms: 0\n"
@@ -58,6 +59,7 @@ class DemoConfigTest {
                 ActivitySettings.KEY_SWEEP_INTERVAL, "0.5",
                 ActivitySettings.KEY_MAX_CONNECTIONS, "7"));
     assertThat(c.port()).isEqualTo(9100);
+    assertThat(c.diagnosticsPort()).isEqualTo(9901);
     assertThat(c.fakeBackendPort()).isEqualTo(9101);
     assertThat(c.tokenDelayMillis()).isZero();
     assertThat(c.backends())
@@ -73,6 +75,7 @@ class DemoConfigTest {
     assertThat(c.enablementValues()).isEmpty();
     assertThat(c.activityValues()).isEmpty();
     assertThat(c.port()).isNull();
+    assertThat(c.diagnosticsPort()).isNull();
     assertThat(c.fakeBackendPort()).isZero();
     assertThat(c.tokenDelayMillis()).isEqualTo(DemoConfig.DEFAULT_TOKEN_DELAY_MILLIS);
     assertThat(parse("fake_backend:\n" + BACKENDS).tokenDelayMillis())
@@ -98,6 +101,8 @@ class DemoConfigTest {
         "port: 70000                     | port=70000 is out of range: use 0 to 65535",
         "port: 99999999999               | port=99999999999 is out of range",
         "port: ''                        | port='' is not a whole number",
+        "diagnostics_port: admin         | diagnostics_port='admin' is not a whole number",
+        "diagnostics_port: 65536         | diagnostics_port=65536 is out of range: use 0 to 65535",
         "fake_backend: {port: 99999999999} | fake_backend.port=99999999999 is out of range",
         "fake_backend: {port: -1}        | fake_backend.port=-1 is out of range: use 0 to 65535",
         "fake_backend: {token_delay_ms: 5000} "
@@ -122,7 +127,7 @@ class DemoConfigTest {
             LABEL
                 + "unknown key 'activity_max_conections' (known keys: activity_max_connections,"
                 + " activity_stale_timeout_seconds, activity_sweep_interval_seconds, backends,"
-                + " enable_activity_tracking, fake_backend, port)");
+                + " diagnostics_port, enable_activity_tracking, fake_backend, port)");
     assertThatThrownBy(() -> parse("fake_backend:\n  delay: 5\n" + BACKENDS))
         .hasMessage(
             LABEL
@@ -197,6 +202,7 @@ class DemoConfigTest {
                 builtIn.tracking(),
                 builtIn.activityValues(),
                 builtIn.port(),
+                builtIn.diagnosticsPort(),
                 builtIn.fakeBackendPort(),
                 builtIn.tokenDelayMillis(),
                 builtIn.backends()));

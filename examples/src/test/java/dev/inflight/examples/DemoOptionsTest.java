@@ -83,6 +83,8 @@ class DemoOptionsTest {
         "--port              | 8.5   | --port='8.5' is not a whole number",
         "--port              | 70000 | --port=70000 is out of range: use 0 to 65535",
         "--port              | -1    | --port=-1 is out of range: use 0 to 65535",
+        "--diagnostics-port  | admin | --diagnostics-port='admin' is not a whole number",
+        "--diagnostics-port  | 65536 | --diagnostics-port=65536 is out of range: use 0 to 65535",
         "--fake-backend-port | x     | --fake-backend-port='x' is not a whole number",
         "--fake-backend-port | 65536 | --fake-backend-port=65536 is out of range: use 0 to 65535",
         "--demo-traffic      | many  | --demo-traffic='many' is not a whole number",

@@ -353,6 +353,70 @@ class DemoProxyTest {
   }
 
   @Test
+  void withADiagnosticsPortTheDiagnosticsAndTheLivePageMoveToALoopbackListener() throws Exception {
+    proxy = startDemo(dir, 0, 0, "--enable-activity-tracking", "--diagnostics-port", "0");
+    assertThat(proxy.diagnosticsPort()).isPositive().isNotEqualTo(proxy.port());
+    assertThat(proxy.diagnosticsUri())
+        .isEqualTo(URI.create("http://127.0.0.1:" + proxy.diagnosticsPort() + "/"));
+    CountDownLatch held = new CountDownLatch(1);
+    proxy
+        .fakeBackend()
+        .setStreamHook(
+            (model, index) -> {
+              if (index == 2) {
+                held.countDown();
+                release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+              }
+            });
+    CompletableFuture<HttpResponse<String>> stream =
+        client.sendAsync(
+            post(chat("gpt-4", true, 5), "session-on-the-side"),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(held.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    Await.until("the row is open", () -> proxy.tracker().activeConnections() == 1);
+
+    List<String> paths =
+        List.of(
+            "/v1/diagnostics",
+            "/v1/diagnostics/activity",
+            "/v1/diagnostics/ui",
+            "/v1/diagnostics/ui/app.js",
+            "/v1/diagnostics/ui/app.css",
+            "/v1/diagnostics/ui/icon.svg");
+    for (String path : paths) {
+      HttpResponse<String> onPublic =
+          client.send(
+              HttpRequest.newBuilder(proxy.localUri().resolve(path)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(onPublic.statusCode()).as("public " + path).isEqualTo(404);
+      assertThat(onPublic.body()).doesNotContain("session-on-the-side");
+      HttpResponse<String> onItsOwn =
+          client.send(
+              HttpRequest.newBuilder(proxy.diagnosticsUri().resolve(path)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(onItsOwn.statusCode()).as("diagnostics " + path).isEqualTo(200);
+    }
+    HttpResponse<String> doc =
+        client.send(
+            HttpRequest.newBuilder(proxy.diagnosticsUri().resolve("/v1/diagnostics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(row(DiagnosticsJson.parseDiagnostics(doc.body()), "openai.1", "session-on-the-side"))
+        .isPresent();
+    HttpResponse<String> metrics =
+        client.send(
+            HttpRequest.newBuilder(proxy.localUri().resolve("/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).as("metrics stay on the listen port").isEqualTo(200);
+    assertThat(proxy.banner())
+        .contains("diagnostics and live page on http://127.0.0.1:" + proxy.diagnosticsPort())
+        .contains("Live page: http://localhost:" + proxy.diagnosticsPort() + "/v1/diagnostics/ui\n")
+        .contains("bin/inspect-activity http://localhost:" + proxy.diagnosticsPort() + " --watch");
+
+    release.countDown();
+    assertThat(stream.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void theBannerTellsWhatToDoNext() throws Exception {
     proxy = startDemo(dir, 0, 2, "--enable-activity-tracking");
     String banner = proxy.banner();

@@ -178,6 +178,38 @@ class DemoSetupTest {
   }
 
   @Test
+  void theDiagnosticsPortComesFromTheFlagThenTheConfigElseThereIsNone() throws Exception {
+    writeConfig("");
+    assertThat(resolve(List.of(), Map.of()).diagnosticsPort()).isNull();
+    assertThat(resolve(List.of("--diagnostics-port", "0"), Map.of()).diagnosticsPort()).isZero();
+    writeConfig("diagnostics_port: 9901\n");
+    assertThat(resolve(List.of(), Map.of()).diagnosticsPort()).isEqualTo(9901);
+    assertThat(resolve(List.of("--diagnostics-port=9902"), Map.of()).diagnosticsPort())
+        .isEqualTo(9902);
+  }
+
+  @Test
+  void theDiagnosticsPortCannotBeTheListenPortAndTheErrorNamesItsSource() throws Exception {
+    Path file = writeConfig("port: 9100\ndiagnostics_port: 9100\n");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .isInstanceOf(DemoException.class)
+        .hasMessage(
+            "config file "
+                + file
+                + ": diagnostics_port=9100 is the listen port: the diagnostics need a port of"
+                + " their own");
+    assertThatThrownBy(
+            () -> resolve(List.of("--diagnostics-port", "9200", "--port=9200"), Map.of()))
+        .hasMessage(
+            "--diagnostics-port=9200 is the listen port: the diagnostics need a port of their own");
+    writeConfig("diagnostics_port: 1.5\n");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .hasMessage("config file " + file + ": diagnostics_port='1.5' is not a whole number");
+    writeConfig("");
+    assertThat(resolve(List.of("--port=0", "--diagnostics-port=0"), Map.of()).port()).isZero();
+  }
+
+  @Test
   void optionsAreParsedAndChecked() throws Exception {
     writeConfig("");
     DemoSetup s =
