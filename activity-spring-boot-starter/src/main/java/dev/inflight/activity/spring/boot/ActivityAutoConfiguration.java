@@ -8,11 +8,15 @@ import dev.inflight.activity.json.DiagnosticsPolicy;
 import dev.inflight.activity.micrometer.ActivityMetrics;
 import dev.inflight.activity.okhttp.ActivityInterceptor;
 import dev.inflight.activity.servlet.ActivityFilter;
+import dev.inflight.activity.spring.boot.internal.DiagnosticsPathBlocker;
 import dev.inflight.activity.spring.boot.internal.DiagnosticsPathFilter;
+import dev.inflight.activity.spring.boot.internal.DiagnosticsPort;
 import dev.inflight.activity.spring.boot.internal.GlobalTracker;
 import dev.inflight.activity.spring.boot.internal.OkHttpClients;
 import dev.inflight.activity.spring.boot.internal.OnTrackingEnabledCondition;
+import dev.inflight.activity.spring.boot.internal.ReactorDiagnosticsServer;
 import dev.inflight.activity.spring.boot.internal.RestClients;
+import dev.inflight.activity.spring.boot.internal.ServletDiagnosticsConnector;
 import dev.inflight.activity.spring.boot.internal.TrackingEnablement;
 import dev.inflight.activity.spring.boot.internal.WebClients;
 import dev.inflight.activity.webflux.ActivityExchangeFilter;
@@ -30,10 +34,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.web.server.ConfigurableWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -159,17 +167,48 @@ public class ActivityAutoConfiguration {
         ActivityTracker tracker,
         DiagnosticsJson json,
         DiagnosticsPolicy policy,
-        ActivityProperties properties) {
+        ActivityProperties properties,
+        ObjectProvider<DiagnosticsPort> port) {
       String path = properties.getDiagnostics().getPath();
       FilterRegistrationBean<DiagnosticsPathFilter> registration =
           new FilterRegistrationBean<>(
               new DiagnosticsPathFilter(
-                  path, DiagnosticsEndpoint.create(() -> tracker, json, policy)));
+                  path,
+                  DiagnosticsEndpoint.create(() -> tracker, json, policy),
+                  port.getIfAvailable()));
       registration.setName("inflightDiagnosticsFilter");
       // inside the tracking filter, before security and the dispatcher servlet
       registration.setOrder(properties.getFilterOrder() + 1);
-      registration.addUrlPatterns(path, path + "/*");
+      // with a listener of its own, every path: the filter answers 404 on it for the others
+      if (port.getIfAvailable() != null) {
+        registration.addUrlPatterns("/*");
+      } else {
+        registration.addUrlPatterns(path, path + "/*");
+      }
       return registration;
+    }
+
+    /** The diagnostics listener of its own: a second connector of Tomcat or Jetty. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(
+        prefix = ActivityProperties.PREFIX + ".diagnostics",
+        name = "enabled",
+        matchIfMissing = true)
+    @ConditionalOnProperty(prefix = ActivityProperties.PREFIX + ".diagnostics", name = "port")
+    static class PortConfiguration {
+
+      @Bean
+      static DiagnosticsPort inflightDiagnosticsPort(Environment environment) {
+        return new DiagnosticsPort(
+            environment.getRequiredProperty(
+                ActivityProperties.PREFIX + ".diagnostics.port", Integer.class));
+      }
+
+      @Bean
+      static WebServerFactoryCustomizer<ConfigurableWebServerFactory> inflightDiagnosticsConnector(
+          DiagnosticsPort port) {
+        return new ServletDiagnosticsConnector(port);
+      }
     }
   }
 
@@ -182,6 +221,42 @@ public class ActivityAutoConfiguration {
         "dev.inflight.activity.webflux.ActivityWebFilter"
       })
   static class ReactiveConfiguration {
+
+    /** The diagnostics listener of its own: a Reactor Netty server beside the application's. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(
+        prefix = ActivityProperties.PREFIX + ".diagnostics",
+        name = "enabled",
+        matchIfMissing = true)
+    @ConditionalOnProperty(prefix = ActivityProperties.PREFIX + ".diagnostics", name = "port")
+    @ConditionalOnClass(name = "reactor.netty.http.server.HttpServer")
+    static class PortConfiguration {
+
+      @Bean
+      DiagnosticsPort inflightDiagnosticsPort(ActivityProperties properties) {
+        Integer port = properties.getDiagnostics().getPort();
+        return new DiagnosticsPort(port == null ? 0 : port);
+      }
+
+      @Bean
+      ReactorDiagnosticsServer inflightDiagnosticsServer(
+          DiagnosticsPort port,
+          ActivityTracker tracker,
+          DiagnosticsJson json,
+          DiagnosticsPolicy policy,
+          ActivityProperties properties) {
+        return new ReactorDiagnosticsServer(
+            port,
+            properties.getDiagnostics().getPath(),
+            DiagnosticsEndpoint.create(() -> tracker, json, policy));
+      }
+
+      @Bean
+      DiagnosticsPathBlocker inflightDiagnosticsPathBlocker(ActivityProperties properties) {
+        return new DiagnosticsPathBlocker(
+            properties.getDiagnostics().getPath(), properties.getFilterOrder() + 1);
+      }
+    }
 
     @Bean
     @Conditional(OnTrackingEnabledCondition.class)
@@ -201,6 +276,7 @@ public class ActivityAutoConfiguration {
         name = "enabled",
         matchIfMissing = true)
     @ConditionalOnMissingBean
+    @Conditional(NoDiagnosticsPort.class)
     DiagnosticsWebFilter inflightDiagnosticsWebFilter(
         ActivityTracker tracker,
         DiagnosticsPolicy policy,
@@ -218,6 +294,16 @@ public class ActivityAutoConfiguration {
       }
       return b.build();
     }
+  }
+
+  /** Matches when {@code inflight.activity.diagnostics.port} is not set. */
+  static class NoDiagnosticsPort extends NoneNestedConditions {
+    NoDiagnosticsPort() {
+      super(ConfigurationPhase.PARSE_CONFIGURATION);
+    }
+
+    @ConditionalOnProperty(prefix = ActivityProperties.PREFIX + ".diagnostics", name = "port")
+    static class PortSet {}
   }
 
   /** RX of {@code WebClient} calls, counted into the activity in the Reactor context. */

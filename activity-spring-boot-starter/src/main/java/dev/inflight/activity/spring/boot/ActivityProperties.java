@@ -309,8 +309,38 @@ public class ActivityProperties {
      */
     private String path = "/v1/diagnostics";
 
+    /**
+     * A listener of their own for the diagnostics documents and the live page, bound to 127.0.0.1
+     * on this port (0: a free one); the application's port then answers 404 for them. Unset: they
+     * are served on the application's port. Served by Tomcat, Jetty and Reactor Netty.
+     */
+    private @Nullable Integer port;
+
     /** Creates the properties with their defaults. */
     public Diagnostics() {}
+
+    /**
+     * The port of the diagnostics listener.
+     *
+     * @return the port (0 for a free one), or null to serve on the application's port
+     */
+    public @Nullable Integer getPort() {
+      return port;
+    }
+
+    /**
+     * Sets the port of the diagnostics listener.
+     *
+     * @param port from 0 (a free one) to 65535, or null to serve on the application's port
+     * @throws IllegalArgumentException if out of range
+     */
+    public void setPort(@Nullable Integer port) {
+      if (port != null && (port < 0 || port > 65535)) {
+        throw new IllegalArgumentException(
+            PREFIX + ".diagnostics.port must be from 0 to 65535, got " + port);
+      }
+      this.port = port;
+    }
 
     /**
      * Whether the diagnostics endpoints are served.

@@ -47,6 +47,8 @@ class ConfigurationMetadataTest {
           assertThat(p.get("defaultValue").asText()).as(name).isEqualTo(value);
         });
     assertThat(properties).containsKey("inflight.activity.filter-order");
+    assertThat(properties.get("inflight.activity.diagnostics.port").get("description").asText())
+        .contains("127.0.0.1");
     assertThat(properties.get("inflight.activity.actuator.roles").get("description").asText())
         .isNotBlank();
     assertThat(metadata.get("hints").toString())
