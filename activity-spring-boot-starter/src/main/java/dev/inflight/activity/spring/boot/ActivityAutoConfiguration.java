@@ -199,9 +199,10 @@ public class ActivityAutoConfiguration {
 
       @Bean
       static DiagnosticsPort inflightDiagnosticsPort(Environment environment) {
-        return new DiagnosticsPort(
+        return DiagnosticsPort.distinctFrom(
             environment.getRequiredProperty(
-                ActivityProperties.PREFIX + ".diagnostics.port", Integer.class));
+                ActivityProperties.PREFIX + ".diagnostics.port", Integer.class),
+            environment.getProperty("server.port", Integer.class));
       }
 
       @Bean
@@ -233,9 +234,11 @@ public class ActivityAutoConfiguration {
     static class PortConfiguration {
 
       @Bean
-      DiagnosticsPort inflightDiagnosticsPort(ActivityProperties properties) {
+      DiagnosticsPort inflightDiagnosticsPort(
+          ActivityProperties properties, Environment environment) {
         Integer port = properties.getDiagnostics().getPort();
-        return new DiagnosticsPort(port == null ? 0 : port);
+        return DiagnosticsPort.distinctFrom(
+            port == null ? 0 : port, environment.getProperty("server.port", Integer.class));
       }
 
       @Bean

@@ -26,6 +26,30 @@ public final class DiagnosticsPort {
   }
 
   /**
+   * Creates the holder for a port that must differ from the application's, so that the
+   * application's port never serves the diagnostics.
+   *
+   * @param requested the configured {@code inflight.activity.diagnostics.port}, 0 for a free one
+   * @param serverPort the configured {@code server.port}, null when unset (Boot's default 8080)
+   * @return the holder
+   * @throws IllegalStateException naming both properties if they ask for the same port
+   */
+  public static DiagnosticsPort distinctFrom(int requested, @Nullable Integer serverPort) {
+    int application = serverPort == null ? 8080 : serverPort;
+    if (requested != 0 && requested == application) {
+      throw new IllegalStateException(
+          "inflight.activity.diagnostics.port ("
+              + requested
+              + ") is the application's port (server.port"
+              + (serverPort == null ? " unset, Boot's default " : " ")
+              + application
+              + "); the diagnostics listener needs a port of its own, or leave the property"
+              + " unset to serve them on the application's port");
+    }
+    return new DiagnosticsPort(requested);
+  }
+
+  /**
    * The configured port.
    *
    * @return the port, 0 for a free one

@@ -136,6 +136,28 @@ public abstract class DiagnosticsPortScenario {
     }
   }
 
+  @Test
+  void theDiagnosticsPortCannotBeTheApplicationsAndTheErrorNamesBoth() throws Exception {
+    int taken;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      taken = probe.getLocalPort();
+    }
+    int port = taken;
+    assertThatThrownBy(
+            () ->
+                SpringApplication.run(
+                        application(),
+                        "--server.port=" + port,
+                        "--spring.main.banner-mode=off",
+                        "--inflight.activity.enabled=true",
+                        "--inflight.activity.diagnostics.port=" + port)
+                    .close())
+        .hasRootCauseInstanceOf(IllegalStateException.class)
+        .rootCause()
+        .hasMessageContaining("inflight.activity.diagnostics.port (" + port + ")")
+        .hasMessageContaining("server.port " + port);
+  }
+
   private static RawHttp.Answer get(String host, int port, String path, Map<String, String> headers)
       throws IOException {
     return RawHttp.get(URI.create("http://" + host + ":" + port + path), headers);
