@@ -237,9 +237,13 @@ public class EndToEndBenchmark {
     return total;
   }
 
-  /** The name prefix of the server's threads for a variant, so their CPU time can be told apart. */
+  /**
+   * The name prefix of the server's threads for a variant, so their CPU time can be told apart. It
+   * ends with a character no variant name holds, so that no variant's prefix is the start of
+   * another's ({@code none} and {@code none-2}).
+   */
   static String serverThreadPrefix(String variant) {
-    return variant.startsWith(NETTY) ? "bench-" + variant : "bench-jetty-" + variant;
+    return (variant.startsWith(NETTY) ? "bench-" + variant : "bench-jetty-" + variant) + ".";
   }
 
   /** Whether the variant tracks (and is checked against the clients at the end). */

@@ -3,7 +3,10 @@ package dev.inflight.activity.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -68,5 +71,21 @@ class EndToEndBenchmarkTest {
     String prefix = EndToEndBenchmark.serverThreadPrefix(variant);
     assertThat(Thread.getAllStackTraces().keySet())
         .anySatisfy(t -> assertThat(t.getName()).startsWith(prefix));
+  }
+
+  @Test
+  void noVariantsThreadPrefixStartsAnothersThreadNames() {
+    List<String> variants = new ArrayList<>(JettySseServer.VARIANTS);
+    variants.addAll(NettySseServer.VARIANTS);
+    for (String a : variants) {
+      for (String b : variants) {
+        if (!a.equals(b)) {
+          // a thread of b is named its prefix plus a number, e.g. "bench-jetty-none-2.-17"
+          assertThat(EndToEndBenchmark.serverThreadPrefix(b) + "-17")
+              .as(a + " against " + b)
+              .doesNotStartWith(EndToEndBenchmark.serverThreadPrefix(a));
+        }
+      }
+    }
   }
 }
