@@ -28,14 +28,15 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The demo's {@code config.yaml}, checked: the tracking key and tracker settings (for core's
- * precedence and {@link ActivitySettings}), the listen port, the diagnostics port, the built-in
- * fake backend and the backend instances.
+ * precedence and {@link ActivitySettings}), the listen port, the diagnostics port, TLS, the
+ * built-in fake backend and the backend instances.
  *
  * <p>Jackson binds the YAML to {@link ConfigFile}; {@link #parse} then checks what binding cannot
  * (ranges, URLs, duplicate names). Every mistake is one line naming the file, the key and the
@@ -50,6 +51,7 @@ import org.jspecify.annotations.Nullable;
  * @param port the listen port from the file, or null
  * @param diagnosticsPort the port of the diagnostics listener on 127.0.0.1 from the file, or null
  *     (then the diagnostics are served on the listen port)
+ * @param tls the {@code tls}, {@code tls_keystore} and {@code tls_keystore_password} keys as read
  * @param fakeBackendPort the fake backend's port (0 = any free one)
  * @param tokenDelayMillis the fake backend's pause between streamed tokens
  * @param backends the backend instances, in file order
@@ -60,6 +62,7 @@ record DemoConfig(
     Map<String, String> activityValues,
     @Nullable Integer port,
     @Nullable Integer diagnosticsPort,
+    Tls tls,
     int fakeBackendPort,
     int tokenDelayMillis,
     List<Backend> backends) {
@@ -107,7 +110,33 @@ record DemoConfig(
     }
   }
 
+  /**
+   * The TLS keys as written; {@link DemoSetup} weighs them against the flags.
+   *
+   * @param enabled {@code tls}, or null if absent
+   * @param keyStore {@code tls_keystore} as written (relative to the config file's folder), or null
+   * @param keyStorePassword {@code tls_keystore_password}, or null
+   */
+  record Tls(
+      @Nullable Boolean enabled, @Nullable String keyStore, @Nullable String keyStorePassword) {
+
+    static final Tls NONE = new Tls(null, null, null);
+
+    /** Never shows the password. */
+    @Override
+    public String toString() {
+      return "Tls[enabled="
+          + enabled
+          + ", keyStore="
+          + keyStore
+          + ", keyStorePassword="
+          + (keyStorePassword == null ? "null" : "(given)")
+          + "]";
+    }
+  }
+
   DemoConfig {
+    Objects.requireNonNull(tls, "tls");
     activityValues = Map.copyOf(activityValues);
     backends = List.copyOf(backends);
   }
@@ -122,6 +151,9 @@ record DemoConfig(
    * @param maxConnections {@value ActivitySettings#KEY_MAX_CONNECTIONS}
    * @param port {@code port}
    * @param diagnosticsPort {@code diagnostics_port}
+   * @param tls {@code tls}
+   * @param tlsKeyStore {@code tls_keystore}
+   * @param tlsKeyStorePassword {@code tls_keystore_password}
    * @param fakeBackend {@code fake_backend}
    * @param backends {@code backends}
    */
@@ -132,6 +164,9 @@ record DemoConfig(
       @JsonProperty(ActivitySettings.KEY_MAX_CONNECTIONS) @Nullable String maxConnections,
       @JsonProperty("port") @Nullable Integer port,
       @JsonProperty("diagnostics_port") @Nullable Integer diagnosticsPort,
+      @JsonProperty("tls") @Nullable Boolean tls,
+      @JsonProperty("tls_keystore") @Nullable String tlsKeyStore,
+      @JsonProperty("tls_keystore_password") @Nullable String tlsKeyStorePassword,
       @JsonProperty("fake_backend") @Nullable FakeBackendSection fakeBackend,
       @JsonProperty("backends") @Nullable List<@Nullable BackendEntry> backends) {}
 
@@ -248,6 +283,10 @@ record DemoConfig(
       if (diagnosticsPort != null) {
         ConfigValues.inRange("diagnostics_port", diagnosticsPort, 0, DemoOptions.MAX_PORT);
       }
+      String keyStore = file.tlsKeyStore();
+      if (keyStore != null && keyStore.isBlank()) {
+        throw new IllegalArgumentException("tls_keystore='" + keyStore + "' is not a path");
+      }
       int fakePort = 0;
       int delay = DEFAULT_TOKEN_DELAY_MILLIS;
       FakeBackendSection fake = file.fakeBackend();
@@ -271,6 +310,7 @@ record DemoConfig(
           activity,
           port,
           diagnosticsPort,
+          new Tls(file.tls(), keyStore, file.tlsKeyStorePassword()),
           fakePort,
           delay,
           backends(file.backends()));
@@ -437,6 +477,9 @@ record DemoConfig(
     if (type == String.class) {
       return "a single value";
     }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
     if (List.class.isAssignableFrom(type)) {
       return "a list";
     }
@@ -474,6 +517,22 @@ record DemoConfig(
   }
 
   /**
+   * Where {@code tls_keystore} points: as written when absolute, else relative to the config file's
+   * folder.
+   *
+   * @return the path, or null if the key is absent
+   */
+  @Nullable Path tlsKeyStorePath() {
+    String keyStore = tls.keyStore();
+    if (keyStore == null) {
+      return null;
+    }
+    Path path = Path.of(keyStore);
+    Path folder = BUILT_IN_SOURCE.equals(source) ? null : Path.of(source).getParent();
+    return folder == null || path.isAbsolute() ? path : folder.resolve(path);
+  }
+
+  /**
    * The same config with another fake backend port.
    *
    * @param newPort the port (0 = any free one)
@@ -486,6 +545,7 @@ record DemoConfig(
         activityValues,
         port,
         diagnosticsPort,
+        tls,
         newPort,
         tokenDelayMillis,
         backends);
@@ -499,6 +559,14 @@ record DemoConfig(
    */
   DemoConfig withTokenDelay(int millis) {
     return new DemoConfig(
-        source, tracking, activityValues, port, diagnosticsPort, fakeBackendPort, millis, backends);
+        source,
+        tracking,
+        activityValues,
+        port,
+        diagnosticsPort,
+        tls,
+        fakeBackendPort,
+        millis,
+        backends);
   }
 }

@@ -48,6 +48,9 @@ final class DemoOptions {
 
   static final int MAX_PORT = 65_535;
   static final int MAX_DEMO_TRAFFIC = 64;
+  static final String TLS_FLAG = "--tls";
+  static final String KEYSTORE_FLAG = "--tls-keystore";
+  static final String PASSWORD_FLAG = "--tls-keystore-password";
 
   private final List<String> trackingFlags = new ArrayList<>();
   private String host = "127.0.0.1";
@@ -55,17 +58,20 @@ final class DemoOptions {
   private @Nullable Integer diagnosticsPort;
   private @Nullable Integer fakeBackendPort;
   private int demoTraffic;
+  private @Nullable Boolean tls;
+  private @Nullable String tlsKeyStore;
+  private @Nullable String tlsKeyStorePassword;
 
   @Option(
       names = "--config",
-      order = 6,
+      order = 9,
       paramLabel = "PATH",
       description = "config file (default config/config.yaml, else the built-in copy)")
   private @Nullable Path config;
 
   @Option(
       names = {"-h", "--help"},
-      order = 9,
+      order = 12,
       usageHelp = true,
       description = "show this help")
   private boolean help;
@@ -169,8 +175,52 @@ final class DemoOptions {
   }
 
   @Option(
-      names = "--demo-traffic",
+      names = TLS_FLAG,
+      negatable = true,
+      order = 6,
+      description = {
+        "serve HTTPS, HTTP/2 by ALPN else HTTP/1.1, on the listen port with",
+        "a self-signed certificate made at start, or --tls-keystore's key",
+        "(default: config 'tls', else off: HTTP/1.1 and h2c)"
+      })
+  @SuppressWarnings("UnusedMethod") // called by picocli
+  private void tls(boolean on) {
+    tls = on;
+  }
+
+  @Option(
+      names = KEYSTORE_FLAG,
       order = 7,
+      paramLabel = "PATH",
+      description = {
+        "PKCS12 or JKS key store for --tls, its first key (default:",
+        "config 'tls_keystore', else a self-signed certificate)"
+      })
+  @SuppressWarnings("UnusedMethod") // called by picocli
+  private void tlsKeyStore(String value) {
+    if (value.isBlank()) {
+      throw new BadValue(spec.commandLine(), KEYSTORE_FLAG + "='" + value + "' is not a path");
+    }
+    tlsKeyStore = value;
+  }
+
+  @Option(
+      names = PASSWORD_FLAG,
+      order = 8,
+      paramLabel = "TEXT",
+      description = {
+        "the key store's password, also the key's (default: environment",
+        "variable " + DemoTls.PASSWORD_ENV + ",",
+        "else config 'tls_keystore_password')"
+      })
+  @SuppressWarnings("UnusedMethod") // called by picocli
+  private void tlsKeyStorePassword(String value) {
+    tlsKeyStorePassword = value;
+  }
+
+  @Option(
+      names = "--demo-traffic",
+      order = 10,
       paramLabel = "N",
       description = "run N simulated client sessions (0-" + MAX_DEMO_TRAFFIC + ", default 0)")
   @SuppressWarnings("UnusedMethod") // called by picocli
@@ -180,7 +230,7 @@ final class DemoOptions {
 
   @Option(
       names = "--fake-backend-port",
-      order = 8,
+      order = 11,
       paramLabel = "N",
       description = "port of the built-in fake backend (default: config, else any)")
   @SuppressWarnings("UnusedMethod") // called by picocli
@@ -237,6 +287,19 @@ final class DemoOptions {
 
   @Nullable Integer fakeBackendPort() {
     return fakeBackendPort;
+  }
+
+  /** {@code --tls} true, {@code --no-tls} false (the last one wins), or null if neither. */
+  @Nullable Boolean tls() {
+    return tls;
+  }
+
+  @Nullable String tlsKeyStore() {
+    return tlsKeyStore;
+  }
+
+  @Nullable String tlsKeyStorePassword() {
+    return tlsKeyStorePassword;
   }
 
   int demoTraffic() {

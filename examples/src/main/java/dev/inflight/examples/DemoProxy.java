@@ -17,17 +17,26 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 
@@ -168,7 +177,13 @@ public final class DemoProxy implements AutoCloseable {
       server.start();
       DemoProxy proxy = new DemoProxy(setup, tracker, fake, router, server);
       if (setup.demoTraffic() > 0) {
-        proxy.traffic = DemoTraffic.start(proxy.localUri(), router.models(), setup.demoTraffic());
+        DemoTls tls = setup.tls();
+        proxy.traffic =
+            DemoTraffic.start(
+                proxy.localUri(),
+                router.models(),
+                setup.demoTraffic(),
+                tls == null ? null : tls.pinnedClientContext());
       }
       return proxy;
     } catch (Exception | Error e) {
@@ -188,7 +203,9 @@ public final class DemoProxy implements AutoCloseable {
     QueuedThreadPool pool = new QueuedThreadPool(200, 8);
     pool.setName("inflight-demo");
     Server server = new Server(pool);
-    ServerConnector connector = new ServerConnector(server);
+    DemoTls tls = setup.tls();
+    ServerConnector connector =
+        tls == null ? plainConnector(server) : tlsConnector(server, tls.serverContextFactory());
     connector.setHost(setup.host());
     connector.setPort(setup.port());
     server.addConnector(connector);
@@ -197,7 +214,8 @@ public final class DemoProxy implements AutoCloseable {
     Integer diagnosticsPort = setup.diagnosticsPort();
     if (diagnosticsPort != null) {
       // inflight: the diagnostics on a listener of their own, reachable from this machine only;
-      // on the public listener their paths answer 404
+      // on the public listener their paths answer 404. Plain HTTP/1.1 even with --tls: it is
+      // loopback only, and the CLI and curl read it without a certificate.
       ServerConnector loopback = new ServerConnector(server);
       loopback.setName(DIAGNOSTICS_CONNECTOR);
       loopback.setHost("127.0.0.1");
@@ -231,6 +249,30 @@ public final class DemoProxy implements AutoCloseable {
     return server;
   }
 
+  /** HTTP/1.1, and HTTP/2 without TLS (h2c) for clients that start with its preface or upgrade. */
+  private static ServerConnector plainConnector(Server server) {
+    HttpConfiguration config = new HttpConfiguration();
+    return new ServerConnector(
+        server, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
+  }
+
+  /** TLS, then ALPN: HTTP/2 ({@code h2}) when the client offers it, else HTTP/1.1. */
+  private static ServerConnector tlsConnector(Server server, SslContextFactory.Server tls) {
+    HttpConfiguration config = new HttpConfiguration();
+    config.setSecureScheme("https");
+    SecureRequestCustomizer secure = new SecureRequestCustomizer();
+    // a demo certificate is usually reached by a name it does not carry (curl -k): do not answer
+    // 400 when the TLS server name differs from the certificate's
+    secure.setSniHostCheck(false);
+    config.addCustomizer(secure);
+    HttpConnectionFactory http11 = new HttpConnectionFactory(config);
+    HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(config);
+    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+    alpn.setDefaultProtocol(http11.getProtocol());
+    SslConnectionFactory ssl = new SslConnectionFactory(tls, alpn.getProtocol());
+    return new ServerConnector(server, ssl, alpn, h2, http11);
+  }
+
   /** The port the proxy listens on. */
   int port() {
     return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
@@ -253,7 +295,10 @@ public final class DemoProxy implements AutoCloseable {
         : URI.create("http://127.0.0.1:" + diagnosticsPort() + "/");
   }
 
-  /** The proxy's base URL as seen from this host, e.g. {@code http://127.0.0.1:8000/}. */
+  /**
+   * The proxy's base URL as seen from this host, e.g. {@code http://127.0.0.1:8000/}, or {@code
+   * https://...} with TLS.
+   */
   URI localUri() {
     String host = setup.host();
     if (host.equals("0.0.0.0") || host.equals("::") || host.equals("localhost")) {
@@ -262,7 +307,17 @@ public final class DemoProxy implements AutoCloseable {
     if (host.contains(":")) {
       host = "[" + host + "]";
     }
-    return URI.create("http://" + host + ":" + port() + "/");
+    return URI.create(scheme() + "://" + host + ":" + port() + "/");
+  }
+
+  private String scheme() {
+    return setup.tls() == null ? "http" : "https";
+  }
+
+  /** The certificate the proxy serves, or null without TLS. */
+  @Nullable X509Certificate certificate() {
+    DemoTls tls = setup.tls();
+    return tls == null ? null : tls.certificate();
   }
 
   ActivityTracker tracker() {
@@ -313,18 +368,30 @@ public final class DemoProxy implements AutoCloseable {
   }
 
   String banner() {
-    String base = "http://localhost:" + port();
-    String diagnosticsBase = "http://localhost:" + diagnosticsPort();
+    DemoTls tls = setup.tls();
+    String base = scheme() + "://localhost:" + port();
+    boolean diagnosticsOwnPort = setup.diagnosticsPort() != null;
+    String diagnosticsBase = diagnosticsOwnPort ? "http://localhost:" + diagnosticsPort() : base;
+    // curl checks certificates: -k for the demo's, which no authority signed
+    String curl = tls == null ? "curl " : "curl --http2 -k ";
+    String diagnosticsCurl = diagnosticsOwnPort ? "curl " : curl;
     StringBuilder sb = new StringBuilder();
-    sb.append("inflight demo proxy listening on http://")
-        .append(setup.host())
+    sb.append("inflight demo proxy listening on ")
+        .append(scheme())
+        .append("://")
+        .append(setup.host().contains(":") ? "[" + setup.host() + "]" : setup.host())
         .append(':')
         .append(port())
+        .append(tls == null ? " (HTTP/1.1, h2c)" : " (HTTP/2 by ALPN, else HTTP/1.1)")
         .append('\n');
+    if (tls != null) {
+      sb.append("  TLS: ").append(tls.origin()).append('\n');
+      sb.append("  certificate SHA-256 fingerprint: ").append(tls.fingerprint()).append('\n');
+    }
     if (setup.diagnosticsPort() != null) {
       sb.append("  diagnostics and live page on http://127.0.0.1:")
           .append(diagnosticsPort())
-          .append(" only (the listen port answers 404 for them)\n");
+          .append(" only, plain HTTP (the listen port answers 404 for them)\n");
     }
     sb.append("  activity tracking: ")
         .append(tracker.isEnabled() ? "ON" : "OFF")
@@ -355,13 +422,24 @@ public final class DemoProxy implements AutoCloseable {
         .append(DiagnosticsEndpoint.UI_PATH)
         .append('\n');
     sb.append("\nTry, in another terminal:\n");
-    sb.append("  bin/inspect-activity ")
-        .append(setup.diagnosticsPort() == null ? "" : diagnosticsBase + " ")
-        .append("--watch\n");
-    sb.append("  curl ").append(diagnosticsBase).append("/v1/diagnostics/activity\n");
-    sb.append("  curl ").append(diagnosticsBase).append("/v1/diagnostics\n");
-    sb.append("  curl ").append(base).append("/metrics                  # Prometheus text\n");
-    sb.append("  curl -N ")
+    if (tls == null || diagnosticsOwnPort) {
+      sb.append("  bin/inspect-activity ")
+          .append(diagnosticsOwnPort ? diagnosticsBase + " " : "")
+          .append("--watch\n");
+    } else {
+      sb.append("  (bin/inspect-activity trusts no self-signed certificate: restart with")
+          .append(" --diagnostics-port 9901 for a plain-HTTP loopback listener to watch)\n");
+    }
+    sb.append("  ").append(diagnosticsCurl).append(diagnosticsBase);
+    sb.append("/v1/diagnostics/activity\n");
+    sb.append("  ").append(diagnosticsCurl).append(diagnosticsBase).append("/v1/diagnostics\n");
+    sb.append("  ")
+        .append(curl)
+        .append(base)
+        .append("/metrics                  # Prometheus text\n");
+    sb.append("  ")
+        .append(curl)
+        .append("-N ")
         .append(base)
         .append("/v1/chat/completions -H 'Content-Type: application/json' -d '{\"model\":\"")
         .append(router.models().get(0))

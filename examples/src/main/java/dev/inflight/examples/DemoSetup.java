@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param port the port to listen on (0 = any free port)
  * @param diagnosticsPort the port of the diagnostics listener on 127.0.0.1 (0 = any free port), or
  *     null to serve the diagnostics on the listen port
+ * @param tls the key and certificate to serve HTTPS and HTTP/2 with, or null for plain HTTP/1.1 and
+ *     h2c
  * @param demoTraffic how many simulated sessions to run (0 = none)
  * @param config the config
  * @param enablement whether tracking is on, and which source said so
@@ -28,6 +30,7 @@ record DemoSetup(
     String host,
     int port,
     @Nullable Integer diagnosticsPort,
+    @Nullable DemoTls tls,
     int demoTraffic,
     DemoConfig config,
     Enablement enablement,
@@ -113,6 +116,7 @@ record DemoSetup(
               + diagnosticsPort
               + " is the listen port: the diagnostics need a port of their own");
     }
+    DemoTls tls = tls(options, env, workDir, config);
     Integer fakePort = options.fakeBackendPort();
     if (fakePort != null) {
       config = config.withFakeBackendPort(fakePort);
@@ -121,10 +125,87 @@ record DemoSetup(
         options.host(),
         resolvedPort,
         diagnosticsPort,
+        tls,
         options.demoTraffic(),
         config,
         enablement,
         settings);
+  }
+
+  /**
+   * TLS, highest first: {@code --tls} / {@code --no-tls}, then the config's {@code tls}. The key
+   * store: {@code --tls-keystore}, else the config's {@code tls_keystore}, else a self-signed
+   * certificate made now. Its password: {@code --tls-keystore-password}, then {@value
+   * DemoTls#PASSWORD_ENV}, then the config's {@code tls_keystore_password}.
+   */
+  private static @Nullable DemoTls tls(
+      DemoOptions options, Map<String, String> env, Path workDir, DemoConfig config)
+      throws DemoException {
+    String label = config.label();
+    Boolean flag = options.tls();
+    Boolean fromConfig = config.tls().enabled();
+    boolean on = flag != null ? flag : fromConfig != null && fromConfig;
+
+    String flagStore = options.tlsKeyStore();
+    Path configStore = config.tlsKeyStorePath();
+    String flagPassword = options.tlsKeyStorePassword();
+    String envPassword = env.get(DemoTls.PASSWORD_ENV);
+    String configPassword = config.tls().keyStorePassword();
+
+    String needsTls = " needs TLS: add " + DemoOptions.TLS_FLAG + " or 'tls: true' in the config";
+    if (flagStore != null && !on) {
+      throw new DemoException(quoted(DemoOptions.KEYSTORE_FLAG, flagStore) + needsTls);
+    }
+    if (flagPassword != null && flagStore == null && configStore == null) {
+      throw new DemoException(
+          DemoOptions.PASSWORD_FLAG
+              + " is given without a key store: add "
+              + DemoOptions.KEYSTORE_FLAG);
+    }
+    if (configPassword != null && flagStore == null && configStore == null) {
+      throw new DemoException(label + ": tls_keystore_password is given without tls_keystore");
+    }
+    if (!on) {
+      // --no-tls overrides the config's key store; without that flag the key store is a mistake
+      if (configStore != null && flag == null) {
+        throw new DemoException(
+            label + ": " + quoted("tls_keystore", config.tls().keyStore()) + needsTls);
+      }
+      return null;
+    }
+    if (flagStore == null && configStore == null) {
+      return DemoTls.selfSigned();
+    }
+    Path file = flagStore != null ? workDir.resolve(flagStore) : configStore;
+    String fileSource =
+        flagStore != null
+            ? quoted(DemoOptions.KEYSTORE_FLAG, flagStore)
+            : label + ": " + quoted("tls_keystore", config.tls().keyStore());
+    String password;
+    String passwordSource;
+    if (flagPassword != null) {
+      password = flagPassword;
+      passwordSource = DemoOptions.PASSWORD_FLAG;
+    } else if (envPassword != null && !envPassword.isEmpty()) {
+      password = envPassword;
+      passwordSource = "environment variable " + DemoTls.PASSWORD_ENV;
+    } else if (configPassword != null) {
+      password = configPassword;
+      passwordSource = label + ": tls_keystore_password";
+    } else {
+      throw new DemoException(
+          fileSource
+              + " needs its password: "
+              + DemoOptions.PASSWORD_FLAG
+              + ", environment variable "
+              + DemoTls.PASSWORD_ENV
+              + " or tls_keystore_password in the config");
+    }
+    return DemoTls.load(Objects.requireNonNull(file), fileSource, password, passwordSource);
+  }
+
+  private static String quoted(String name, @Nullable String value) {
+    return name + "='" + value + "'";
   }
 
   /** Describes where the tracking decision came from, for the start-up banner. */
@@ -147,6 +228,7 @@ record DemoSetup(
         host,
         newPort,
         diagnosticsPort,
+        tls,
         newTraffic,
         config.withTokenDelay(tokenDelayMillis),
         enablement,
@@ -159,6 +241,7 @@ record DemoSetup(
         host,
         port,
         diagnosticsPort,
+        tls,
         demoTraffic,
         config,
         enablement,

@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Simulated clients for the demo: N concurrent sessions, each sending a mix of streaming and
@@ -37,26 +39,31 @@ final class DemoTraffic implements AutoCloseable {
   /** Bodies being read; closed on stop, since a blocked read ignores interrupts. */
   private final Set<InputStream> reading = ConcurrentHashMap.newKeySet();
 
-  private DemoTraffic(URI proxyBase, List<String> models) {
+  private DemoTraffic(URI proxyBase, List<String> models, @Nullable SSLContext tls) {
     this.completions = proxyBase.resolve("/v1/chat/completions");
     this.models = List.copyOf(models);
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (tls == null) {
+      builder.version(HttpClient.Version.HTTP_1_1);
+    } else {
+      // over TLS the sessions speak HTTP/2, negotiated by ALPN, all on one connection
+      builder.version(HttpClient.Version.HTTP_2).sslContext(tls);
+    }
+    this.http = builder.build();
   }
 
   /**
    * Starts the sessions.
    *
-   * @param proxyBase e.g. {@code http://127.0.0.1:8000/}
+   * @param proxyBase e.g. {@code http://127.0.0.1:8000/}, or {@code https://...} with {@code tls}
    * @param models the models to pick from
    * @param count how many concurrent sessions
+   * @param tls the client TLS context for an {@code https} proxy, or null
    * @return the running traffic
    */
-  static DemoTraffic start(URI proxyBase, List<String> models, int count) {
-    DemoTraffic traffic = new DemoTraffic(proxyBase, models);
+  static DemoTraffic start(
+      URI proxyBase, List<String> models, int count, @Nullable SSLContext tls) {
+    DemoTraffic traffic = new DemoTraffic(proxyBase, models, tls);
     for (int i = 1; i <= count; i++) {
       Thread t = new Thread(traffic::session, "demo-traffic-" + i);
       t.setDaemon(true);

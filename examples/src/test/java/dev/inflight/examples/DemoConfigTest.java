@@ -203,6 +203,7 @@ class DemoConfigTest {
                 builtIn.activityValues(),
                 builtIn.port(),
                 builtIn.diagnosticsPort(),
+                builtIn.tls(),
                 builtIn.fakeBackendPort(),
                 builtIn.tokenDelayMillis(),
                 builtIn.backends()));
