@@ -179,9 +179,9 @@ final class DemoOptions {
       negatable = true,
       order = 6,
       description = {
-        "serve HTTPS, HTTP/2 by ALPN else HTTP/1.1, on the listen port with",
-        "a self-signed certificate made at start, or --tls-keystore's key",
-        "(default: config 'tls', else off: HTTP/1.1 and h2c)"
+        "serve HTTPS on the listen port: HTTP/2 by ALPN, else HTTP/1.1,",
+        "with --tls-keystore's key, else a self-signed certificate made",
+        "at start (default: config 'tls', else off: HTTP/1.1 and h2c)"
       })
   @SuppressWarnings("UnusedMethod") // called by picocli
   private void tls(boolean on) {
@@ -207,11 +207,11 @@ final class DemoOptions {
   @Option(
       names = PASSWORD_FLAG,
       order = 8,
-      paramLabel = "TEXT",
+      paramLabel = "PW",
       description = {
-        "the key store's password, also the key's (default: environment",
-        "variable " + DemoTls.PASSWORD_ENV + ",",
-        "else config 'tls_keystore_password')"
+        "the key store's password, also its key's (default: environment",
+        "variable " + DemoTls.PASSWORD_ENV + ", else config",
+        "'tls_keystore_password')"
       })
   @SuppressWarnings("UnusedMethod") // called by picocli
   private void tlsKeyStorePassword(String value) {
