@@ -127,7 +127,8 @@ class DemoConfigTest {
             LABEL
                 + "unknown key 'activity_max_conections' (known keys: activity_max_connections,"
                 + " activity_stale_timeout_seconds, activity_sweep_interval_seconds, backends,"
-                + " diagnostics_port, enable_activity_tracking, fake_backend, port)");
+                + " diagnostics_port, enable_activity_tracking, fake_backend, port, tls,"
+                + " tls_keystore, tls_keystore_password)");
     assertThatThrownBy(() -> parse("fake_backend:\n  delay: 5\n" + BACKENDS))
         .hasMessage(
             LABEL
@@ -187,6 +188,26 @@ class DemoConfigTest {
             LABEL
                 + "backends[0].url must be 'builtin' or an http(s) URL such as"
                 + " http://127.0.0.1:8080/v1, got 'ftp://x'");
+  }
+
+  @Test
+  void theTlsKeysAreBoundAndThePasswordIsNeverPrinted() throws Exception {
+    DemoConfig c =
+        parse(
+            "tls: true\n"
+                + "tls_keystore: keys/demo.p12\n"
+                + "tls_keystore_password: s3cret\n"
+                + BACKENDS);
+
+    assertThat(c.tls()).isEqualTo(new DemoConfig.Tls(true, "keys/demo.p12", "s3cret"));
+    assertThat(c.tlsKeyStorePath()).isEqualTo(Path.of("config", "keys", "demo.p12"));
+    assertThat(c.toString()).doesNotContain("s3cret").contains("keyStorePassword=(given)");
+    assertThat(parse("tls_keystore: /etc/demo.p12\n" + BACKENDS).tlsKeyStorePath())
+        .isEqualTo(Path.of("/etc/demo.p12"));
+    assertThat(parse(BACKENDS).tls()).isEqualTo(DemoConfig.Tls.NONE);
+    assertThat(DemoConfig.builtIn().tls()).isEqualTo(DemoConfig.Tls.NONE);
+    assertThatThrownBy(() -> parse("tls: [true]\n" + BACKENDS))
+        .hasMessage(LABEL + "tls must be true or false, got a list");
   }
 
   @Test

@@ -59,6 +59,29 @@ class DemoOptionsTest {
   }
 
   @Test
+  void tlsOptionsAreRead() throws Exception {
+    assertThat(parse().tls()).isNull();
+    assertThat(parse().tlsKeyStore()).isNull();
+    assertThat(parse().tlsKeyStorePassword()).isNull();
+    assertThat(parse("--tls").tls()).isTrue();
+    assertThat(parse("--no-tls").tls()).isFalse();
+    assertThat(parse("--no-tls", "--tls").tls()).isTrue();
+    DemoOptions o = parse("--tls", "--tls-keystore", "k.p12", "--tls-keystore-password=pw");
+    assertThat(o.tlsKeyStore()).isEqualTo("k.p12");
+    assertThat(o.tlsKeyStorePassword()).isEqualTo("pw");
+    assertThatThrownBy(() -> parse("--tls-keystore", " "))
+        .hasMessage("--tls-keystore=' ' is not a path");
+    assertThatThrownBy(() -> parse("--tls=yes"))
+        .hasMessageContaining("--tls")
+        .hasMessageEndingWith("(see --help)");
+    assertThat(DemoOptions.usage())
+        .contains("--[no-]tls ")
+        .contains("--tls-keystore=PATH ")
+        .contains("--tls-keystore-password=PW ")
+        .contains(DemoTls.PASSWORD_ENV);
+  }
+
+  @Test
   void theLastValueOfAnOptionGivenTwiceWins() throws Exception {
     assertThat(parse("--port", "1", "--port", "2").port()).isEqualTo(2);
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.inflight.activity.Enablement;
 import dev.inflight.activity.Enablement.Source;
+import dev.inflight.activity.testing.TestCertificate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -297,6 +298,168 @@ class DemoSetupTest {
                 + file
                 + ": fake_backend.token_delay_ms=5000 is out of range: use 0 to"
                 + " 1000");
+  }
+
+  @Test
+  void tlsComesFromTheFlagThenTheConfigElseItIsOff() throws Exception {
+    writeConfig("");
+    assertThat(resolve(List.of(), Map.of()).tls()).isNull();
+    DemoTls selfSigned = resolve(List.of("--tls"), Map.of()).tls();
+    assertThat(selfSigned).isNotNull();
+    assertThat(selfSigned.origin()).startsWith("self-signed certificate");
+    writeConfig("tls: true\n");
+    assertThat(resolve(List.of(), Map.of()).tls()).isNotNull();
+    assertThat(resolve(List.of("--no-tls"), Map.of()).tls()).isNull();
+    writeConfig("tls: false\n");
+    assertThat(resolve(List.of("--tls"), Map.of()).tls()).isNotNull();
+    assertThat(resolve(List.of("--tls", "--no-tls"), Map.of()).tls()).as("the last wins").isNull();
+  }
+
+  @Test
+  void theKeyStorePasswordComesFromTheFlagThenTheEnvironmentThenTheConfig() throws Exception {
+    TestCertificate cert = TestCertificate.get();
+    String store = cert.keyStorePath().toString();
+    Map<String, String> goodEnv = Map.of(DemoTls.PASSWORD_ENV, cert.password());
+    Map<String, String> badEnv = Map.of(DemoTls.PASSWORD_ENV, "not-it");
+    Path file = writeConfig("tls: true\ntls_keystore: " + store + "\n");
+    assertThat(resolve(List.of(), goodEnv).tls().origin()).isEqualTo("key store " + store);
+    assertThat(resolve(List.of("--tls-keystore-password", cert.password()), badEnv).tls())
+        .as("the flag beats the environment")
+        .isNotNull();
+
+    writeConfig("tls: true\ntls_keystore: " + store + "\ntls_keystore_password: wrong\n");
+    assertThat(resolve(List.of(), goodEnv).tls())
+        .as("the environment beats the config")
+        .isNotNull();
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .hasMessage(
+            "config file "
+                + file
+                + ": tls_keystore='"
+                + store
+                + "' does not open with the password from config file "
+                + file
+                + ": tls_keystore_password");
+    assertThatThrownBy(() -> resolve(List.of(), badEnv))
+        .hasMessageEndingWith(
+            "does not open with the password from environment variable " + DemoTls.PASSWORD_ENV)
+        .hasMessageNotContaining("not-it");
+    assertThatThrownBy(() -> resolve(List.of("--tls-keystore-password=nope"), goodEnv))
+        .hasMessageEndingWith("does not open with the password from --tls-keystore-password")
+        .hasMessageNotContaining("nope");
+  }
+
+  @Test
+  void aRelativeKeyStoreInTheConfigIsReadFromTheConfigFilesFolder() throws Exception {
+    TestCertificate cert = TestCertificate.get();
+    Path file = writeConfig("tls: true\ntls_keystore: keys/demo.p12\n");
+    Path copy = file.getParent().resolve("keys").resolve("demo.p12");
+    Files.createDirectories(copy.getParent());
+    Files.copy(cert.keyStorePath(), copy);
+
+    DemoTls tls = resolve(List.of(), Map.of(DemoTls.PASSWORD_ENV, cert.password())).tls();
+
+    assertThat(tls.origin()).isEqualTo("key store " + copy);
+    assertThat(tls.certificate()).isEqualTo(cert.keyStore().getCertificate(TestCertificate.ALIAS));
+  }
+
+  @Test
+  void keyStoreMistakesNameTheirSourceAndValue() throws Exception {
+    TestCertificate cert = TestCertificate.get();
+    String store = cert.keyStorePath().toString();
+    String password = cert.password();
+    Path missing = dir.resolve("missing.p12");
+    Path file = writeConfig("");
+
+    assertThatThrownBy(() -> resolve(List.of("--tls-keystore", store), Map.of()))
+        .isInstanceOf(DemoException.class)
+        .hasMessage(
+            "--tls-keystore='" + store + "' needs TLS: add --tls or 'tls: true' in the config");
+    assertThatThrownBy(
+            () ->
+                resolve(
+                    List.of("--tls", "--tls-keystore", missing.toString()),
+                    Map.of(DemoTls.PASSWORD_ENV, password)))
+        .hasMessage("--tls-keystore='" + missing + "' does not exist");
+    assertThatThrownBy(
+            () ->
+                resolve(
+                    List.of("--tls", "--tls-keystore=" + dir, "--tls-keystore-password", password),
+                    Map.of()))
+        .hasMessage("--tls-keystore='" + dir + "' is not a file");
+    assertThatThrownBy(
+            () ->
+                resolve(
+                    List.of("--tls", "--tls-keystore", file.toString()),
+                    Map.of(DemoTls.PASSWORD_ENV, password)))
+        .as("a YAML file is no key store")
+        .hasMessageStartingWith("--tls-keystore='" + file + "' ")
+        .hasMessageContaining("key store")
+        .hasMessageNotContaining(password);
+    assertThatThrownBy(() -> resolve(List.of("--tls", "--tls-keystore", store), Map.of()))
+        .hasMessage(
+            "--tls-keystore='"
+                + store
+                + "' needs its password: --tls-keystore-password, environment variable "
+                + DemoTls.PASSWORD_ENV
+                + " or tls_keystore_password in the config");
+    assertThatThrownBy(() -> resolve(List.of("--tls", "--tls-keystore-password=x"), Map.of()))
+        .hasMessage("--tls-keystore-password is given without a key store: add --tls-keystore");
+    assertThatThrownBy(() -> resolve(List.of("--tls-keystore="), Map.of()))
+        .hasMessage("--tls-keystore='' is not a path");
+
+    // from the config file
+    writeConfig("tls_keystore: " + store + "\n");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of(DemoTls.PASSWORD_ENV, password)))
+        .hasMessage(
+            "config file "
+                + file
+                + ": tls_keystore='"
+                + store
+                + "' needs TLS: add --tls or 'tls: true' in the config");
+    assertThat(resolve(List.of("--no-tls"), Map.of()).tls())
+        .as("--no-tls turns off TLS with its key store")
+        .isNull();
+    writeConfig("tls: true\ntls_keystore: missing.p12\n");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of(DemoTls.PASSWORD_ENV, password)))
+        .hasMessage("config file " + file + ": tls_keystore='missing.p12' does not exist");
+    writeConfig("tls: true\ntls_keystore_password: secret\n");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .hasMessage(
+            "config file " + file + ": tls_keystore_password is given without tls_keystore");
+    writeConfig("tls: maybe\n");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .hasMessage("config file " + file + ": tls='maybe' is not true or false");
+    writeConfig("tls: true\ntls_keystore: ''\n");
+    assertThatThrownBy(() -> resolve(List.of(), Map.of()))
+        .hasMessageStartingWith("config file " + file + ": tls_keystore");
+  }
+
+  @Test
+  void aKeyStoreMistakeIsOneErrorLineAndExitCodeTwo() throws IOException {
+    writeConfig("");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String store = TestCertificate.get().keyStorePath().toString();
+
+    DemoProxy.Launch launch =
+        DemoProxy.launch(
+            new String[] {"--tls", "--tls-keystore", store},
+            Map.of(DemoTls.PASSWORD_ENV, "wrong-password"),
+            dir,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(launch.exitCode()).isEqualTo(2);
+    assertThat(launch.proxy()).isNull();
+    assertThat(out.size()).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "inflight-demo: error: --tls-keystore='"
+                + store
+                + "' does not open with the password from environment variable "
+                + DemoTls.PASSWORD_ENV
+                + "\n");
   }
 
   private DemoSetup resolve(List<String> args, Map<String, String> env) throws DemoException {
