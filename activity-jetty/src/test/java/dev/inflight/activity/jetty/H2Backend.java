@@ -11,8 +11,10 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
@@ -30,6 +32,7 @@ import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP/2 backend on 127.0.0.1 (Jetty 12): h2 over TLS chosen by ALPN with the test kit's
@@ -49,6 +52,7 @@ final class H2Backend implements AutoCloseable {
   private final CountDownLatch released = new CountDownLatch(1);
   private final CountDownLatch handled = new CountDownLatch(1);
   private final AtomicLong bodyBytesSent = new AtomicLong();
+  private final AtomicReference<HttpVersion> version = new AtomicReference<>();
 
   private H2Backend(Reply reply, boolean reset) {
     this.reply = reply;
@@ -126,6 +130,11 @@ final class H2Backend implements AutoCloseable {
     return bodyBytesSent.get();
   }
 
+  /** The protocol of the last request received, or null before one. */
+  @Nullable HttpVersion lastVersion() {
+    return version.get();
+  }
+
   /** Waits until the backend has finished (or reset) its answer to a request. */
   void awaitHandled() {
     Await.await(handled);
@@ -148,6 +157,7 @@ final class H2Backend implements AutoCloseable {
     @Override
     public boolean handle(Request request, Response response, Callback callback)
         throws IOException {
+      version.set(request.getConnectionMetaData().getHttpVersion());
       Content.Source.consumeAll(request);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
       List<String> parts = reply.parts();
