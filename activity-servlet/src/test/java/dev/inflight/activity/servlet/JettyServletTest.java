@@ -67,6 +67,14 @@ class JettyServletTest {
   }
 
   @Nested
+  class Http2 extends Http2Contract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
   class FilterSetup extends FilterSetupContract {
     @Override
     protected ServletContainer container() {

@@ -60,6 +60,14 @@ class TomcatServletTest {
   }
 
   @Nested
+  class Http2 extends Http2Contract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
   class FilterSetup extends FilterSetupContract {
     @Override
     protected ServletContainer container() {

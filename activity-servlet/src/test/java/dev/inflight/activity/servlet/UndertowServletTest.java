@@ -57,6 +57,14 @@ class UndertowServletTest {
   }
 
   @Nested
+  class Http2 extends Http2Contract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
   class FilterSetup extends FilterSetupContract {
     @Override
     protected ServletContainer container() {

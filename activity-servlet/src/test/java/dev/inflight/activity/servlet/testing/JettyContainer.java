@@ -1,15 +1,22 @@
 package dev.inflight.activity.servlet.testing;
 
+import dev.inflight.activity.testing.TestCertificate;
 import java.util.EnumSet;
 import java.util.List;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /** Embedded Jetty 12 (ee10). */
 public final class JettyContainer implements ServletContainer {
@@ -24,7 +31,13 @@ public final class JettyContainer implements ServletContainer {
       forwarded.setProxyAsAuthority(setup.forwarding() == Forwarding.TRUST_ALL);
       config.addCustomizer(forwarded);
     }
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
+    ServerConnector connector =
+        setup.http2()
+            ? new ServerConnector(
+                server,
+                new HttpConnectionFactory(config),
+                new HTTP2CServerConnectionFactory(config))
+            : new ServerConnector(server, new HttpConnectionFactory(config));
     connector.setHost(setup.host());
     connector.setPort(0);
     server.addConnector(connector);
@@ -34,6 +47,11 @@ public final class JettyContainer implements ServletContainer {
       loopback.setHost("127.0.0.1");
       loopback.setPort(0);
       server.addConnector(loopback);
+    }
+    ServerConnector tls = null;
+    if (setup.http2()) {
+      tls = tlsConnector(server);
+      server.addConnector(tls);
     }
 
     ServletContextHandler context = new ServletContextHandler();
@@ -54,6 +72,7 @@ public final class JettyContainer implements ServletContainer {
     server.start();
     int port = connector.getLocalPort();
     int loopbackPort = loopback == null ? -1 : loopback.getLocalPort();
+    int tlsPort = tls == null ? -1 : tls.getLocalPort();
     return new Running() {
       @Override
       public int port() {
@@ -69,10 +88,43 @@ public final class JettyContainer implements ServletContainer {
       }
 
       @Override
+      public int tlsPort() {
+        if (tlsPort < 0) {
+          return Running.super.tlsPort();
+        }
+        return tlsPort;
+      }
+
+      @Override
       public void close() throws Exception {
         server.stop();
       }
     };
+  }
+
+  /** TLS on 127.0.0.1, ALPN choosing h2 or else http/1.1. */
+  private static ServerConnector tlsConnector(Server server) {
+    HttpConfiguration https = new HttpConfiguration();
+    SecureRequestCustomizer secure = new SecureRequestCustomizer();
+    secure.setSniHostCheck(false); // clients of 127.0.0.1 send no SNI
+    https.addCustomizer(secure);
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStorePath(TestCertificate.get().keyStorePath().toString());
+    ssl.setKeyStorePassword(TestCertificate.get().password());
+    ssl.setKeyStoreType("PKCS12");
+    ssl.setCertAlias(TestCertificate.ALIAS);
+    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+    alpn.setDefaultProtocol("http/1.1");
+    ServerConnector tls =
+        new ServerConnector(
+            server,
+            new SslConnectionFactory(ssl, alpn.getProtocol()),
+            alpn,
+            new HTTP2ServerConnectionFactory(https),
+            new HttpConnectionFactory(https));
+    tls.setHost("127.0.0.1");
+    tls.setPort(0);
+    return tls;
   }
 
   @Override

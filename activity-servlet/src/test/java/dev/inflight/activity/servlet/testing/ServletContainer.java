@@ -77,6 +77,17 @@ public interface ServletContainer {
     }
 
     /**
+     * The port of the TLS listener, on 127.0.0.1, when {@link Setup#http2()} asked for one: {@code
+     * h2} and {@code http/1.1} through ALPN, with {@code TestCertificate}'s key.
+     *
+     * @return the port
+     * @throws IllegalStateException if the container has no TLS listener
+     */
+    default int tlsPort() {
+      throw new IllegalStateException("started without HTTP/2");
+    }
+
+    /**
      * Stops the container; its filters' and servlets' {@code destroy()} run.
      *
      * @throws Exception if it does not stop cleanly
@@ -116,11 +127,25 @@ public interface ServletContainer {
    * @param forwarding whether the main listener believes forwarding headers
    * @param loopbackListener whether to add a second listener, on 127.0.0.1 (without forwarding
    *     support), as a deployment serving its diagnostics on a port of their own does
+   * @param http2 whether the main listener also speaks HTTP/2 in clear text ({@code h2c}, with
+   *     prior knowledge) and a TLS listener on 127.0.0.1 ({@link Running#tlsPort()}) offers {@code
+   *     h2} and {@code http/1.1} through ALPN, with {@code TestCertificate}'s key
    */
-  record Setup(String host, Forwarding forwarding, boolean loopbackListener) {
+  record Setup(String host, Forwarding forwarding, boolean loopbackListener, boolean http2) {
 
     /** One listener on 127.0.0.1, no forwarding support: what {@link #start(List, List)} uses. */
     public static final Setup LOOPBACK = new Setup("127.0.0.1", Forwarding.NONE, false);
+
+    /**
+     * A set-up without HTTP/2.
+     *
+     * @param host the address the main listener binds
+     * @param forwarding whether the main listener believes forwarding headers
+     * @param loopbackListener whether to add a second listener on 127.0.0.1
+     */
+    public Setup(String host, Forwarding forwarding, boolean loopbackListener) {
+      this(host, forwarding, loopbackListener, false);
+    }
 
     /**
      * This set-up with a second listener on 127.0.0.1.
@@ -128,7 +153,17 @@ public interface ServletContainer {
      * @return a new set-up
      */
     public Setup withLoopbackListener() {
-      return new Setup(host, forwarding, true);
+      return new Setup(host, forwarding, true, http2);
+    }
+
+    /**
+     * This set-up with HTTP/2: {@code h2c} (prior knowledge) beside HTTP/1.1 on the main listener,
+     * and a TLS listener on 127.0.0.1 choosing {@code h2} through ALPN.
+     *
+     * @return a new set-up
+     */
+    public Setup withHttp2() {
+      return new Setup(host, forwarding, loopbackListener, true);
     }
   }
 

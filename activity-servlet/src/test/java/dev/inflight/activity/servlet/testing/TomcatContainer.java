@@ -1,5 +1,6 @@
 package dev.inflight.activity.servlet.testing;
 
+import dev.inflight.activity.testing.TestCertificate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +12,11 @@ import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.valves.RemoteIpValve;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 
 /** Embedded Tomcat 11, in a temporary base directory deleted on close. */
 public final class TomcatContainer implements ServletContainer {
@@ -26,6 +30,10 @@ public final class TomcatContainer implements ServletContainer {
     Connector connector = new Connector("HTTP/1.1");
     connector.setPort(0);
     connector.setProperty("address", setup.host());
+    if (setup.http2()) {
+      // h2c: prior knowledge and the HTTP/1.1 upgrade, beside HTTP/1.1
+      connector.addUpgradeProtocol(new Http2Protocol());
+    }
     tomcat.setConnector(connector);
     Connector loopback = null;
     if (setup.loopbackListener()) {
@@ -33,6 +41,11 @@ public final class TomcatContainer implements ServletContainer {
       loopback.setPort(0);
       loopback.setProperty("address", "127.0.0.1");
       tomcat.getService().addConnector(loopback);
+    }
+    Connector tls = null;
+    if (setup.http2()) {
+      tls = tlsConnector();
+      tomcat.getService().addConnector(tls);
     }
     if (setup.forwarding() != Forwarding.NONE) {
       RemoteIpValve valve = new RemoteIpValve();
@@ -74,6 +87,7 @@ public final class TomcatContainer implements ServletContainer {
     tomcat.start();
     int port = connector.getLocalPort();
     int loopbackPort = loopback == null ? -1 : loopback.getLocalPort();
+    int tlsPort = tls == null ? -1 : tls.getLocalPort();
     return new Running() {
       @Override
       public int port() {
@@ -89,6 +103,14 @@ public final class TomcatContainer implements ServletContainer {
       }
 
       @Override
+      public int tlsPort() {
+        if (tlsPort < 0) {
+          return Running.super.tlsPort();
+        }
+        return tlsPort;
+      }
+
+      @Override
       public void close() throws Exception {
         try {
           tomcat.stop();
@@ -98,6 +120,27 @@ public final class TomcatContainer implements ServletContainer {
         }
       }
     };
+  }
+
+  /** TLS (JSSE) on 127.0.0.1 with the PKCS12 key store; ALPN chooses h2, else http/1.1. */
+  private static Connector tlsConnector() {
+    Connector tls = new Connector("HTTP/1.1");
+    tls.setPort(0);
+    tls.setProperty("address", "127.0.0.1");
+    tls.setProperty("SSLEnabled", "true");
+    tls.setScheme("https");
+    tls.setSecure(true);
+    SSLHostConfig host = new SSLHostConfig();
+    SSLHostConfigCertificate certificate =
+        new SSLHostConfigCertificate(host, SSLHostConfigCertificate.Type.RSA);
+    certificate.setCertificateKeystoreFile(TestCertificate.get().keyStorePath().toString());
+    certificate.setCertificateKeystorePassword(TestCertificate.get().password());
+    certificate.setCertificateKeystoreType("PKCS12");
+    certificate.setCertificateKeyAlias(TestCertificate.ALIAS);
+    host.addCertificate(certificate);
+    tls.addSslHostConfig(host);
+    tls.addUpgradeProtocol(new Http2Protocol());
+    return tls;
   }
 
   @Override

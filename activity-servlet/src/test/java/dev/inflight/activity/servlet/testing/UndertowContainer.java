@@ -1,6 +1,8 @@
 package dev.inflight.activity.servlet.testing;
 
+import dev.inflight.activity.testing.TestCertificate;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.ForwardedHandler;
 import io.undertow.server.handlers.ProxyPeerAddressHandler;
@@ -57,6 +59,12 @@ public final class UndertowContainer implements ServletContainer {
     manager.deploy();
     HttpHandler deployment = manager.start();
     Undertow.Builder builder = Undertow.builder();
+    if (setup.http2()) {
+      // h2c (prior knowledge and the HTTP/1.1 upgrade) on the HTTP listener, h2 through ALPN on
+      // the HTTPS one; every blocking servlet stream holds a worker thread, and the default pool
+      // (8 per core) would queue the streams of the HTTP/2 suites behind each other
+      builder.setServerOption(UndertowOptions.ENABLE_HTTP2, true).setWorkerThreads(64);
+    }
     if (setup.forwarding() == Forwarding.NONE) {
       builder.addHttpListener(0, setup.host(), deployment);
     } else {
@@ -70,12 +78,21 @@ public final class UndertowContainer implements ServletContainer {
     if (setup.loopbackListener()) {
       builder.addHttpListener(0, "127.0.0.1", deployment);
     }
+    if (setup.http2()) {
+      builder.addHttpsListener(0, "127.0.0.1", TestCertificate.get().serverContext(), deployment);
+    }
     Undertow server = builder.build();
     server.start();
     int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     int loopbackPort =
         setup.loopbackListener()
             ? ((InetSocketAddress) server.getListenerInfo().get(1).getAddress()).getPort()
+            : -1;
+    int tlsPort =
+        setup.http2()
+            ? ((InetSocketAddress)
+                    server.getListenerInfo().get(setup.loopbackListener() ? 2 : 1).getAddress())
+                .getPort()
             : -1;
     return new Running() {
       @Override
@@ -89,6 +106,14 @@ public final class UndertowContainer implements ServletContainer {
           return Running.super.loopbackPort();
         }
         return loopbackPort;
+      }
+
+      @Override
+      public int tlsPort() {
+        if (tlsPort < 0) {
+          return Running.super.tlsPort();
+        }
+        return tlsPort;
       }
 
       @Override
