@@ -86,10 +86,9 @@ public final class ProxyGlue {
 
   /**
    * Records that writing to the client failed, as the filter's stream does for blocking writes, and
-   * when that means the client left, ends the request there and then (as {@code client_aborted}):
-   * Jetty's proxy servlets abort the proxied exchange after a failed write, but in some aborts
-   * (about one in ten here) they never report the failed response afterwards, and the row would
-   * stay open until the stale sweep.
+   * when that means the client left, ends the request there and then (as {@code client_aborted}),
+   * without waiting for the proxy servlet's {@code onProxyResponseFailure}, which follows once
+   * Jetty has aborted the proxied exchange.
    *
    * @param clientRequest the client's request
    * @param failure what the write reported
