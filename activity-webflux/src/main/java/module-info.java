@@ -14,6 +14,11 @@ module dev.inflight.activity.webflux {
   requires transitive org.reactivestreams;
   // optional: the connection's own addresses, for the diagnostics access rule on Reactor Netty
   requires static reactor.netty.http;
+  // optional: on Reactor Netty, TX is counted as each body buffer is written to the connection
+  requires static reactor.netty.core;
+  requires static io.netty.transport;
+  requires static io.netty.buffer;
+  requires static io.netty.common;
 
   exports dev.inflight.activity.webflux;
 }

@@ -2,6 +2,8 @@ package dev.inflight.activity.webflux.internal;
 
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.RequestActivity;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import reactor.core.Fuseable;
@@ -9,36 +11,119 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * What a {@link CountingResponse} counts a body buffer as (RX, TX or both, into one request's
- * activity), and whether a body cancelled before it completed means the client left. One per
- * response, shared by every body written through it; it keeps no per-write state.
+ * What a {@link CountingResponse} counts a body buffer as when it is handed on towards the server
+ * (RX, TX, both or neither, into one request's activity), and whether a body cancelled before it
+ * completed means the client left (the tracking filter's response). One per response, shared by
+ * every body written through it; it keeps no per-write state.
+ *
+ * <p>The tracking filter's counter also keeps two totals of the request's body bytes, for {@link
+ * WrittenTx}: those handed to the server and those the connection wrote. A response whose writing
+ * completed with fewer bytes written than handed over had buffers dropped by the server because the
+ * connection (or HTTP/2 stream) went away: the client left. A gateway's counter made by {@link
+ * #withRx} keeps them on the tracking counter it was made from.
+ *
+ * <p>Thread-safety: {@link #count} is called by one body's subscriber at a time (Reactive Streams
+ * serialises {@code onNext}), so the handed-over total has a single writer (a release store, no
+ * lock); the written total is the connection's event loop's alone.
  */
 final class ByteCounter {
 
   private final RequestActivity activity;
   private final boolean rx;
   private final boolean tx;
+  private final boolean tracking;
 
-  ByteCounter(RequestActivity activity, boolean rx, boolean tx) {
+  /** Where the totals are kept: this counter, or the tracking counter this one was made from. */
+  private final ByteCounter totals;
+
+  private static final VarHandle HANDED_OVER;
+
+  static {
+    try {
+      HANDED_OVER =
+          MethodHandles.lookup().findVarHandle(ByteCounter.class, "handedOver", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Body bytes handed to the server; one writer at a time (the body's subscriber), which publishes
+   * with a release store: no atomic read-modify-write per buffer.
+   */
+  @SuppressWarnings("UnusedVariable") // through HANDED_OVER
+  private long handedOver;
+
+  /** Body bytes the connection wrote; the connection's event loop only. */
+  private long written;
+
+  /**
+   * A counter.
+   *
+   * @param rx count handed-on buffers as RX
+   * @param tx count handed-on buffers as TX (where the server cannot tell what it wrote)
+   * @param tracking the tracking filter's response: a body cancelled early means the client left
+   */
+  ByteCounter(RequestActivity activity, boolean rx, boolean tx, boolean tracking) {
     this.activity = activity;
     this.rx = rx;
     this.tx = tx;
+    this.tracking = tracking;
+    this.totals = this;
+  }
+
+  private ByteCounter(ByteCounter from) {
+    this.activity = from.activity;
+    this.rx = true;
+    this.tx = from.tx;
+    this.tracking = from.tracking;
+    this.totals = from.totals;
   }
 
   /** The same counting, RX as well: for a gateway's decorator stacked on the tracking one. */
   ByteCounter withRx() {
-    return new ByteCounter(activity, true, tx);
+    return new ByteCounter(this);
   }
 
-  /** Whether this counts TX alone into {@code other}: the tracking filter's counting. */
-  boolean countsTxAloneInto(RequestActivity other) {
-    return activity == other && tx && !rx;
+  /** The request's activity. */
+  RequestActivity activity() {
+    return activity;
+  }
+
+  /** Counts bytes the connection wrote, on its event loop; TX is counted by the caller. */
+  void written(int bytes) {
+    written += bytes;
+  }
+
+  /**
+   * Whether the server dropped body bytes it had been handed: more were handed over than the
+   * connection wrote. Read on the connection's event loop once the writes in flight completed.
+   */
+  boolean droppedBytes() {
+    return (long) HANDED_OVER.getAcquire(this) > written;
+  }
+
+  /** Whether this is the tracking filter's counter of {@code other}, counting no RX yet. */
+  boolean isTrackingOf(RequestActivity other) {
+    return activity == other && tracking && !rx;
+  }
+
+  /** Whether handed-on buffers are counted at all. */
+  boolean countsHandedOn() {
+    return rx || tx;
   }
 
   /** Counts a buffer handed on towards the server; a failure is logged once and swallowed. */
   void count(DataBuffer buffer) {
     int bytes = buffer.readableByteCount();
     if (bytes <= 0) {
+      return;
+    }
+    if (tracking) {
+      ByteCounter t = totals;
+      HANDED_OVER.setRelease(t, (long) HANDED_OVER.get(t) + bytes); // one writer at a time
+    }
+    if (!rx && !tx) {
       return;
     }
     // a typed call (RequestActivity is final), not one through the ActivityHandle interface
@@ -81,13 +166,13 @@ final class ByteCounter {
   }
 
   /**
-   * A body (or its stream of groups) was cancelled before it completed: when counting TX, the
-   * server cancelled it because the client left. Reactor Netty then completes the write rather than
-   * failing it, so this is where the abort is seen; recorded as {@link EndReason#CLIENT_ABORTED},
-   * it wins over the completion when the request ends.
+   * A body (or its stream of groups) was cancelled before it completed: for the tracking filter's
+   * response, the server cancelled it because the client left. Reactor Netty then completes the
+   * write rather than failing it, so this is where the abort is seen; recorded as {@link
+   * EndReason#CLIENT_ABORTED}, it wins over the completion when the request ends.
    */
   void cancelledEarly() {
-    if (tx) {
+    if (tracking) {
       try {
         activity.fail(EndReason.CLIENT_ABORTED);
       } catch (RuntimeException e) {

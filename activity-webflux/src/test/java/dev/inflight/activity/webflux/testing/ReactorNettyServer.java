@@ -2,6 +2,7 @@ package dev.inflight.activity.webflux.testing;
 
 import java.net.URI;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.reactive.function.server.HandlerStrategies;
@@ -60,13 +61,27 @@ public final class ReactorNettyServer implements AutoCloseable {
    */
   public static ReactorNettyServer start(
       RouterFunction<ServerResponse> routes, List<WebFilter> filters) {
+    return start(routes, filters, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts a server configured further, e.g. with a protocol, TLS or a connection hook.
+   *
+   * @param routes the application
+   * @param filters the web filters, sorted by their order as Spring sorts them
+   * @param configure applied to the server before it binds
+   * @return the running server
+   */
+  public static ReactorNettyServer start(
+      RouterFunction<ServerResponse> routes,
+      List<WebFilter> filters,
+      UnaryOperator<HttpServer> configure) {
     HandlerStrategies.Builder strategies = HandlerStrategies.builder();
     filters.forEach(strategies::webFilter);
     HttpHandler handler = RouterFunctions.toHttpHandler(routes, strategies.build());
     DisposableServer server =
-        HttpServer.create()
-            .host("127.0.0.1")
-            .port(0)
+        configure
+            .apply(HttpServer.create().host("127.0.0.1").port(0))
             .handle(new ReactorHttpHandlerAdapter(handler))
             .bindNow();
     return new ReactorNettyServer(server);
