@@ -215,6 +215,47 @@ class ActivityExchangeFilterTest {
   }
 
   @Test
+  void aClientThatLeavesAnExchangeToFluxRelayEndsTheRowOnceAsClientAborted() throws Exception {
+    backend = StreamingBackend.start(body -> Reply.sse(EVENTS).holdAfter(2));
+    WebClient client =
+        WebClient.builder()
+            .baseUrl(backend.baseUrl())
+            .filter(ActivityExchangeFilter.create())
+            .build();
+    proxy =
+        ReactorNettyServer.start(
+            RouterFunctions.route()
+                .GET(
+                    "/v1/chat/completions",
+                    request ->
+                        ServerResponse.ok()
+                            .contentType(MediaType.TEXT_EVENT_STREAM)
+                            .body(
+                                BodyInserters.fromDataBuffers(
+                                    client
+                                        .get()
+                                        .uri("/v1/chat/completions")
+                                        .accept(MediaType.TEXT_EVENT_STREAM)
+                                        .exchangeToFlux(r -> r.bodyToFlux(DataBuffer.class)))))
+                .build(),
+            List.of(ActivityWebFilter.builder().tracker(tracker).build()));
+
+    String read =
+        PartialReader.readThenClose(
+            proxy.port(), "/v1/chat/completions", Map.of("X-Session-Id", "s-left"), "\n\n", 2);
+    assertThat(read).startsWith("HTTP/1.1 200");
+
+    Await.until("the row ended", WAIT, () -> ended.size() == 1);
+    backend.release();
+    backend.awaitHandled(1);
+    EndedConnection e = ended.get(0);
+    assertThat(e.reason()).isEqualTo(EndReason.CLIENT_ABORTED);
+    assertThat(e.bytesRx()).isEqualTo(Reply.sse(EVENTS).bytes(2));
+    assertThat(e.bytesTx()).isEqualTo(Reply.sse(EVENTS).bytes(2));
+    assertThat(snapshot().ended()).isEqualTo(new EndCounts(0, 1, 0, 0));
+  }
+
+  @Test
   void theBuilderNamesTheBackendModelAndType() throws Exception {
     backend = StreamingBackend.start(body -> Reply.json("{\"ok\":true}"));
     startProxy(
