@@ -2,7 +2,7 @@
 # Smoke test for CI: runs every benchmark once with short iterations and fails if any of them
 # fails (or the results table cannot be written), then tiny passes of the paired server-CPU
 # measurement: the default variants, every Jetty variant (inflight and the other libraries' request
-# metrics), and the Reactor Netty variants. Asserts nothing about time. A little over a minute
+# metrics), the Reactor Netty variants, and the variants of one switched Jetty server. Asserts nothing about time. A little over a minute
 # on 2 cores. Extra arguments go to JMH, e.g. quick.sh -- Update
 set -euo pipefail
 here="$(dirname "$0")"
@@ -12,3 +12,4 @@ java -cp "$here/target/benchmarks.jar" dev.inflight.activity.benchmarks.ServerCp
 echo "server CPU per MB, every Jetty variant and the Reactor Netty ones (the numbers mean nothing):"
 java -cp "$here/target/benchmarks.jar" dev.inflight.activity.benchmarks.ServerCpuPerMegabyte 2 2 0 all
 java -cp "$here/target/benchmarks.jar" dev.inflight.activity.benchmarks.ServerCpuPerMegabyte 2 2 0 netty
+java -cp "$here/target/benchmarks.jar" dev.inflight.activity.benchmarks.ServerCpuPerMegabyte 2 2 0 switched

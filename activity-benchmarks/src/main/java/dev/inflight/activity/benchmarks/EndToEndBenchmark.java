@@ -240,15 +240,21 @@ public class EndToEndBenchmark {
   /**
    * The name prefix of the server's threads for a variant, so their CPU time can be told apart. It
    * ends with a character no variant name holds, so that no variant's prefix is the start of
-   * another's ({@code none} and {@code none-2}).
+   * another's ({@code none} and {@code none-2}). The switched variants share one server, and so one
+   * prefix.
    */
   static String serverThreadPrefix(String variant) {
+    if (variant.startsWith(JettySseServer.SWITCHED)) {
+      return "bench-jetty-switched."; // one server for every switched variant
+    }
     return (variant.startsWith(NETTY) ? "bench-" + variant : "bench-jetty-" + variant) + ".";
   }
 
   /** Whether the variant tracks (and is checked against the clients at the end). */
   static boolean tracking(String variant) {
-    return variant.equals("enabled") || variant.equals(NETTY + "enabled");
+    return variant.equals("enabled")
+        || variant.equals(NETTY + "enabled")
+        || variant.equals(JettySseServer.SWITCHED + "enabled");
   }
 
   /** Waits up to 5 seconds for something the server does just after the clients saw the end. */

@@ -15,6 +15,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -68,6 +72,26 @@ final class JettySseServer implements SseServer {
   static final List<String> VARIANTS =
       List.of("none", "disabled", "enabled", PEERS.get(0), PEERS.get(1), PEERS.get(2), CONTROL);
 
+  /**
+   * The prefix of the variants that share one server, switched from one to the next before each
+   * measured stretch: {@code switched-none}, {@code switched-none-2} (the control), {@code
+   * switched-disabled}, {@code switched-enabled}. Two servers running the same code differ by a
+   * fixed amount within a JVM (where their threads, buffers and connections land), which the
+   * separate servers' ratios cannot tell from tracking's cost; variants of one server share all of
+   * that, and differ only in the code a request runs.
+   */
+  static final String SWITCHED = "switched-";
+
+  /** The switched variants, the bare one first. */
+  static final List<String> SWITCHED_VARIANTS =
+      List.of(SWITCHED + "none", SWITCHED + "disabled", SWITCHED + "enabled", SWITCHED + CONTROL);
+
+  /** Guards {@link #switched} and its count of users. */
+  private static final Object SWITCHED_LOCK = new Object();
+
+  /** The one server of the switched variants, while any of them runs. */
+  private static @Nullable Switched switched;
+
   private final Server server;
   private final int port;
   private final @Nullable LongSupplier recorded;
@@ -88,8 +112,11 @@ final class JettySseServer implements SseServer {
    * @return the running server
    * @throws Exception if Jetty does not start
    */
-  static JettySseServer start(String variant, ActivityTracker tracker, byte[] event, int chunks)
+  static SseServer start(String variant, ActivityTracker tracker, byte[] event, int chunks)
       throws Exception {
+    if (variant.startsWith(SWITCHED)) {
+      return startSwitched(variant, tracker, event, chunks);
+    }
     QueuedThreadPool threads = new QueuedThreadPool(64, 8);
     threads.setName(EndToEndBenchmark.serverThreadPrefix(variant));
     Server server = new Server(threads);
@@ -148,6 +175,118 @@ final class JettySseServer implements SseServer {
   }
 
   /**
+   * A switched variant: the one server of {@link #SWITCHED}, started by the first of them and
+   * stopped by the last, with this variant's filter and attach as its selectable mode.
+   */
+  private static SseServer startSwitched(
+      String variant, ActivityTracker tracker, byte[] event, int chunks) throws Exception {
+    String mode = variant.substring(SWITCHED.length());
+    Mode m =
+        switch (mode) {
+          case "none", CONTROL -> new Mode(null, false);
+          case "disabled", "enabled" ->
+              new Mode(ActivityFilter.builder().tracker(tracker).build(), true);
+          default -> throw new IllegalArgumentException("unknown Jetty variant " + variant);
+        };
+    Switched server;
+    synchronized (SWITCHED_LOCK) {
+      Switched s = switched;
+      if (s == null) {
+        s = Switched.start(event, chunks);
+        switched = s;
+      }
+      s.users++;
+      server = s;
+    }
+    return new SseServer() {
+      @Override
+      public int port() {
+        return server.port;
+      }
+
+      @Override
+      public void select() {
+        server.select(m);
+      }
+
+      @Override
+      public void stop() throws Exception {
+        synchronized (SWITCHED_LOCK) {
+          if (--server.users == 0) {
+            switched = null;
+            server.server.stop();
+          }
+        }
+      }
+    };
+  }
+
+  /**
+   * What a switched server runs: the filter in front of the servlet (none for the bare server), and
+   * whether the servlet attaches and counts.
+   */
+  private record Mode(@Nullable Filter filter, boolean instrumented) {}
+
+  /** The one server of the switched variants, and how many of them use it. */
+  private static final class Switched {
+    final Server server;
+    final int port;
+    final SwitchFilter filter;
+    final SseServlet servlet;
+    int users;
+
+    private Switched(Server server, int port, SwitchFilter filter, SseServlet servlet) {
+      this.server = server;
+      this.port = port;
+      this.filter = filter;
+      this.servlet = servlet;
+    }
+
+    static Switched start(byte[] event, int chunks) throws Exception {
+      QueuedThreadPool threads = new QueuedThreadPool(64, 8);
+      threads.setName(EndToEndBenchmark.serverThreadPrefix(SWITCHED + "none"));
+      Server server = new Server(threads);
+      ServerConnector connector = new ServerConnector(server, 1, 1);
+      connector.setHost("127.0.0.1");
+      connector.setPort(0);
+      server.addConnector(connector);
+      ServletContextHandler context = new ServletContextHandler();
+      context.setContextPath("/");
+      SwitchFilter filter = new SwitchFilter();
+      mount(context, filter);
+      SseServlet servlet = new SseServlet(event, chunks, false);
+      context.addServlet(new ServletHolder(servlet), EndToEndBenchmark.PATH);
+      server.setHandler(context);
+      server.start();
+      return new Switched(server, connector.getLocalPort(), filter, servlet);
+    }
+
+    void select(Mode m) {
+      filter.delegate = m.filter();
+      servlet.instrumented = m.instrumented();
+    }
+  }
+
+  /**
+   * The switched server's filter: the selected variant's filter, or straight on to the servlet. Its
+   * own cost, one volatile read and a branch, is the same in every variant.
+   */
+  private static final class SwitchFilter implements Filter {
+    volatile @Nullable Filter delegate;
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+        throws IOException, ServletException {
+      Filter f = delegate;
+      if (f == null) {
+        chain.doFilter(request, response);
+      } else {
+        f.doFilter(request, response, chain);
+      }
+    }
+  }
+
+  /**
    * A filter on every path, async supported, for requests (the servlet never dispatches again), as
    * the inflight filter's README mounts it.
    */
@@ -182,7 +321,9 @@ final class JettySseServer implements SseServer {
 
     private final byte[] event;
     private final int chunks;
-    private final boolean instrumented;
+
+    /** Set once for a server of one variant, and per selection on the switched server. */
+    volatile boolean instrumented;
 
     SseServlet(byte[] event, int chunks, boolean instrumented) {
       this.event = event;

@@ -39,10 +39,12 @@ import org.jspecify.annotations.Nullable;
  * <p>Usage: {@code java -cp benchmarks.jar dev.inflight.activity.benchmarks.ServerCpuPerMegabyte
  * [blocks] [rounds-per-block] [warmup-blocks] [variant,variant,...]} (defaults 30, 40, 100 and
  * {@code none,disabled,enabled}); {@code all} names the seven Jetty variants (with the control
- * {@code none-2}), {@code netty} the three Reactor Netty ones, e.g. {@code 40 40 100 all} or {@code
- * 40 40 100 netty}. The warmup matters: code that runs once per request (opening and ending a row,
- * the wrappers) is compiled by the optimising compiler only after some ten thousand requests, while
- * code that runs per write is compiled long before; 100 warmup blocks of 40 rounds are 16,000
+ * {@code none-2}), {@code netty} the three Reactor Netty ones, {@code switched} the four variants
+ * of one Jetty server switched between them (see {@link JettySseServer#SWITCHED}: the bare servlet
+ * twice, tracking off, tracking on), e.g. {@code 40 40 100 all}, {@code 40 40 100 netty} or {@code
+ * 200 40 100 switched}. The warmup matters: code that runs once per request (opening and ending a
+ * row, the wrappers) is compiled by the optimising compiler only after some ten thousand requests,
+ * while code that runs per write is compiled long before; 100 warmup blocks of 40 rounds are 16,000
  * requests per server. With a handful of warmup blocks, the per-request code still runs in its
  * profiling tier while it is measured.
  *
@@ -75,7 +77,15 @@ public final class ServerCpuPerMegabyte {
               List.of(),
               1.02,
               1.03,
-              false));
+              false),
+          new Family(
+              "Jetty 12 (ee10) servlet, one server switched between variants",
+              JettySseServer.SWITCHED_VARIANTS,
+              JettySseServer.SWITCHED,
+              List.of(),
+              1.01,
+              1.015,
+              true));
 
   private ServerCpuPerMegabyte() {}
 
@@ -155,6 +165,7 @@ public final class ServerCpuPerMegabyte {
       Collections.shuffle(order, random);
       for (int v : order) {
         EndToEndBenchmark.Proxy p = proxies.get(v);
+        p.server.select();
         String prefix = EndToEndBenchmark.serverThreadPrefix(variants.get(v));
         long cpuBefore = serverCpu(threads, prefix);
         long bytes = 0;
@@ -211,6 +222,7 @@ public final class ServerCpuPerMegabyte {
   static List<String> variants(String arg) {
     Set<String> known = new LinkedHashSet<>(JettySseServer.VARIANTS);
     known.addAll(NettySseServer.VARIANTS);
+    known.addAll(JettySseServer.SWITCHED_VARIANTS);
     Set<String> chosen = new LinkedHashSet<>();
     for (String name : arg.split(",", -1)) {
       String n = name.trim();
@@ -218,11 +230,16 @@ public final class ServerCpuPerMegabyte {
         chosen.addAll(JettySseServer.VARIANTS);
       } else if (n.equals("netty")) {
         chosen.addAll(NettySseServer.VARIANTS);
+      } else if (n.equals("switched")) {
+        chosen.addAll(JettySseServer.SWITCHED_VARIANTS);
       } else if (known.contains(n)) {
         chosen.add(n);
       } else {
         throw new IllegalArgumentException(
-            "unknown variant '" + n + "'; known: all, netty, " + String.join(", ", known));
+            "unknown variant '"
+                + n
+                + "'; known: all, netty, switched, "
+                + String.join(", ", known));
       }
     }
     return List.copyOf(chosen);

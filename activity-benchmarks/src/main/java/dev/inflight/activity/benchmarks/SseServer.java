@@ -26,6 +26,13 @@ interface SseServer {
   }
 
   /**
+   * Makes this variant the one the server runs, before a measured stretch of rounds: a no-op for a
+   * server that runs one variant only; the {@linkplain JettySseServer#SWITCHED switched} server
+   * shared by several variants runs the selected one's code from the next request on.
+   */
+  default void select() {}
+
+  /**
    * Stops the server and releases its threads.
    *
    * @throws Exception if the server fails to stop

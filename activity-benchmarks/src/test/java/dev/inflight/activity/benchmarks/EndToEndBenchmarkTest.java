@@ -17,7 +17,7 @@ class EndToEndBenchmarkTest {
   private EndToEndBenchmark.Proxy proxy = new EndToEndBenchmark.Proxy();
 
   static Iterable<String> variants() {
-    return ServerCpuPerMegabyte.variants("all,netty");
+    return ServerCpuPerMegabyte.variants("all,netty,switched");
   }
 
   private void start(String variant) throws Exception {
@@ -39,6 +39,7 @@ class EndToEndBenchmarkTest {
   @MethodSource("variants")
   void everyVariantStreamsWholeRoundsAndPassesItsChecks(String variant) throws Exception {
     start(variant);
+    proxy.server.select();
 
     long bytes = EndToEndBenchmark.round(proxy) + EndToEndBenchmark.round(proxy);
 
@@ -62,6 +63,34 @@ class EndToEndBenchmarkTest {
         .hasMessageContaining("tracker disagrees with the clients");
   }
 
+  @Test
+  void switchedVariantsShareOneServerAndRunTheSelectedOnesCode() throws Exception {
+    start("switched-enabled");
+    EndToEndBenchmark.Proxy enabled = proxy;
+    proxy = new EndToEndBenchmark.Proxy();
+    start("switched-none");
+    EndToEndBenchmark.Proxy none = proxy;
+    try {
+      assertThat(none.server.port()).isEqualTo(enabled.server.port());
+
+      none.server.select();
+      EndToEndBenchmark.round(none);
+      assertThat(enabled.tracker.getTotals()).as("nothing tracked while none runs").isEmpty();
+
+      enabled.server.select();
+      assertThat(EndToEndBenchmark.round(enabled)).isEqualTo(2 * 8 * 256);
+
+      none.server.select();
+      EndToEndBenchmark.round(none);
+      // enabled's tear-down checks that its tracker counted exactly its own round, none of none's
+      proxy = new EndToEndBenchmark.Proxy();
+      none.tearDown();
+      enabled.tearDown(); // the last user stops the server
+    } finally {
+      proxy = new EndToEndBenchmark.Proxy();
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"none", "netty-none"})
   void theServersThreadsAreNamedAfterTheVariant(String variant) throws Exception {
@@ -79,7 +108,9 @@ class EndToEndBenchmarkTest {
     variants.addAll(NettySseServer.VARIANTS);
     for (String a : variants) {
       for (String b : variants) {
-        if (!a.equals(b)) {
+        boolean oneServer =
+            a.startsWith(JettySseServer.SWITCHED) && b.startsWith(JettySseServer.SWITCHED);
+        if (!a.equals(b) && !oneServer) {
           // a thread of b is named its prefix plus a number, e.g. "bench-jetty-none-2.-17"
           assertThat(EndToEndBenchmark.serverThreadPrefix(b) + "-17")
               .as(a + " against " + b)
