@@ -117,7 +117,7 @@ final class JettySseServer implements SseServer {
     if (variant.startsWith(SWITCHED)) {
       return startSwitched(variant, tracker, event, chunks);
     }
-    QueuedThreadPool threads = new QueuedThreadPool(64, 8);
+    QueuedThreadPool threads = pool();
     threads.setName(EndToEndBenchmark.serverThreadPrefix(variant));
     Server server = new Server(threads);
     ServerConnector connector = new ServerConnector(server, 1, 1);
@@ -243,7 +243,7 @@ final class JettySseServer implements SseServer {
     }
 
     static Switched start(byte[] event, int chunks) throws Exception {
-      QueuedThreadPool threads = new QueuedThreadPool(64, 8);
+      QueuedThreadPool threads = pool();
       threads.setName(EndToEndBenchmark.serverThreadPrefix(SWITCHED + "none"));
       Server server = new Server(threads);
       ServerConnector connector = new ServerConnector(server, 1, 1);
@@ -284,6 +284,17 @@ final class JettySseServer implements SseServer {
         f.doFilter(request, response, chain);
       }
     }
+  }
+
+  /**
+   * The server's threads: up to 64, and none leaves the pool while the server runs, so that the CPU
+   * time of a measured stretch is never lost with a thread that exited (an idle thread uses no
+   * CPU).
+   */
+  private static QueuedThreadPool pool() {
+    QueuedThreadPool threads = new QueuedThreadPool(64, 8);
+    threads.setIdleTimeout(Integer.MAX_VALUE);
+    return threads;
   }
 
   /**

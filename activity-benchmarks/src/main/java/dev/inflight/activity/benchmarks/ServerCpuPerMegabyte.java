@@ -5,9 +5,11 @@ import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -167,12 +169,12 @@ public final class ServerCpuPerMegabyte {
         EndToEndBenchmark.Proxy p = proxies.get(v);
         p.server.select();
         String prefix = EndToEndBenchmark.serverThreadPrefix(variants.get(v));
-        long cpuBefore = serverCpu(threads, prefix);
+        Map<Long, Long> cpuBefore = serverCpu(threads, prefix);
         long bytes = 0;
         for (int r = 0; r < rounds; r++) {
           bytes += EndToEndBenchmark.round(p);
         }
-        long cpu = serverCpu(threads, prefix) - cpuBefore;
+        long cpu = cpuSince(serverCpu(threads, prefix), cpuBefore);
         if (b >= 0) {
           perMb[v][b] = cpu / (bytes / 1_000_000.0);
         }
@@ -245,16 +247,32 @@ public final class ServerCpuPerMegabyte {
     return List.copyOf(chosen);
   }
 
-  /** CPU nanoseconds used so far by the live threads whose name starts with the prefix. */
-  private static long serverCpu(ThreadMXBean threads, String prefix) {
-    long sum = 0;
+  /**
+   * CPU nanoseconds used so far by each live thread whose name starts with the prefix, by thread
+   * id.
+   */
+  private static Map<Long, Long> serverCpu(ThreadMXBean threads, String prefix) {
+    Map<Long, Long> cpu = new HashMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith(prefix)) {
         long ns = threads.getThreadCpuTime(t.getId());
         if (ns > 0) {
-          sum += ns;
+          cpu.put(t.getId(), ns);
         }
       }
+    }
+    return cpu;
+  }
+
+  /**
+   * The CPU time the threads used between two readings: per thread, so that a thread that left the
+   * pool in between takes its earlier time with it instead of making the sum shrink (the servers'
+   * pools keep their threads, so that does not happen in a run), and a new thread counts from zero.
+   */
+  static long cpuSince(Map<Long, Long> now, Map<Long, Long> before) {
+    long sum = 0;
+    for (Map.Entry<Long, Long> e : now.entrySet()) {
+      sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
     }
     return sum;
   }

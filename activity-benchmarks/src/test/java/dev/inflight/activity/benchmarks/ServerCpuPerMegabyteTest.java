@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.inflight.activity.benchmarks.ServerCpuPerMegabyte.Interval;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ServerCpuPerMegabyteTest {
@@ -15,6 +16,9 @@ class ServerCpuPerMegabyteTest {
     assertThat(ServerCpuPerMegabyte.variants("all"))
         .containsExactly(
             "none", "disabled", "enabled", "jetty-stats", "micrometer", "dropwizard", "none-2");
+    assertThat(ServerCpuPerMegabyte.variants("switched"))
+        .containsExactly(
+            "switched-none", "switched-disabled", "switched-enabled", "switched-none-2");
     assertThat(ServerCpuPerMegabyte.variants("netty"))
         .containsExactly("netty-none", "netty-disabled", "netty-enabled");
     assertThat(ServerCpuPerMegabyte.variants("micrometer, all,netty-enabled,netty"))
@@ -29,6 +33,15 @@ class ServerCpuPerMegabyteTest {
             "netty-enabled",
             "netty-none",
             "netty-disabled");
+  }
+
+  @Test
+  void cpuTimeIsSummedPerThreadSoAThreadThatLeftNeverMakesItShrink() {
+    Map<Long, Long> before = Map.of(1L, 1_000L, 2L, 5_000L, 3L, 9_000L);
+    // thread 3 left the pool, thread 4 is new
+    Map<Long, Long> now = Map.of(1L, 1_500L, 2L, 5_200L, 4L, 300L);
+
+    assertThat(ServerCpuPerMegabyte.cpuSince(now, before)).isEqualTo(500 + 200 + 300);
   }
 
   @Test
