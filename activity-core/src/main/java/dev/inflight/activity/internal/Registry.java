@@ -86,7 +86,7 @@ public final class Registry {
   private final ConcurrentHashMap<String, BackendState> backends = new ConcurrentHashMap<>();
   private final Stripe[] stripes;
   private final int stripeMask;
-  private final RowCount count;
+  final RowCount count; // package-private: RowTest reads it, exact in a registry without slack
   private int handStart; // racy on purpose: it only spreads the hand's starts over the stripes
   private volatile WallBase wallBase;
   private final AtomicBoolean capWarned = new AtomicBoolean();
