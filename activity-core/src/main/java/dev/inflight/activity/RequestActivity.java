@@ -1,7 +1,6 @@
 package dev.inflight.activity;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,18 +50,11 @@ public final class RequestActivity implements ActivityHandle {
   /** Pending counter value once the pending bytes moved into a row, or the request ended. */
   private static final long DRAINED = Long.MIN_VALUE;
 
-  private static final VarHandle PENDING_RX;
-  private static final VarHandle PENDING_TX;
-
-  static {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      PENDING_RX = lookup.findVarHandle(RequestActivity.class, "pendingRx", long.class);
-      PENDING_TX = lookup.findVarHandle(RequestActivity.class, "pendingTx", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  // Field updaters rather than VarHandles: see Row's counters.
+  private static final AtomicLongFieldUpdater<RequestActivity> PENDING_RX =
+      AtomicLongFieldUpdater.newUpdater(RequestActivity.class, "pendingRx");
+  private static final AtomicLongFieldUpdater<RequestActivity> PENDING_TX =
+      AtomicLongFieldUpdater.newUpdater(RequestActivity.class, "pendingTx");
 
   private final @Nullable ActivityTracker tracker;
 
@@ -197,8 +189,8 @@ public final class RequestActivity implements ActivityHandle {
     handle = next;
     // Writers that still see no handle add to the pending counters; draining them after the
     // handle is published sends every such byte to the row exactly once.
-    long rx = (long) PENDING_RX.getAndSet(this, DRAINED);
-    long tx = (long) PENDING_TX.getAndSet(this, DRAINED);
+    long rx = PENDING_RX.getAndSet(this, DRAINED);
+    long tx = PENDING_TX.getAndSet(this, DRAINED);
     if (rx > 0) {
       next.addRx(rx);
     }
@@ -252,7 +244,8 @@ public final class RequestActivity implements ActivityHandle {
    * returned). A writer that lost the race with the drain of {@link #attach} finds the pending
    * counter sealed and forwards to the handle published before the drain.
    */
-  private @Nullable ActivityHandle forwardTarget(VarHandle pending, long bytes) {
+  private @Nullable ActivityHandle forwardTarget(
+      AtomicLongFieldUpdater<RequestActivity> pending, long bytes) {
     if (bytes <= 0) {
       requireNonNegative(bytes);
       return null;
@@ -262,7 +255,7 @@ public final class RequestActivity implements ActivityHandle {
     }
     ActivityHandle h = handle;
     if (h == null) {
-      long before = (long) pending.getAndAdd(this, bytes);
+      long before = pending.getAndAdd(this, bytes);
       if (before >= 0) {
         return null; // kept until the attach moves it into the row
       }

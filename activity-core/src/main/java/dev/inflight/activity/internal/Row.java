@@ -2,10 +2,9 @@ package dev.inflight.activity.internal;
 
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -145,20 +144,15 @@ public final class Row extends RowLinks {
 
   static final long NO_FIRST_BYTE = Long.MIN_VALUE;
 
-  private static final VarHandle RX;
-  private static final VarHandle TX;
-  private static final VarHandle FIRST_TX;
-
-  static {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      RX = lookup.findVarHandle(RowCounters.class, "rx", long.class);
-      TX = lookup.findVarHandle(RowCounters.class, "tx", long.class);
-      FIRST_TX = lookup.findVarHandle(RowSnapshotFields.class, "firstTxNanos", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  // Field updaters rather than VarHandles: their atomic operations are intrinsics that compile in
+  // place at any depth, while a VarHandle call the compiler does not inline (a request's stack in a
+  // container is some thirty frames deep) runs its generic path, with type checks, on every write.
+  private static final AtomicLongFieldUpdater<RowCounters> RX =
+      AtomicLongFieldUpdater.newUpdater(RowCounters.class, "rx");
+  private static final AtomicLongFieldUpdater<RowCounters> TX =
+      AtomicLongFieldUpdater.newUpdater(RowCounters.class, "tx");
+  private static final AtomicLongFieldUpdater<RowSnapshotFields> FIRST_TX =
+      AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "firstTxNanos");
 
   @SuppressWarnings("unused")
   private long r00, r01, r02, r03, r04, r05, r06, r07;
@@ -208,7 +202,7 @@ public final class Row extends RowLinks {
   }
 
   void addTx(long bytes) {
-    long before = (long) TX.getAndAdd(this, bytes);
+    long before = TX.getAndAdd(this, bytes);
     if (firstTxNanos == NO_FIRST_BYTE && before >= 0) {
       recordFirstTx();
     }
@@ -254,7 +248,7 @@ public final class Row extends RowLinks {
    * @return RX as it was, or a negative value if the row was already sealed
    */
   long sealRx() {
-    return (long) RX.getAndSet(this, SEALED);
+    return RX.getAndSet(this, SEALED);
   }
 
   /**
@@ -263,7 +257,7 @@ public final class Row extends RowLinks {
    * @return TX as it was
    */
   long sealTx() {
-    return (long) TX.getAndSet(this, SEALED);
+    return TX.getAndSet(this, SEALED);
   }
 
   boolean isSealed() {

@@ -1,7 +1,6 @@
 package dev.inflight.activity.internal;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
@@ -89,15 +88,9 @@ final class Stripe extends StripeFields {
   /** Unused slots at each end of the ring. */
   static final int RING_PAD = 16;
 
-  private static final VarHandle LOCK;
-
-  static {
-    try {
-      LOCK = MethodHandles.lookup().findVarHandle(StripeFields.class, "lock", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  // A field updater rather than a VarHandle: see Row's counters.
+  private static final AtomicIntegerFieldUpdater<StripeFields> LOCK =
+      AtomicIntegerFieldUpdater.newUpdater(StripeFields.class, "lock");
 
   Stripe(int index, int recentCapacity, RowCount count) {
     super(index, recentCapacity, count);
@@ -125,7 +118,7 @@ final class Stripe extends StripeFields {
 
   /** Lets go of the stripe's lock. */
   void unlock() {
-    LOCK.setRelease(this, 0);
+    LOCK.lazySet(this, 0); // a release store
   }
 
   /** Appends a new row at the hand's far end. */
