@@ -66,6 +66,67 @@ abstract class FilterSetupContract extends ContainerContract {
     assertThat(tracker.getBackendSnapshot(BACKEND)).isEmpty();
   }
 
+  /**
+   * Within the dispatch the filter wrapped, the request wrapper answers for {@link
+   * ServletActivity#ATTRIBUTE}; the container's own request gets the attribute only when a later
+   * dispatch may need it without the wrapper: after {@code startAsync}, {@code sendError} or an
+   * exception. An outer filter sees the container's request after the chain returned.
+   */
+  @Test
+  void theActivityReachesTheContainersRequestOnlyWhenALaterDispatchMayNeedIt() throws Exception {
+    Map<String, Object> containerAttribute = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, RequestActivity> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    jakarta.servlet.Filter outer =
+        (request, response, chain) -> {
+          String path = ((jakarta.servlet.http.HttpServletRequest) request).getRequestURI();
+          try {
+            chain.doFilter(request, response);
+          } finally {
+            Object a = request.getAttribute(ServletActivity.ATTRIBUTE);
+            containerAttribute.put(path, a == null ? "none" : a);
+          }
+        };
+    HttpServlet servlet =
+        servlet(
+            (req, res) -> {
+              RequestActivity activity = ServletActivity.of(req);
+              seen.put(req.getRequestURI(), activity);
+              activity.attach(BACKEND, MODEL, ConnectionType.STREAMING);
+              assertThat(java.util.Collections.list(req.getAttributeNames()))
+                  .contains(ServletActivity.ATTRIBUTE);
+              switch (req.getRequestURI()) {
+                case "/plain" -> res.getOutputStream().write(bytes(10, 1));
+                case "/error" -> res.sendError(503);
+                case "/throws" -> throw new IllegalStateException("backend exploded");
+                case "/async" -> {
+                  jakarta.servlet.AsyncContext async = req.startAsync();
+                  async.getResponse().getOutputStream().write(bytes(10, 2));
+                  async.complete();
+                }
+                default -> res.setStatus(404);
+              }
+            });
+    deploy(
+        List.of(
+            FilterMount.of(outer, "/*"),
+            FilterMount.of(ActivityFilter.builder().tracker(tracker).build(), "/*")),
+        List.of(new ServletMount(servlet, "/*")));
+
+    for (String path : List.of("/plain", "/error", "/throws", "/async")) {
+      CLIENT.send(get(path, "s" + path.substring(1)), BodyHandlers.discarding());
+      Await.until(path + " finished", () -> containerAttribute.containsKey(path));
+      assertThat(seen.get(path).isTracking()).as(path).isTrue();
+      assertThat(seen.get(path).sessionId()).isEqualTo("s" + path.substring(1));
+    }
+    awaitNoRows();
+    assertThat(containerAttribute.get("/plain")).isEqualTo("none");
+    for (String path : List.of("/error", "/throws", "/async")) {
+      assertThat(containerAttribute.get(path)).as(path).isSameAs(seen.get(path));
+    }
+    assertThat(tracker.getBackendSnapshot(BACKEND).orElseThrow().completedConnections())
+        .isEqualTo(4);
+  }
+
   @Test
   void getWriterAfterGetOutputStreamFailsExactlyAsTheContainerDoes() throws Exception {
     Handler mixing =

@@ -32,12 +32,14 @@ public final class TrackedExchange implements AsyncListener {
   private final TrackedRequest request;
   private final TrackedResponse response;
   private volatile boolean async;
+  private volatile boolean published;
 
   private TrackedExchange(
       RequestActivity activity, HttpServletRequest request, HttpServletResponse response) {
     this.activity = activity;
     this.request = new TrackedRequest(request, this);
-    this.response = new TrackedResponse(response, activity, "HEAD".equals(request.getMethod()));
+    this.response =
+        new TrackedResponse(response, activity, "HEAD".equals(request.getMethod()), this);
   }
 
   /**
@@ -68,7 +70,6 @@ public final class TrackedExchange implements AsyncListener {
         return;
       }
       exchange = new TrackedExchange(activity, request, response);
-      request.setAttribute(ServletActivity.ATTRIBUTE, activity);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "activity tracking failed to start; request continues untracked", e);
       chain.doFilter(request, response);
@@ -83,6 +84,7 @@ public final class TrackedExchange implements AsyncListener {
     try (ActivityScope scope = activity.makeCurrent()) {
       chain.doFilter(request, response);
     } catch (IOException | ServletException | RuntimeException | Error e) {
+      publish(); // the container may dispatch to an error page
       end(activity.isClientGone() ? EndReason.CLIENT_ABORTED : Failures.reasonFor(e), false);
       throw e;
     }
@@ -109,8 +111,45 @@ public final class TrackedExchange implements AsyncListener {
     }
   }
 
+  /**
+   * The request's activity, as the request wrapper answers for {@link ServletActivity#ATTRIBUTE}.
+   */
+  RequestActivity activity() {
+    return activity;
+  }
+
+  /**
+   * Whether the activity is in the container's request attribute.
+   *
+   * @return true once {@link #publish()} ran
+   */
+  boolean published() {
+    return published;
+  }
+
+  /**
+   * Puts the activity in the container's request attribute {@link ServletActivity#ATTRIBUTE}, for
+   * dispatches that do not pass through this exchange's wrappers: an asynchronous dispatch, an
+   * error page. Within the dispatch the filter wrapped, the request wrapper answers for the
+   * attribute itself, so a request that is neither asynchronous nor failing never sets it: Jetty
+   * makes a request's attribute map for its first attribute, the largest single part of the
+   * filter's cost per request there.
+   */
+  void publish() {
+    if (published) {
+      return;
+    }
+    published = true;
+    try {
+      request.getRequest().setAttribute(ServletActivity.ATTRIBUTE, activity);
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "could not set the request attribute of the activity", e);
+    }
+  }
+
   /** Called by the request wrapper right after {@code startAsync} succeeded. */
   void asyncStarted(AsyncContext context) {
+    publish(); // before any other thread can dispatch the request again
     async = true;
     try {
       context.addListener(this);

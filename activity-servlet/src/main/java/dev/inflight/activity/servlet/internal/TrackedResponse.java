@@ -36,6 +36,7 @@ final class TrackedResponse extends HttpServletResponseWrapper {
 
   private final RequestActivity activity;
   private final boolean head;
+  private final TrackedExchange exchange;
   private final AtomicLong held = new AtomicLong();
   private volatile boolean committed;
   private volatile boolean streamUsed;
@@ -45,10 +46,15 @@ final class TrackedResponse extends HttpServletResponseWrapper {
   private long declared = -1;
   private long written;
 
-  TrackedResponse(HttpServletResponse response, RequestActivity activity, boolean head) {
+  TrackedResponse(
+      HttpServletResponse response,
+      RequestActivity activity,
+      boolean head,
+      TrackedExchange exchange) {
     super(response);
     this.activity = activity;
     this.head = head;
+    this.exchange = exchange;
   }
 
   @Override
@@ -181,12 +187,14 @@ final class TrackedResponse extends HttpServletResponseWrapper {
 
   @Override
   public void sendError(int sc, @Nullable String msg) throws IOException {
+    exchange.publish(); // the container dispatches to its error page
     super.sendError(sc, msg);
     discard(); // the error page replaces the buffered body
   }
 
   @Override
   public void sendError(int sc) throws IOException {
+    exchange.publish(); // the container dispatches to its error page
     super.sendError(sc);
     discard();
   }
