@@ -22,7 +22,13 @@ import jakarta.servlet.ServletRequest;
  */
 public final class ServletActivity {
 
-  /** The request attribute holding the request's {@link RequestActivity}. */
+  /**
+   * The request attribute holding the request's {@link RequestActivity}. Within the dispatch the
+   * filter wrapped, its request wrapper answers for it; the container's own request carries it only
+   * once a later dispatch may need it without the wrapper (after {@code startAsync}, {@code
+   * sendError} or an exception), since some containers make a request's attribute map for its first
+   * attribute.
+   */
   public static final String ATTRIBUTE = "dev.inflight.activity.RequestActivity";
 
   private ServletActivity() {}
