@@ -20,6 +20,7 @@ import org.w3c.dom.Node;
  * execution ID          (also: also-matches ID, for every other execution that runs the class)
  * exclude GROUP:ARTIFACT
  * add GROUP:ARTIFACT:VERSION
+ * dependency-plugin VERSION   (the maven-dependency-plugin's, to resolve the added ones)
  * property NAME=VALUE
  * env NAME=VALUE
  * </pre>
@@ -107,13 +108,20 @@ public final class SurefirePlan {
         for (Element d : children(extra, "additionalClasspathDependency")) {
           System.out.println(
               "add "
-                  + text(child(d, "groupId"))
+                  + interpolate(text(child(d, "groupId")))
                   + ":"
-                  + text(child(d, "artifactId"))
+                  + interpolate(text(child(d, "artifactId")))
                   + ":"
-                  + text(child(d, "version")));
+                  + interpolate(text(child(d, "version"))));
         }
       }
+    }
+    String dependencyPlugin = pluginVersion(pom, "maven-dependency-plugin");
+    if (dependencyPlugin == null && Files.isRegularFile(parent)) {
+      dependencyPlugin = pluginVersion(read(parent), "maven-dependency-plugin");
+    }
+    if (dependencyPlugin != null) {
+      System.out.println("dependency-plugin " + dependencyPlugin);
     }
     for (Map.Entry<String, String> e : map(base, chosenConfig, "systemPropertyVariables").entrySet()) {
       System.out.println("property " + e.getKey() + "=" + e.getValue());
@@ -242,6 +250,25 @@ public final class SurefirePlan {
         properties.put(e.getTagName(), text(e));
       }
     }
+  }
+
+  /** The version a pom gives a plugin, in its plugins or its plugin management, or null. */
+  private String pluginVersion(Element pom, String artifactId) {
+    Element build = child(pom, "build");
+    if (build == null) {
+      return null;
+    }
+    Element management = child(build, "pluginManagement");
+    for (Element plugins :
+        nonNull(child(build, "plugins"), management == null ? null : child(management, "plugins"))) {
+      for (Element plugin : children(plugins, "plugin")) {
+        String version = text(child(plugin, "version"));
+        if (artifactId.equals(text(child(plugin, "artifactId"))) && !version.isEmpty()) {
+          return interpolate(version);
+        }
+      }
+    }
+    return null;
   }
 
   private static Element surefire(Element pom) {
