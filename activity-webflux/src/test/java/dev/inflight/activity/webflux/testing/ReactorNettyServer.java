@@ -1,8 +1,11 @@
 package dev.inflight.activity.webflux.testing;
 
+import dev.inflight.activity.testing.TestCertificate;
 import java.net.URI;
+import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.KeyManagerFactory;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.reactive.function.server.HandlerStrategies;
@@ -13,7 +16,10 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.adapter.ForwardedHeaderTransformer;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.Http2SslContextSpec;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.tcp.SslProvider;
 
 /**
  * A plain WebFlux application on Reactor Netty, on 127.0.0.1 and a free port: functional routes
@@ -85,6 +91,36 @@ public final class ReactorNettyServer implements AutoCloseable {
             .handle(new ReactorHttpHandlerAdapter(handler))
             .bindNow();
     return new ReactorNettyServer(server);
+  }
+
+  /**
+   * HTTP/2 in clear text with prior knowledge ({@code h2c}), for {@link #start(RouterFunction,
+   * List, UnaryOperator)}: the connection begins with the HTTP/2 preface, no HTTP/1.1 upgrade.
+   *
+   * @return the configuration
+   */
+  public static UnaryOperator<HttpServer> h2c() {
+    return s -> s.protocol(HttpProtocol.H2C);
+  }
+
+  /**
+   * HTTP/2 over TLS ({@code h2}, chosen by ALPN; HTTP/1.1 offered too) with {@link
+   * TestCertificate}'s key, for {@link #start(RouterFunction, List, UnaryOperator)}.
+   *
+   * @return the configuration
+   */
+  public static UnaryOperator<HttpServer> h2Tls() {
+    KeyManagerFactory keys;
+    try {
+      TestCertificate certificate = TestCertificate.get();
+      keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(certificate.keyStore(), certificate.password().toCharArray());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("could not load the test certificate's key", e);
+    }
+    SslProvider.GenericSslContextSpec<?> tls = Http2SslContextSpec.forServer(keys);
+    return s ->
+        s.protocol(HttpProtocol.H2, HttpProtocol.HTTP11).secure(spec -> spec.sslContext(tls));
   }
 
   /**
