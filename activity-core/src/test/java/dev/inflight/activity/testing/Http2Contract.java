@@ -90,23 +90,26 @@ public abstract class Http2Contract {
     CANCELLED
   }
 
-  /** The server a stack's test starts: its ports and the tracker its adapter counts into. */
-  public interface Server {
-    /** The port that speaks h2c with prior knowledge. */
-    int h2cPort();
+  /**
+   * The server a stack's test starts.
+   *
+   * @param h2cPort the port that speaks h2c with prior knowledge
+   * @param tlsPort the port that speaks h2 over TLS with {@link TestCertificate}'s key, chosen by
+   *     ALPN
+   * @param tracker the tracker the server's adapter counts into
+   * @param onStop stops the server, and its tracker when the server made it
+   */
+  public record Server(int h2cPort, int tlsPort, ActivityTracker tracker, Stop onStop) {}
 
-    /** The port that speaks h2 over TLS with {@link TestCertificate}'s key, chosen by ALPN. */
-    int tlsPort();
-
-    /** The tracker the server's adapter counts into. */
-    ActivityTracker tracker();
-
+  /** Stops what a {@link Server} started. */
+  @FunctionalInterface
+  public interface Stop {
     /**
-     * Stops the server, and its tracker when the server made it.
+     * Stops it.
      *
      * @throws Exception when it does not stop cleanly
      */
-    void stop() throws Exception;
+    void run() throws Exception;
   }
 
   /** Writes one chunk, the blocking way. */
@@ -327,7 +330,7 @@ public abstract class Http2Contract {
       }
     } finally {
       if (server != null) {
-        server.stop();
+        server.onStop().run();
       }
     }
   }

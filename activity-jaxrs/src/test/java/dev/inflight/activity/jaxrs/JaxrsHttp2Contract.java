@@ -30,30 +30,16 @@ abstract class JaxrsHttp2Contract extends Http2Contract {
             List.of(
                 ActivityFeature.builder().tracker(tracker).build(),
                 new Http2Resource(this::stream)));
-    return new Server() {
-      @Override
-      public int h2cPort() {
-        return server.port();
-      }
-
-      @Override
-      public int tlsPort() {
-        return server.tlsPort();
-      }
-
-      @Override
-      public ActivityTracker tracker() {
-        return tracker;
-      }
-
-      @Override
-      public void stop() {
-        try {
-          server.close();
-        } finally {
-          tracker.close();
-        }
-      }
-    };
+    return new Server(
+        server.port(),
+        server.tlsPort(),
+        tracker,
+        () -> {
+          try {
+            server.close();
+          } finally {
+            tracker.close();
+          }
+        });
   }
 }

@@ -49,30 +49,16 @@ abstract class Http2Contract extends dev.inflight.activity.testing.Http2Contract
                               stream.writeAll(out::write, out::flush);
                             }),
                         "/*")));
-    return new Server() {
-      @Override
-      public int h2cPort() {
-        return running.port();
-      }
-
-      @Override
-      public int tlsPort() {
-        return running.tlsPort();
-      }
-
-      @Override
-      public ActivityTracker tracker() {
-        return tracker;
-      }
-
-      @Override
-      public void stop() throws Exception {
-        try {
-          running.close();
-        } finally {
-          tracker.close();
-        }
-      }
-    };
+    return new Server(
+        running.port(),
+        running.tlsPort(),
+        tracker,
+        () -> {
+          try {
+            running.close();
+          } finally {
+            tracker.close();
+          }
+        });
   }
 }

@@ -77,35 +77,21 @@ class ActivityWebFilterHttp2Test extends Http2Contract {
       throw e;
     }
     Server running =
-        new Server() {
-          @Override
-          public int h2cPort() {
-            return h2c.port();
-          }
-
-          @Override
-          public int tlsPort() {
-            return tls.port();
-          }
-
-          @Override
-          public ActivityTracker tracker() {
-            return tracker;
-          }
-
-          @Override
-          public void stop() {
-            try {
-              h2c.close();
-            } finally {
+        new Server(
+            h2c.port(),
+            tls.port(),
+            tracker,
+            () -> {
               try {
-                tls.close();
+                h2c.close();
               } finally {
-                tracker.close();
+                try {
+                  tls.close();
+                } finally {
+                  tracker.close();
+                }
               }
-            }
-          }
-        };
+            });
     server = running;
     return running;
   }

@@ -82,31 +82,17 @@ public abstract class BootHttp2Contract extends Http2Contract {
       h2c.close();
       throw e;
     }
-    return new Server() {
-      @Override
-      public int h2cPort() {
-        return port(h2c);
-      }
-
-      @Override
-      public int tlsPort() {
-        return port(tls);
-      }
-
-      @Override
-      public ActivityTracker tracker() {
-        return tracker;
-      }
-
-      @Override
-      public void stop() {
-        try {
-          tls.close();
-        } finally {
-          h2c.close(); // closes the tracker, its bean
-        }
-      }
-    };
+    return new Server(
+        port(h2c),
+        port(tls),
+        tracker,
+        () -> {
+          try {
+            tls.close();
+          } finally {
+            h2c.close(); // closes the tracker, its bean
+          }
+        });
   }
 
   /**
