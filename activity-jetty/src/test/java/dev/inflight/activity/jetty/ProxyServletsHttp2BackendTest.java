@@ -8,6 +8,7 @@ import dev.inflight.activity.EndReason;
 import dev.inflight.activity.EndedConnection;
 import dev.inflight.activity.servlet.ActivityFilter;
 import dev.inflight.activity.testing.Await;
+import dev.inflight.activity.testing.H2Backend;
 import dev.inflight.activity.testing.ManualTracker;
 import dev.inflight.activity.testing.StreamingBackend.Reply;
 import dev.inflight.activity.testing.TestCertificate;

@@ -1,10 +1,8 @@
-package dev.inflight.activity.okhttp;
+package dev.inflight.activity.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.StreamingBackend.Reply;
-import dev.inflight.activity.testing.TestCertificate;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -42,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * #release()}, then sends the rest or, when {@linkplain #resetting resetting}, resets the stream
  * (RST_STREAM) instead of finishing the body.
  */
-final class H2Backend implements AutoCloseable {
+public final class H2Backend implements AutoCloseable {
 
   private final Reply reply;
   private final boolean reset;
@@ -87,7 +85,7 @@ final class H2Backend implements AutoCloseable {
    * @param reply what to answer
    * @return the started backend
    */
-  static H2Backend start(Reply reply) throws Exception {
+  public static H2Backend start(Reply reply) throws Exception {
     return started(new H2Backend(reply, false));
   }
 
@@ -98,7 +96,7 @@ final class H2Backend implements AutoCloseable {
    * @param reply what to answer; must hold
    * @return the started backend
    */
-  static H2Backend resetting(Reply reply) throws Exception {
+  public static H2Backend resetting(Reply reply) throws Exception {
     if (reply.holdAfter() < 0) {
       throw new IllegalArgumentException("a resetting reply holds first");
     }
@@ -111,32 +109,32 @@ final class H2Backend implements AutoCloseable {
   }
 
   /** The address of {@code path} over TLS (h2 by ALPN). */
-  URI tls(String path) {
+  public URI tls(String path) {
     return URI.create("https://127.0.0.1:" + tls.getLocalPort() + path);
   }
 
   /** The address of {@code path} over cleartext HTTP/2 (prior knowledge only). */
-  URI h2c(String path) {
+  public URI h2c(String path) {
     return URI.create("http://127.0.0.1:" + h2c.getLocalPort() + path);
   }
 
   /** Lets a held reply go on. */
-  void release() {
+  public void release() {
     released.countDown();
   }
 
-  /** Body bytes written and flushed so far. */
-  long bodyBytesSent() {
+  /** Body bytes handed to the connection so far, each part counted before it is written. */
+  public long bodyBytesSent() {
     return bodyBytesSent.get();
   }
 
   /** The protocol of the last request received, or null before one. */
-  @Nullable HttpVersion lastVersion() {
+  public @Nullable HttpVersion lastVersion() {
     return version.get();
   }
 
   /** Waits until the backend has finished (or reset) its answer to a request. */
-  void awaitHandled() {
+  public void awaitHandled() {
     Await.await(handled);
   }
 
@@ -173,11 +171,12 @@ final class H2Backend implements AutoCloseable {
           }
           if (i < parts.size()) {
             byte[] bytes = parts.get(i).getBytes(UTF_8);
+            // counted before the write, so a client that has read them never races the count
+            bodyBytesSent.addAndGet(bytes.length);
             try (Blocker.Callback written = Blocker.callback()) {
               response.write(false, ByteBuffer.wrap(bytes), written);
               written.block();
             }
-            bodyBytesSent.addAndGet(bytes.length);
           }
         }
         response.write(true, BufferUtil.EMPTY_BUFFER, callback);
