@@ -1,5 +1,8 @@
 package dev.inflight.activity;
 
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
 /**
  * One request's share of a tracked backend connection: count bytes through it, then close it.
  *
@@ -34,6 +37,35 @@ public interface ActivityHandle extends AutoCloseable {
    * @throws IllegalArgumentException if {@code bytes} is negative
    */
   void addRx(long bytes);
+
+  /**
+   * Counts a chunk received from the backend as RX, like {@link #addRx(long)} with its length, and
+   * lets the tracker read it on a streaming row: a chunk that holds only server-sent-event comments
+   * (keep-alive pings such as {@code ": ping"}) is RX but not progress for the stall mark, and a
+   * stream whose last event ({@code data: [DONE]}, Anthropic's {@code message_stop}) arrived ends
+   * {@link EndReason#COMPLETED} even if its client or backend connection then closes. The bytes are
+   * read in place, a few of each chunk (all of a comment's), and never kept. Call it with one
+   * stream's chunks in order, from one thread at a time.
+   *
+   * @param chunk the bytes received
+   * @param offset where they start in {@code chunk}
+   * @param length how many there are
+   * @throws IndexOutOfBoundsException if the range is not within {@code chunk}
+   */
+  default void addRx(byte[] chunk, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, chunk.length);
+    addRx(length);
+  }
+
+  /**
+   * Like {@link #addRx(byte[], int, int)} for the bytes from {@code chunk}'s position to its limit,
+   * which are read with absolute gets: the buffer's position, limit and mark are left as they are.
+   *
+   * @param chunk the bytes received
+   */
+  default void addRx(ByteBuffer chunk) {
+    addRx(chunk.remaining());
+  }
 
   /**
    * Counts bytes sent to the client.

@@ -18,6 +18,7 @@ import java.util.Objects;
  *   <tr><td>sweep interval</td><td>{@code activity_sweep_interval_seconds}</td><td>30</td></tr>
  *   <tr><td>max connections</td><td>{@code activity_max_connections}</td><td>10000</td></tr>
  *   <tr><td>recently ended rows kept</td><td>{@code activity_recent_connections}</td><td>100</td></tr>
+ *   <tr><td>stall mark after</td><td>{@code activity_stall_after_seconds}</td><td>30</td></tr>
  * </table>
  *
  * <p>Ended-connection listeners ({@link Builder#endedListener}) can only be set programmatically.
@@ -36,6 +37,9 @@ public final class ActivitySettings {
   /** Key of the sweep interval, in seconds (0 = no sweeper thread). */
   public static final String KEY_SWEEP_INTERVAL = "activity_sweep_interval_seconds";
 
+  /** Key of the time without backend content after which an open row is marked stalled. */
+  public static final String KEY_STALL_AFTER = "activity_stall_after_seconds";
+
   /** Key of the row cap. */
   public static final String KEY_MAX_CONNECTIONS = "activity_max_connections";
 
@@ -44,6 +48,12 @@ public final class ActivitySettings {
 
   /** The default stale timeout: five minutes without byte progress. */
   public static final Duration DEFAULT_STALE_TIMEOUT = Duration.ofMinutes(5);
+
+  /**
+   * The default time without content from the backend after which an open row is marked stalled: 30
+   * seconds.
+   */
+  public static final Duration DEFAULT_STALL_AFTER = Duration.ofSeconds(30);
 
   /** The default interval between stale sweeps. */
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(30);
@@ -62,6 +72,7 @@ public final class ActivitySettings {
   private final boolean enabled;
   private final Duration staleTimeout;
   private final Duration sweepInterval;
+  private final Duration stallAfter;
   private final int maxConnections;
   private final ActivityClock clock;
   private final int recentConnections;
@@ -71,6 +82,7 @@ public final class ActivitySettings {
     this.enabled = b.enabled;
     this.staleTimeout = b.staleTimeout;
     this.sweepInterval = b.sweepInterval;
+    this.stallAfter = b.stallAfter;
     this.maxConnections = b.maxConnections;
     this.clock = b.clock;
     this.recentConnections = b.recentConnections;
@@ -78,8 +90,8 @@ public final class ActivitySettings {
   }
 
   /**
-   * The defaults: disabled, 5 minute stale timeout, 30 s sweeps, 10,000 rows, the last 100 ended
-   * rows kept, no listener, system clock.
+   * The defaults: disabled, 5 minute stale timeout, 30 s sweeps, stalled after 30 s, 10,000 rows,
+   * the last 100 ended rows kept, no listener, system clock.
    *
    * @return the default settings
    */
@@ -123,6 +135,15 @@ public final class ActivitySettings {
     String sweep = values.get(KEY_SWEEP_INTERVAL);
     if (sweep != null) {
       b.sweepInterval(parseSeconds(sweep, source, KEY_SWEEP_INTERVAL));
+    }
+    String stall = values.get(KEY_STALL_AFTER);
+    if (stall != null) {
+      Duration d = parseSeconds(stall, source, KEY_STALL_AFTER);
+      try {
+        b.stallAfter(d);
+      } catch (IllegalArgumentException e) {
+        throw invalid(source, KEY_STALL_AFTER, stall, "a positive number of seconds", e);
+      }
     }
     String max = values.get(KEY_MAX_CONNECTIONS);
     if (max != null) {
@@ -182,6 +203,19 @@ public final class ActivitySettings {
    */
   public Duration staleTimeout() {
     return staleTimeout;
+  }
+
+  /**
+   * How long an open row may go without content from the backend before it is marked stalled (live
+   * only: a stalled row stays open). Server-sent-event comments such as keep-alive pings are
+   * counted as RX but are not content. The mark is as exact as the interval between looks at the
+   * row: each snapshot, metrics read and sweep notices content that arrived since the last look,
+   * without a clock read on the byte path.
+   *
+   * @return the stall time, positive
+   */
+  public Duration stallAfter() {
+    return stallAfter;
   }
 
   /**
@@ -245,6 +279,7 @@ public final class ActivitySettings {
             .enabled(enabled)
             .staleTimeout(staleTimeout)
             .sweepInterval(sweepInterval)
+            .stallAfter(stallAfter)
             .maxConnections(maxConnections)
             .clock(clock)
             .recentConnections(recentConnections);
@@ -260,6 +295,8 @@ public final class ActivitySettings {
         + staleTimeout
         + ", sweepInterval="
         + sweepInterval
+        + ", stallAfter="
+        + stallAfter
         + ", maxConnections="
         + maxConnections
         + ", recentConnections="
@@ -274,6 +311,7 @@ public final class ActivitySettings {
     private boolean enabled;
     private Duration staleTimeout = DEFAULT_STALE_TIMEOUT;
     private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+    private Duration stallAfter = DEFAULT_STALL_AFTER;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private ActivityClock clock = ActivityClock.system();
     private int recentConnections = DEFAULT_RECENT_CONNECTIONS;
@@ -322,6 +360,22 @@ public final class ActivitySettings {
             "sweepInterval must not be negative, got " + sweepInterval);
       }
       this.sweepInterval = sweepInterval;
+      return this;
+    }
+
+    /**
+     * Sets the time without backend content after which an open row is marked stalled.
+     *
+     * @param stallAfter a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder stallAfter(Duration stallAfter) {
+      Objects.requireNonNull(stallAfter, "stallAfter");
+      if (stallAfter.isNegative() || stallAfter.isZero()) {
+        throw new IllegalArgumentException("stallAfter must be positive, got " + stallAfter);
+      }
+      this.stallAfter = stallAfter;
       return this;
     }
 

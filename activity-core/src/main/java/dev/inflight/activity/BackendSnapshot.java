@@ -64,6 +64,36 @@ public record BackendSnapshot(
   }
 
   /**
+   * The number of active rows marked {@linkplain ConnectionSnapshot#stalled() stalled}.
+   *
+   * @return the stalled row count
+   */
+  public int stalledConnections() {
+    int n = 0;
+    for (ConnectionSnapshot c : connections) {
+      if (c.stalled()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The number of active rows marked {@linkplain ConnectionSnapshot#orphaned() orphaned}.
+   *
+   * @return the orphaned row count
+   */
+  public int orphanedConnections() {
+    int n = 0;
+    for (ConnectionSnapshot c : connections) {
+      if (c.orphaned()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
    * Bytes received from the backend by the active rows ({@code total_bytes_rx}).
    *
    * @return the sum of the rows' {@code bytesRx}

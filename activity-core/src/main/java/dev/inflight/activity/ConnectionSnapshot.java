@@ -20,6 +20,13 @@ import org.jspecify.annotations.Nullable;
  * @param requests how many requests currently share the row (at least 1)
  * @param firstByte time from opening to the first byte sent to the client, or null if none yet
  * @param idle time since the tracker last saw byte progress on the row
+ * @param backendIdle time since the tracker last saw content from the backend (server-sent-event
+ *     comments such as keep-alive pings are not content); the stall mark's measure
+ * @param stalled whether {@code backendIdle} reached the tracker's {@link
+ *     ActivitySettings#stallAfter() stall time}: the row is open but its backend sends nothing
+ * @param orphaned whether every request of the row lost its client (a write to it failed, or it
+ *     reset the stream) while the row goes on receiving from its backend
+ * @param bytesRxOrphaned bytes received from the backend since the row was orphaned; 0 if it is not
  */
 public record ConnectionSnapshot(
     String backend,
@@ -32,7 +39,11 @@ public record ConnectionSnapshot(
     long bytesTx,
     int requests,
     @Nullable Duration firstByte,
-    Duration idle) {
+    Duration idle,
+    Duration backendIdle,
+    boolean stalled,
+    boolean orphaned,
+    long bytesRxOrphaned) {
 
   /**
    * Validates the values: no nulls where they are not allowed, no negative counts or times.
@@ -48,6 +59,11 @@ public record ConnectionSnapshot(
    * @param requests how many requests currently share the row (at least 1)
    * @param firstByte time from opening to the first byte sent to the client, or null if none yet
    * @param idle time since the tracker last saw byte progress on the row
+   * @param backendIdle time since the tracker last saw content from the backend
+   * @param stalled whether {@code backendIdle} reached the tracker's stall time
+   * @param orphaned whether every request of the row lost its client while the row goes on
+   * @param bytesRxOrphaned bytes received from the backend since the row was orphaned; 0 if it is
+   *     not
    */
   public ConnectionSnapshot {
     Objects.requireNonNull(backend, "backend");
@@ -56,6 +72,7 @@ public record ConnectionSnapshot(
     Objects.requireNonNull(startedAt, "startedAt");
     Objects.requireNonNull(duration, "duration");
     Objects.requireNonNull(idle, "idle");
+    Objects.requireNonNull(backendIdle, "backendIdle");
     Snapshots.requireNonNegative(bytesRx, "bytesRx");
     Snapshots.requireNonNegative(bytesTx, "bytesTx");
     if (requests < 1) {
@@ -63,8 +80,53 @@ public record ConnectionSnapshot(
     }
     Snapshots.requireNonNegative(duration, "duration");
     Snapshots.requireNonNegative(idle, "idle");
+    Snapshots.requireNonNegative(backendIdle, "backendIdle");
+    Snapshots.requireNonNegative(bytesRxOrphaned, "bytesRxOrphaned");
     if (firstByte != null) {
       Snapshots.requireNonNegative(firstByte, "firstByte");
     }
+  }
+
+  /**
+   * A row that is neither stalled nor orphaned, whose backend was last idle as long as the row.
+   *
+   * @param backend the backend instance name, e.g. {@code openai.1}
+   * @param sessionId the session the requests belong to
+   * @param type streaming or not (streaming if any joined request streams)
+   * @param model the model of the most recent request that named one, or null
+   * @param startedAt when the row was opened (wall clock)
+   * @param duration how long the row has been open when the snapshot was taken
+   * @param bytesRx bytes received from the backend so far
+   * @param bytesTx bytes sent to the client so far
+   * @param requests how many requests currently share the row (at least 1)
+   * @param firstByte time from opening to the first byte sent to the client, or null if none yet
+   * @param idle time since the tracker last saw byte progress on the row
+   */
+  public ConnectionSnapshot(
+      String backend,
+      String sessionId,
+      ConnectionType type,
+      @Nullable String model,
+      Instant startedAt,
+      Duration duration,
+      long bytesRx,
+      long bytesTx,
+      int requests,
+      @Nullable Duration firstByte,
+      Duration idle) {
+    this(
+        backend, sessionId, type, model, startedAt, duration, bytesRx, bytesTx, requests, firstByte,
+        idle, idle, false, false, 0);
+  }
+
+  /**
+   * Bytes received from the backend and not (yet) sent to the client: {@code bytesRx - bytesTx}. A
+   * backlog that grows tells a slow client from a slow provider (whose rows have none); it is
+   * negative when the proxy sends more than it received (added headers or framing of its own).
+   *
+   * @return RX minus TX
+   */
+  public long backlog() {
+    return bytesRx - bytesTx;
   }
 }

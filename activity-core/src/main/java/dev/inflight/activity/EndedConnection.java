@@ -20,6 +20,10 @@ import org.jspecify.annotations.Nullable;
  * @param bytesTx bytes sent to the client over the row's life
  * @param requests how many requests shared the row over its life (at least 1)
  * @param reason how the row ended
+ * @param bytesRxOrphaned bytes the backend sent after every client of the row had left (its row
+ *     orphaned: a write to the client failed, or the client reset its stream, while the request
+ *     went on reading the backend); 0 if that never happened. {@code bytesTx} stops growing when
+ *     the client leaves, so it is TX at that moment
  */
 public record EndedConnection(
     String backend,
@@ -32,7 +36,8 @@ public record EndedConnection(
     long bytesRx,
     long bytesTx,
     int requests,
-    EndReason reason) {
+    EndReason reason,
+    long bytesRxOrphaned) {
 
   /**
    * Validates the values: no nulls where they are not allowed, no negative counts or times.
@@ -48,6 +53,8 @@ public record EndedConnection(
    * @param bytesTx bytes sent to the client over the row's life
    * @param requests how many requests shared the row over its life (at least 1)
    * @param reason how the row ended
+   * @param bytesRxOrphaned bytes the backend sent after every client of the row had left; 0 if that
+   *     never happened
    */
   public EndedConnection {
     Objects.requireNonNull(backend, "backend");
@@ -62,9 +69,42 @@ public record EndedConnection(
     }
     Snapshots.requireNonNegative(bytesRx, "bytesRx");
     Snapshots.requireNonNegative(bytesTx, "bytesTx");
+    Snapshots.requireNonNegative(bytesRxOrphaned, "bytesRxOrphaned");
     if (requests < 1) {
       throw new IllegalArgumentException("requests must be at least 1, got " + requests);
     }
+  }
+
+  /**
+   * A row that was never orphaned.
+   *
+   * @param backend the backend instance name, e.g. {@code openai.1}
+   * @param sessionId the session the requests belonged to
+   * @param type streaming or not (streaming if any joined request streamed)
+   * @param model the model of the most recent request that named one, or null
+   * @param startedAt when the row was opened (wall clock)
+   * @param duration how long the row was open
+   * @param firstByte time from opening to the first byte sent to the client, or null if none was
+   * @param bytesRx bytes received from the backend over the row's life
+   * @param bytesTx bytes sent to the client over the row's life
+   * @param requests how many requests shared the row over its life (at least 1)
+   * @param reason how the row ended
+   */
+  public EndedConnection(
+      String backend,
+      String sessionId,
+      ConnectionType type,
+      @Nullable String model,
+      Instant startedAt,
+      Duration duration,
+      @Nullable Duration firstByte,
+      long bytesRx,
+      long bytesTx,
+      int requests,
+      EndReason reason) {
+    this(
+        backend, sessionId, type, model, startedAt, duration, firstByte, bytesRx, bytesTx, requests,
+        reason, 0);
   }
 
   /**

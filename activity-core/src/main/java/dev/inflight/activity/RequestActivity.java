@@ -1,5 +1,8 @@
 package dev.inflight.activity;
 
+import dev.inflight.activity.internal.Registry;
+import java.nio.ByteBuffer;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
@@ -187,6 +190,9 @@ public final class RequestActivity implements ActivityHandle {
     ActivityHandle next = t.open(backend, this.sessionId, type, model);
     ActivityHandle previous = handle;
     handle = next;
+    if (outcome == EndReason.CLIENT_ABORTED) {
+      Registry.clientLeft(next); // the client left before the attach
+    }
     // Writers that still see no handle add to the pending counters; draining them after the
     // handle is published sends every such byte to the row exactly once.
     long rx = PENDING_RX.getAndSet(this, DRAINED);
@@ -228,6 +234,33 @@ public final class RequestActivity implements ActivityHandle {
     ActivityHandle h = forwardTarget(PENDING_RX, bytes);
     if (h != null) {
       h.addRx(bytes);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Before {@link #attach}, the chunk is only counted (it moves into the row with the attach).
+   */
+  @Override
+  public void addRx(byte[] chunk, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, chunk.length);
+    ActivityHandle h = forwardTarget(PENDING_RX, length);
+    if (h != null) {
+      h.addRx(chunk, offset, length);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Before {@link #attach}, the chunk is only counted (it moves into the row with the attach).
+   */
+  @Override
+  public void addRx(ByteBuffer chunk) {
+    ActivityHandle h = forwardTarget(PENDING_RX, chunk.remaining());
+    if (h != null) {
+      h.addRx(chunk);
     }
   }
 
@@ -309,8 +342,22 @@ public final class RequestActivity implements ActivityHandle {
     return failure;
   }
 
+  /**
+   * Records the outcome; a client that left while the request goes on also marks this request's
+   * share of its row (outside this lock), which orphans the row once every request of it is so.
+   */
+  private void recordOutcome(EndReason reason) {
+    raiseOutcome(reason);
+    if (reason == EndReason.CLIENT_ABORTED) {
+      ActivityHandle h = handle;
+      if (h != null) {
+        Registry.clientLeft(h);
+      }
+    }
+  }
+
   @SuppressWarnings("EnumOrdinal") // EndReason is declared from least to most severe
-  private synchronized void recordOutcome(EndReason reason) {
+  private synchronized void raiseOutcome(EndReason reason) {
     if (reason.ordinal() > outcome.ordinal()) {
       outcome = reason;
     }

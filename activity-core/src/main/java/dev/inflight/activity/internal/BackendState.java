@@ -24,6 +24,9 @@ final class BackendState {
   /** The largest cumulative values reported so far, so that reports never go down. */
   final AtomicLong reportedRx = new AtomicLong();
 
+  /** The highest RX-after-every-client-left total reported, so that it never goes back. */
+  final AtomicLong reportedOrphanedRx = new AtomicLong();
+
   final AtomicLong reportedTx = new AtomicLong();
 
   BackendState(String name, int stripes, int cap) {
@@ -36,17 +39,18 @@ final class BackendState {
   }
 
   /** Adds an ended row's values. Only under the lock of stripe {@code stripe}. */
-  void fold(int stripe, long rx, long tx, EndReason reason) {
-    cells[stripe].add(rx, tx, reason);
+  void fold(int stripe, long rx, long tx, EndReason reason, long orphanedRx) {
+    cells[stripe].add(rx, tx, reason, orphanedRx);
   }
 
   /**
    * The sums over the cells: bytes of ended rows and the end counts.
    *
-   * @return {rx, tx, completed, client_aborted, errored, evicted}
+   * @return {rx, tx, completed, client_aborted, errored, evicted, RX received after every client
+   *     left}
    */
   long[] folded() {
-    long[] sum = new long[6];
+    long[] sum = new long[7];
     for (Cell c : cells) {
       sum[0] += c.rx;
       sum[1] += c.tx;
@@ -54,6 +58,7 @@ final class BackendState {
       sum[3] += c.aborted;
       sum[4] += c.errored;
       sum[5] += c.evicted;
+      sum[6] += c.orphanedRx;
     }
     return sum;
   }
@@ -77,6 +82,7 @@ final class BackendState {
     volatile long aborted;
     volatile long errored;
     volatile long evicted;
+    volatile long orphanedRx;
   }
 
   /** One stripe's counters of one backend, padded on both sides. */
@@ -92,9 +98,12 @@ final class BackendState {
      * reason) is never inlined at all; each then cost a generic call in the server profile.
      */
     @SuppressWarnings("NonAtomicVolatileUpdate") // one writer: the stripe's lock
-    void add(long r, long t, EndReason reason) {
+    void add(long r, long t, EndReason reason, long orphaned) {
       rx += r;
       tx += t;
+      if (orphaned > 0) {
+        orphanedRx += orphaned;
+      }
       switch (reason) {
         case COMPLETED:
           completed++;

@@ -3,11 +3,15 @@ package dev.inflight.activity.internal;
 import dev.inflight.activity.ActivityHandle;
 import java.io.IOException;
 import java.io.InputStream;
+import org.jspecify.annotations.Nullable;
 
 /** Counts the bytes read (and skipped) as RX. */
 public final class CountingInputStream extends InputStream {
   private final InputStream in;
   private final ActivityHandle handle;
+
+  /** The byte of a one-byte read, handed to the handle as a chunk. */
+  private byte @Nullable [] single;
 
   /**
    * Wraps a stream.
@@ -24,7 +28,13 @@ public final class CountingInputStream extends InputStream {
   public int read() throws IOException {
     int b = in.read();
     if (b >= 0) {
-      handle.addRx(1);
+      byte[] one = single;
+      if (one == null) {
+        one = new byte[1];
+        single = one;
+      }
+      one[0] = (byte) b;
+      handle.addRx(one, 0, 1);
     }
     return b;
   }
@@ -33,7 +43,7 @@ public final class CountingInputStream extends InputStream {
   public int read(byte[] b, int off, int len) throws IOException {
     int n = in.read(b, off, len);
     if (n > 0) {
-      handle.addRx(n);
+      handle.addRx(b, off, n); // the tracker reads what it needs of the chunk in place
     }
     return n;
   }

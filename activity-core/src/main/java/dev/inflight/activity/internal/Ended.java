@@ -14,8 +14,10 @@ import java.time.Duration;
  * @param tx its bytes to the client
  * @param requests how many requests shared it over its life
  * @param endNanos when it ended, monotonic nanoseconds
+ * @param orphanedRx RX received after every client of the row had left
  */
-record Ended(Row row, EndReason reason, long rx, long tx, int requests, long endNanos) {
+record Ended(
+    Row row, EndReason reason, long rx, long tx, int requests, long endNanos, long orphanedRx) {
 
   EndedConnection toConnection() {
     return new EndedConnection(
@@ -29,6 +31,7 @@ record Ended(Row row, EndReason reason, long rx, long tx, int requests, long end
         rx,
         tx,
         Math.max(1, requests),
-        reason);
+        reason,
+        orphanedRx);
   }
 }

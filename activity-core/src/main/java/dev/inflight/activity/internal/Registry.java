@@ -82,6 +82,7 @@ public final class Registry {
 
   final ActivityClock clock;
   private final long staleNanos;
+  private final long stallNanos;
   private final int maxConnections;
   private final ConcurrentHashMap<String, BackendState> backends = new ConcurrentHashMap<>();
   private final Stripe[] stripes;
@@ -102,6 +103,7 @@ public final class Registry {
   public Registry(ActivitySettings settings) {
     this.clock = settings.clock();
     this.staleNanos = settings.staleTimeout().toNanos();
+    this.stallNanos = settings.stallAfter().toNanos();
     this.maxConnections = settings.maxConnections();
     // A power of two of at least twice the processors, at least 4, at most 64.
     int n = Integer.highestOneBit(Math.max(4, Runtime.getRuntime().availableProcessors() * 2) - 1);
@@ -226,6 +228,18 @@ public final class Registry {
   }
 
   /** Ends one request of the row; the row ends with its last request. */
+  /**
+   * Tells a handle of this registry that its request's client is gone while the request goes on
+   * (see {@link dev.inflight.activity.RequestActivity#clientWriteFailed}); other handles ignore it.
+   *
+   * @param handle the request's handle
+   */
+  public static void clientLeft(ActivityHandle handle) {
+    if (handle instanceof RowHandle) {
+      ((RowHandle) handle).clientLeft();
+    }
+  }
+
   void endRequest(Row row, EndReason reason) {
     row.backend.rows.computeIfPresent(row.sessionId, new EndOne(this, row, reason));
     endings.deliver(); // outside the bin's lock: listeners never run under the row's lock
@@ -315,7 +329,16 @@ public final class Registry {
     }
     long tx = row.sealTx();
     long endNanos = endings.wantsEndTime() ? endTime(row) : row.startedNanos;
-    Ended ended = new Ended(row, reason, rx, tx, row.requestsSeen, endNanos);
+    long orphaned = row.rxSinceOrphaned(rx);
+    Ended ended =
+        new Ended(
+            row,
+            reason,
+            rx,
+            tx,
+            row.requestsSeen,
+            endNanos,
+            orphaned == Row.NOT_ORPHANED ? 0 : orphaned);
     row.stripe.end(row, ended);
     endings.rowEnded(ended);
     return true;
@@ -386,6 +409,7 @@ public final class Registry {
         if (rx < 0 || tx < 0) {
           continue;
         }
+        row.observeContent(rx - row.rxComments, now);
         long progress = row.observeProgress(rx + tx, now);
         if (now - progress >= staleNanos && evict(row)) {
           evicted++;
@@ -480,14 +504,19 @@ public final class Registry {
       if (rx < 0 || tx < 0) {
         continue; // ended while we looked
       }
-      rows.add(row, rx, tx, row.observeProgress(rx + tx, now));
+      rows.add(
+          row,
+          rx,
+          tx,
+          row.observeProgress(rx + tx, now),
+          row.observeContent(rx - row.rxComments, now));
     }
     b.rowsSeen = rows.size();
     long activeRx = rows.totalRx();
     long activeTx = rows.totalTx();
     long cumRx = b.reportedRx.accumulateAndGet(foldedRx + activeRx, Math::max);
     long cumTx = b.reportedTx.accumulateAndGet(foldedTx + activeTx, Math::max);
-    return new BackendSnapshot(b.name, rows.build(now), cumRx, cumTx, ended);
+    return new BackendSnapshot(b.name, rows.build(now, stallNanos), cumRx, cumTx, ended);
   }
 
   /**
@@ -496,9 +525,10 @@ public final class Registry {
    * @return one entry per backend, in no particular order
    */
   public List<BackendTotals> totals() {
+    long now = clock.nanoTime();
     List<BackendTotals> list = new ArrayList<>(backends.size());
     for (BackendState b : backends.values()) {
-      list.add(Totals.read(b));
+      list.add(Totals.read(b, now, stallNanos));
     }
     return list;
   }
@@ -511,7 +541,7 @@ public final class Registry {
    */
   public @Nullable BackendTotals totals(String backend) {
     BackendState b = backends.get(Names.clean(backend, Names.MAX_NAME));
-    return b == null ? null : Totals.read(b);
+    return b == null ? null : Totals.read(b, clock.nanoTime(), stallNanos);
   }
 
   /**

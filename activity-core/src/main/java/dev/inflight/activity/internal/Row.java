@@ -4,6 +4,7 @@ import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
@@ -50,6 +51,24 @@ abstract class RowSnapshotFields extends RowCounters {
   /** Guarded by the lock of this row's bin in the backend's {@link SessionTable}. */
   volatile int requests = 1;
 
+  /**
+   * Bytes of RX chunks that held only server-sent-event comments (keep-alive pings): counted in
+   * {@link #rx} too, but not progress for the stall mark. Added before {@link #rx}, so a reader
+   * that reads {@code rx} first never sees a comment as content.
+   */
+  volatile long rxComments;
+
+  /** The backend's content total ({@code rx - rxComments}) when it last grew, and when. */
+  volatile long lastSeenContent;
+
+  volatile long lastContentNanos;
+
+  /** How many of the row's requests lost their client (see {@link Row#clientLeft}). */
+  volatile int clientsGone;
+
+  /** RX when every request of the row had lost its client, or {@link Row#NOT_ORPHANED}. */
+  volatile long rxWhenOrphaned = Row.NOT_ORPHANED;
+
   final String sessionId;
   volatile ConnectionType type;
   volatile @Nullable String model;
@@ -66,6 +85,7 @@ abstract class RowSnapshotFields extends RowCounters {
     this.startedNanos = startedNanos;
     this.startedEpochMillis = startedEpochMillis;
     this.lastProgressNanos = startedNanos;
+    this.lastContentNanos = startedNanos;
   }
 }
 
@@ -144,6 +164,9 @@ public final class Row extends RowLinks {
 
   static final long NO_FIRST_BYTE = Long.MIN_VALUE;
 
+  /** {@link #rxWhenOrphaned} of a row that some request's client still reads. */
+  static final long NOT_ORPHANED = -1;
+
   // Field updaters rather than VarHandles: their atomic operations are intrinsics that compile in
   // place at any depth, while a VarHandle call the compiler does not inline (a request's stack in a
   // container is some thirty frames deep) runs its generic path, with type checks, on every write.
@@ -153,6 +176,12 @@ public final class Row extends RowLinks {
       AtomicLongFieldUpdater.newUpdater(RowCounters.class, "tx");
   private static final AtomicLongFieldUpdater<RowSnapshotFields> FIRST_TX =
       AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "firstTxNanos");
+  private static final AtomicLongFieldUpdater<RowSnapshotFields> RX_COMMENTS =
+      AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "rxComments");
+  private static final AtomicIntegerFieldUpdater<RowSnapshotFields> CLIENTS_GONE =
+      AtomicIntegerFieldUpdater.newUpdater(RowSnapshotFields.class, "clientsGone");
+  private static final AtomicLongFieldUpdater<RowSnapshotFields> RX_WHEN_ORPHANED =
+      AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "rxWhenOrphaned");
 
   @SuppressWarnings("unused")
   private long r00, r01, r02, r03, r04, r05, r06, r07;
@@ -201,6 +230,39 @@ public final class Row extends RowLinks {
     RX.getAndAdd(this, bytes);
   }
 
+  /** Counts an RX chunk of comments only; called just before {@link #addRx} of the same bytes. */
+  void addRxComments(long bytes) {
+    RX_COMMENTS.getAndAdd(this, bytes);
+  }
+
+  /**
+   * One more request of this row lost its client. When that is every request the row has, the row
+   * is orphaned: what the backend sends from now on reaches nobody.
+   */
+  void clientLeft() {
+    int gone = CLIENTS_GONE.incrementAndGet(this);
+    if (gone >= requests) {
+      long r = rx;
+      if (r >= 0) {
+        RX_WHEN_ORPHANED.compareAndSet(this, NOT_ORPHANED, r);
+      }
+    }
+  }
+
+  /** A request whose client had left ends (before the row's request count drops). */
+  void goneClientEnded() {
+    CLIENTS_GONE.decrementAndGet(this);
+  }
+
+  /**
+   * RX received since the row was orphaned, or {@link #NOT_ORPHANED}; {@code rxNow} is an RX value
+   * the caller read.
+   */
+  long rxSinceOrphaned(long rxNow) {
+    long at = rxWhenOrphaned;
+    return at == NOT_ORPHANED || clientsGone < requests ? NOT_ORPHANED : Math.max(0, rxNow - at);
+  }
+
   void addTx(long bytes) {
     long before = TX.getAndAdd(this, bytes);
     if (firstTxNanos == NO_FIRST_BYTE && before >= 0) {
@@ -230,6 +292,7 @@ public final class Row extends RowLinks {
     if (joinedModel != null) {
       model = joinedModel;
     }
+    rxWhenOrphaned = NOT_ORPHANED; // a new client reads the row again
     lastProgressNanos = nowNanos;
   }
 
@@ -277,6 +340,21 @@ public final class Row extends RowLinks {
   @Nullable Duration firstByte() {
     long nanos = firstByteNanos();
     return nanos == RowList.noFirstByte() ? null : Duration.ofNanos(nanos);
+  }
+
+  /**
+   * Updates the backend's content mark from {@code content} ({@code rx - rxComments}, RX read
+   * first) and returns when the backend last sent content. Only growth is progress: a reader that
+   * saw a comment chunk's {@link #rxComments} before its {@link #rx} reads a smaller total, which
+   * is not progress. Reads no clock.
+   */
+  long observeContent(long content, long nowNanos) {
+    if (content > lastSeenContent) {
+      lastSeenContent = content;
+      lastContentNanos = nowNanos;
+      return nowNanos;
+    }
+    return lastContentNanos;
   }
 
   /**

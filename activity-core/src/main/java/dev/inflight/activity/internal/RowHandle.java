@@ -1,13 +1,35 @@
 package dev.inflight.activity.internal;
 
 import dev.inflight.activity.ActivityHandle;
+import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** One request's handle on a row. The row may be shared by several joined requests. */
 final class RowHandle implements ActivityHandle {
   private final Registry registry;
   final Row row;
   private volatile boolean ended;
+
+  /** Guarded by this: whether this request's client left (see {@link #clientLeft}). */
+  private boolean clientLeft;
+
+  /**
+   * Written by the one thread that reads the backend's stream at a time: the {@link SseScan} state
+   * after the last chunk.
+   */
+  private int sse = SseScan.INITIAL;
+
+  /** Whether the backend's last chunk ended with the stream's last event. */
+  private volatile boolean lastEventSeen;
+
+  /** A view of the last array given to {@link #addRx(byte[], int, int)}, read in place. */
+  private @Nullable ByteBuffer view;
+
+  /** The array {@link #view} wraps. */
+  private byte @Nullable [] viewed;
 
   RowHandle(Registry registry, Row row) {
     this.registry = registry;
@@ -26,6 +48,65 @@ final class RowHandle implements ActivityHandle {
   }
 
   @Override
+  public void addRx(byte[] chunk, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, chunk.length);
+    if (length == 0 || ended) {
+      return;
+    }
+    if (row.type == ConnectionType.STREAMING) {
+      ByteBuffer v = view;
+      if (v == null || viewed != chunk) {
+        v = ByteBuffer.wrap(chunk);
+        view = v;
+        viewed = chunk;
+      }
+      scan(v, offset, offset + length);
+    }
+    row.addRx(length);
+  }
+
+  @Override
+  public void addRx(ByteBuffer chunk) {
+    int from = chunk.position();
+    int to = chunk.limit();
+    if (from >= to || ended) {
+      return;
+    }
+    if (row.type == ConnectionType.STREAMING) {
+      scan(chunk, from, to);
+    }
+    row.addRx(to - from);
+  }
+
+  /** Reads a streaming row's chunk before it is counted: a comment-only chunk is not content. */
+  private void scan(ByteBuffer b, int from, int to) {
+    int r = SseScan.scan(b, from, to, sse);
+    sse = r & SseScan.STATE;
+    if ((r & SseScan.CONTENT) == 0) {
+      row.addRxComments(to - from); // before the RX add: see Row#rxComments
+    } else {
+      boolean last = (r & SseScan.TERMINAL) != 0;
+      if (last != lastEventSeen) {
+        lastEventSeen = last; // content after a last event means it was not the last
+      }
+    }
+  }
+
+  /**
+   * This request's client is gone (a write to it failed, or it reset the stream) while the request
+   * goes on; when every request of the row is in that state, the row is orphaned. Once per handle.
+   */
+  void clientLeft() {
+    synchronized (this) {
+      if (ended || clientLeft) {
+        return;
+      }
+      clientLeft = true;
+    }
+    row.clientLeft();
+  }
+
+  @Override
   public void addTx(long bytes) {
     if (bytes <= 0) {
       requireNonNegative(bytes);
@@ -41,14 +122,29 @@ final class RowHandle implements ActivityHandle {
     if (ended) {
       return;
     }
+    boolean gone;
     // A monitor rather than a VarHandle: its fast path is compiled in place at any depth.
     synchronized (this) {
       if (ended) {
         return;
       }
       ended = true;
+      gone = clientLeft;
     }
-    registry.endRequest(row, reason);
+    if (gone) {
+      row.goneClientEnded();
+    }
+    registry.endRequest(row, afterLastEvent(reason));
+  }
+
+  /**
+   * A stream that sent its last event has completed, whoever closes the connection after it: an
+   * abort or an error is then only the end of a finished exchange.
+   */
+  private EndReason afterLastEvent(EndReason reason) {
+    return lastEventSeen && (reason == EndReason.CLIENT_ABORTED || reason == EndReason.ERRORED)
+        ? EndReason.COMPLETED
+        : reason;
   }
 
   @Override

@@ -38,11 +38,14 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
   private final int[] requests;
   private final long[] firstByteNanos;
   private final long[] progressNanos;
+  private final long[] contentNanos;
+  private final long[] orphanedRx;
+  private final long stallNanos;
   private final @Nullable ConnectionSnapshot[] built;
   private final long totalRx;
   private final long totalTx;
 
-  private RowList(Builder b, long now) {
+  private RowList(Builder b, long now, long stallNanos) {
     this.backend = b.backend;
     this.now = now;
     this.sessions = b.sessions;
@@ -55,6 +58,9 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
     this.requests = b.requests;
     this.firstByteNanos = b.firstByteNanos;
     this.progressNanos = b.progressNanos;
+    this.contentNanos = b.contentNanos;
+    this.orphanedRx = b.orphanedRx;
+    this.stallNanos = stallNanos;
     this.totalRx = b.totalRx;
     this.totalTx = b.totalTx;
     this.size = b.n;
@@ -72,6 +78,8 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       }
       int k = o[index];
       long first = firstByteNanos[k];
+      long backendIdle = Math.max(0, now - contentNanos[k]);
+      long orphaned = orphanedRx[k];
       c =
           new ConnectionSnapshot(
               backend,
@@ -84,7 +92,11 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
               tx[k],
               requests[k],
               first == NO_FIRST_BYTE ? null : Duration.ofNanos(first),
-              Duration.ofNanos(Math.max(0, now - progressNanos[k])));
+              Duration.ofNanos(Math.max(0, now - progressNanos[k])),
+              Duration.ofNanos(backendIdle),
+              backendIdle >= stallNanos,
+              orphaned != Row.NOT_ORPHANED,
+              Math.max(0, orphaned));
       built[index] = c;
     }
     return c;
@@ -197,6 +209,8 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
     private int[] requests;
     private long[] firstByteNanos;
     private long[] progressNanos;
+    private long[] contentNanos;
+    private long[] orphanedRx;
     private long totalRx;
     private long totalTx;
 
@@ -222,6 +236,8 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       requests = new int[capacity];
       firstByteNanos = new long[capacity];
       progressNanos = new long[capacity];
+      contentNanos = new long[capacity];
+      orphanedRx = new long[capacity];
     }
 
     /** How many rows were added so far. */
@@ -236,8 +252,9 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
      * @param rxBytes its RX as read
      * @param txBytes its TX as read
      * @param progress its last progress time, monotonic nanoseconds
+     * @param content when its backend last sent content, monotonic nanoseconds
      */
-    void add(Row row, long rxBytes, long txBytes, long progress) {
+    void add(Row row, long rxBytes, long txBytes, long progress, long content) {
       if (n == sessions.length) {
         grow();
       }
@@ -252,6 +269,8 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       requests[i] = Math.max(1, row.requests);
       firstByteNanos[i] = row.firstByteNanos();
       progressNanos[i] = progress;
+      contentNanos[i] = content;
+      orphanedRx[i] = row.rxSinceOrphaned(rxBytes);
       totalRx += rxBytes;
       totalTx += txBytes;
     }
@@ -269,6 +288,8 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       requests = Arrays.copyOf(requests, capacity);
       firstByteNanos = Arrays.copyOf(firstByteNanos, capacity);
       progressNanos = Arrays.copyOf(progressNanos, capacity);
+      contentNanos = Arrays.copyOf(contentNanos, capacity);
+      orphanedRx = Arrays.copyOf(orphanedRx, capacity);
     }
 
     long totalRx() {
@@ -283,10 +304,12 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
      * The list, ordered oldest first.
      *
      * @param now the snapshot's monotonic time
+     * @param stallNanos the tracker's stall time: a row whose backend sent no content for as long
+     *     is stalled
      * @return the list
      */
-    RowList build(long now) {
-      return new RowList(this, now);
+    RowList build(long now, long stallNanos) {
+      return new RowList(this, now, stallNanos);
     }
   }
 }

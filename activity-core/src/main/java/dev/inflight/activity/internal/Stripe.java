@@ -156,7 +156,7 @@ final class Stripe extends StripeFields {
     try {
       // Folded and kept first, counted out last: a reader that sees the row count drop (a volatile
       // read of size) then also sees its bytes, end count and ring entry.
-      row.backend.fold(index, ended.rx(), ended.tx(), ended.reason());
+      row.backend.fold(index, ended.rx(), ended.tx(), ended.reason(), ended.orphanedRx());
       @Nullable Ended[] ring = recent;
       if (ring != null) {
         ring[RING_PAD + (int) (recentCount++ % recentCapacity)] = ended;

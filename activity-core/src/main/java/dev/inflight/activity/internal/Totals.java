@@ -11,7 +11,7 @@ final class Totals {
    * reads the folded totals before the rows (a row ending meanwhile is missed, never doubled) and
    * reports cumulative bytes through the same never-decreasing marks.
    */
-  static BackendTotals read(BackendState b) {
+  static BackendTotals read(BackendState b, long now, long stallNanos) {
     long[] folded = b.folded();
     long foldedRx = folded[0];
     long foldedTx = folded[1];
@@ -20,6 +20,9 @@ final class Totals {
     int requests = 0;
     long activeRx = 0;
     long activeTx = 0;
+    int stalled = 0;
+    int orphaned = 0;
+    long orphanedRx = 0;
     for (Row row : b.rows) {
       long rx = row.rx;
       long tx = row.tx;
@@ -30,9 +33,19 @@ final class Totals {
       requests += Math.max(1, row.requests);
       activeRx += rx;
       activeTx += tx;
+      if (now - row.observeContent(rx - row.rxComments, now) >= stallNanos) {
+        stalled++;
+      }
+      long sinceOrphaned = row.rxSinceOrphaned(rx);
+      if (sinceOrphaned != Row.NOT_ORPHANED) {
+        orphaned++;
+        orphanedRx += sinceOrphaned;
+      }
     }
     long cumRx = b.reportedRx.accumulateAndGet(foldedRx + activeRx, Math::max);
     long cumTx = b.reportedTx.accumulateAndGet(foldedTx + activeTx, Math::max);
-    return new BackendTotals(b.name, rows, requests, cumRx, cumTx, ended);
+    long cumOrphanedRx = b.reportedOrphanedRx.accumulateAndGet(folded[6] + orphanedRx, Math::max);
+    return new BackendTotals(
+        b.name, rows, requests, cumRx, cumTx, ended, stalled, orphaned, cumOrphanedRx);
   }
 }

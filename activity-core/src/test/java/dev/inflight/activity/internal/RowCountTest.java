@@ -88,7 +88,7 @@ class RowCountTest {
                 } else {
                   Row r = mine.remove(mine.size() - 1);
                   long rx = r.sealRx();
-                  stripes[i].end(r, new Ended(r, EndReason.COMPLETED, rx, r.sealTx(), 1, 0));
+                  stripes[i].end(r, new Ended(r, EndReason.COMPLETED, rx, r.sealTx(), 1, 0, 0));
                 }
                 int rows = 0;
                 int heldBack = 0;
