@@ -103,6 +103,9 @@ class ActivitySettingsTest {
     "activity_stale_timeout_seconds, Infinity",
     "activity_stale_timeout_seconds, 0",
     "activity_stale_timeout_seconds, 0.0000000001",
+    "activity_stall_after_seconds, 0",
+    "activity_stall_after_seconds, -2",
+    "activity_stall_after_seconds, later",
     "activity_sweep_interval_seconds, -5",
     "activity_sweep_interval_seconds, soon",
     "activity_max_connections, 0",
@@ -121,6 +124,19 @@ class ActivitySettingsTest {
         .hasMessageContaining(SOURCE)
         .hasMessageContaining(key)
         .hasMessageContaining(value);
+  }
+
+  @Test
+  void theStallTimeDefaultsToThirtySecondsIsReadFromValuesAndSurvivesToBuilder() {
+    assertThat(ActivitySettings.defaults().stallAfter()).isEqualTo(Duration.ofSeconds(30));
+    ActivitySettings s =
+        ActivitySettings.fromValues(Map.of(ActivitySettings.KEY_STALL_AFTER, " 12.5 "), SOURCE);
+    assertThat(s.stallAfter()).isEqualTo(Duration.ofMillis(12_500));
+    assertThat(s.toBuilder().build().stallAfter()).isEqualTo(Duration.ofMillis(12_500));
+    assertThat(s.toString()).contains("stallAfter=PT12.5S");
+    assertThatThrownBy(() -> ActivitySettings.builder().stallAfter(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("stallAfter");
   }
 
   @Test

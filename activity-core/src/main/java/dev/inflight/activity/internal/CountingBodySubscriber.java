@@ -39,12 +39,12 @@ public final class CountingBodySubscriber<T> implements HttpResponse.BodySubscri
 
   @Override
   public void onNext(List<ByteBuffer> item) {
-    long n = 0;
+    // each buffer as a chunk, read in place before the delegate consumes it
     for (int i = 0, size = item.size(); i < size; i++) {
-      n += item.get(i).remaining();
-    }
-    if (n > 0) {
-      handle.addRx(n);
+      ByteBuffer b = item.get(i);
+      if (b.hasRemaining()) {
+        handle.addRx(b);
+      }
     }
     delegate.onNext(item);
   }

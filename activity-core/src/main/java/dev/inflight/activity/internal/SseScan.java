@@ -59,12 +59,11 @@ final class SseScan {
    */
   static int scan(ByteBuffer b, int from, int to, int state) {
     byte first = b.get(from);
-    boolean content;
-    if ((state & AT_LINE_START) != 0) {
-      content = (first != ':' && !isLineEnd(first)) || walk(b, from, to, state);
-    } else {
-      content = (state & IN_COMMENT) == 0 || walk(b, from, to, state);
-    }
+    // the common chunk: one that begins with, or inside, a line of content
+    boolean contentFirst =
+        !isLineEnd(first)
+            && ((state & AT_LINE_START) != 0 ? first != ':' : (state & IN_COMMENT) == 0);
+    boolean content = contentFirst || walk(b, from, to, state);
     int result = content ? CONTENT : 0;
     if (isLineEnd(b.get(to - 1))) {
       if (content && endsWithLastEvent(b, from, to)) {

@@ -1,0 +1,169 @@
+package dev.inflight.activity.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+/** What {@link SseScan} tells of a chunk, and that it agrees with reading the whole stream. */
+class SseScanTest {
+
+  private static int scan(String chunk, int state) {
+    byte[] b = chunk.getBytes(UTF_8);
+    return SseScan.scan(ByteBuffer.wrap(b), 0, b.length, state);
+  }
+
+  /** Scans the chunks in order and answers, per chunk, whether it held content. */
+  private static List<Boolean> contentPerChunk(List<String> chunks) {
+    List<Boolean> out = new ArrayList<>();
+    int state = SseScan.INITIAL;
+    for (String c : chunks) {
+      int r = scan(c, state);
+      out.add((r & SseScan.CONTENT) != 0);
+      state = r & SseScan.STATE;
+    }
+    return out;
+  }
+
+  @Test
+  void aDataEventIsContentAndAPingIsNot() {
+    assertThat(scan("data: {\"x\":1}\n\n", SseScan.INITIAL) & SseScan.CONTENT).isNotZero();
+    assertThat(scan(": ping\n\n", SseScan.INITIAL) & SseScan.CONTENT).isZero();
+    assertThat(scan(":\n\n", SseScan.INITIAL) & SseScan.CONTENT).isZero();
+    assertThat(scan("\n", SseScan.INITIAL) & SseScan.CONTENT).isZero();
+    assertThat(scan("event: ping\ndata: {}\n\n", SseScan.INITIAL) & SseScan.CONTENT)
+        .describedAs("a named event is content; only comments are not")
+        .isNotZero();
+  }
+
+  @Test
+  void aPingBeforeDataInOneChunkIsContent() {
+    assertThat(scan(": ping\n\ndata: x\n\n", SseScan.INITIAL) & SseScan.CONTENT).isNotZero();
+    assertThat(scan(": ping\r\n\r\ndata: x\r\n\r\n", SseScan.INITIAL) & SseScan.CONTENT)
+        .isNotZero();
+  }
+
+  @Test
+  void linesSplitAcrossChunksKeepTheirKind() {
+    assertThat(contentPerChunk(List.of(": pi", "ng\n\n", "da", "ta: 1\n", "\n")))
+        .containsExactly(false, false, true, true, false);
+    // a comment's continuation that begins with a colon is still the comment
+    assertThat(contentPerChunk(List.of(": a", ":b\n\n"))).containsExactly(false, false);
+    // a data line's continuation that begins with a colon is still content
+    assertThat(contentPerChunk(List.of("data: {\"a\"", ":1}\n\n"))).containsExactly(true, true);
+    // a chunk that ends in a comment line which the next chunk finishes
+    assertThat(contentPerChunk(List.of("data: 1\n\n: keep", "-alive\n\n")))
+        .containsExactly(true, false);
+  }
+
+  @Test
+  void theLastEventIsRecognisedOnlyAtTheEndOfAChunk() {
+    assertThat(scan("data: [DONE]\n\n", SseScan.INITIAL) & SseScan.TERMINAL).isNotZero();
+    assertThat(scan("data: {\"x\":1}\n\ndata: [DONE]\r\n\r\n", SseScan.INITIAL) & SseScan.TERMINAL)
+        .isNotZero();
+    assertThat(
+            scan("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", SseScan.INITIAL)
+                & SseScan.TERMINAL)
+        .isNotZero();
+    assertThat(scan("data: [DONE]\n\ndata: more\n\n", SseScan.INITIAL) & SseScan.TERMINAL).isZero();
+    assertThat(scan("data: [DONE]", SseScan.INITIAL) & SseScan.TERMINAL)
+        .describedAs("not yet ended by a line end")
+        .isZero();
+    assertThat(scan("data: {\"text\":\"x\"}\n\n", SseScan.INITIAL) & SseScan.TERMINAL).isZero();
+    assertThat(scan(": [DONE]\n\n", SseScan.INITIAL) & SseScan.TERMINAL)
+        .describedAs("a comment is never the last event")
+        .isZero();
+  }
+
+  @Test
+  void aChunkIsReadInPlaceWithinItsBounds() {
+    byte[] b = "xx: ping\n\nyy".getBytes(UTF_8);
+    ByteBuffer buffer = ByteBuffer.wrap(b);
+    assertThat(SseScan.scan(buffer, 2, 10, SseScan.INITIAL) & SseScan.CONTENT).isZero();
+    assertThat(buffer.position()).isZero();
+    assertThat(buffer.limit()).isEqualTo(b.length);
+    ByteBuffer direct = ByteBuffer.allocateDirect(b.length).put(b);
+    assertThat(SseScan.scan(direct, 2, 10, SseScan.INITIAL) & SseScan.CONTENT).isZero();
+    assertThat(SseScan.scan(direct, 0, 10, SseScan.INITIAL) & SseScan.CONTENT).isNotZero();
+  }
+
+  /** Events of a stream: data, comments, named events, with LF or CRLF line ends. */
+  private static Gen<String> events() {
+    return integers()
+        .between(0, 5)
+        .zip(
+            integers().between(0, 1),
+            (kind, crlf) -> {
+              String nl = crlf == 1 ? "\r\n" : "\n";
+              switch (kind) {
+                case 0:
+                  return ": ping" + nl + nl;
+                case 1:
+                  return ":" + nl + nl;
+                case 2:
+                  return "data: {\"t\":\":x\"}" + nl + nl;
+                case 3:
+                  return "event: delta" + nl + "data: {}" + nl + nl;
+                case 4:
+                  return ": a" + nl + "data: y" + nl + nl;
+                default:
+                  return "data: " + "z".repeat(40) + nl + "data: w" + nl + nl;
+              }
+            });
+  }
+
+  /**
+   * However a stream is cut into chunks, each chunk is content exactly when it holds a byte of a
+   * line that does not begin with a colon, as reading the whole stream line by line says.
+   */
+  @Test
+  void anyCuttingOfAStreamAgreesWithReadingItWhole() {
+    qt().withExamples(3_000)
+        .forAll(
+            lists().of(events()).ofSizeBetween(1, 8),
+            lists().of(integers().between(1, 30)).ofSizeBetween(1, 40))
+        .checkAssert(
+            (evs, cuts) -> {
+              String stream = String.join("", evs);
+              boolean[] contentByte = contentBytes(stream);
+              List<String> chunks = new ArrayList<>();
+              List<Boolean> expected = new ArrayList<>();
+              int at = 0;
+              int k = 0;
+              while (at < stream.length()) {
+                int end = Math.min(stream.length(), at + cuts.get(k++ % cuts.size()));
+                chunks.add(stream.substring(at, end));
+                boolean any = false;
+                for (int i = at; i < end; i++) {
+                  any |= contentByte[i];
+                }
+                expected.add(any);
+                at = end;
+              }
+              assertThat(contentPerChunk(chunks)).isEqualTo(expected);
+            });
+  }
+
+  /** Whether each character belongs to a non-empty line that does not begin with a colon. */
+  private static boolean[] contentBytes(String s) {
+    boolean[] out = new boolean[s.length()];
+    int lineStart = 0;
+    for (int i = 0; i <= s.length(); i++) {
+      if (i == s.length() || s.charAt(i) == '\n' || s.charAt(i) == '\r') {
+        boolean content = i > lineStart && s.charAt(lineStart) != ':';
+        for (int j = lineStart; j < i; j++) {
+          out[j] = content;
+        }
+        lineStart = i + 1;
+      }
+    }
+    return out;
+  }
+}
