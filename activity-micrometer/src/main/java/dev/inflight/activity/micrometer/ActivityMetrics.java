@@ -24,8 +24,15 @@ import org.jspecify.annotations.Nullable;
  *       <td>gauge</td><td></td></tr>
  *   <tr><td>{@code inflight.requests.active} ({@code inflight_requests_active})</td>
  *       <td>gauge</td><td></td></tr>
+ *   <tr><td>{@code inflight.connections.stalled} ({@code inflight_connections_stalled})</td>
+ *       <td>gauge: open rows whose backend sent no content for the stall time</td><td></td></tr>
+ *   <tr><td>{@code inflight.connections.orphaned} ({@code inflight_connections_orphaned})</td>
+ *       <td>gauge: open rows whose every client left while the backend goes on</td><td></td></tr>
  *   <tr><td>{@code inflight.bytes}, base unit bytes ({@code inflight_bytes_total})</td>
  *       <td>function counter</td><td>{@code direction} = {@code rx} | {@code tx}</td></tr>
+ *   <tr><td>{@code inflight.bytes.orphaned}, in bytes ({@code inflight_bytes_orphaned_total})</td>
+ *       <td>function counter: bytes received from the backend after every client of their row
+ *       left; no base unit is set, which Prometheus would append to the name</td><td></td></tr>
  *   <tr><td>{@code inflight.connections.ended} ({@code inflight_connections_ended_total})</td>
  *       <td>function counter</td><td>{@code reason} = {@code completed} | {@code client_aborted}
  *       | {@code errored} | {@code evicted}</td></tr>

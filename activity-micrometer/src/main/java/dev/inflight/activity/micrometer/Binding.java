@@ -141,6 +141,19 @@ final class Binding {
               .strongReference(true)
               .register(registry));
       keep(
+          Gauge.builder("inflight.connections.stalled", this, m -> m.totals().stalledConnections())
+              .description("Open connection rows whose backend sent no content for the stall time")
+              .tags(backendTags)
+              .strongReference(true)
+              .register(registry));
+      keep(
+          Gauge.builder(
+                  "inflight.connections.orphaned", this, m -> m.totals().orphanedConnections())
+              .description("Open connection rows whose every client left while the backend goes on")
+              .tags(backendTags)
+              .strongReference(true)
+              .register(registry));
+      keep(
           FunctionCounter.builder("inflight.bytes", this, m -> m.totals().cumulativeBytesRx())
               .description("Bytes received from the backend (rx) or sent to clients (tx)")
               .baseUnit("bytes")
@@ -153,6 +166,14 @@ final class Binding {
               .baseUnit("bytes")
               .tags(backendTags)
               .tag("direction", "tx")
+              .register(registry));
+      // No base unit: the Prometheus registry would append it to a name that does not end in
+      // it (inflight_bytes_orphaned_bytes_total); the name says bytes, as inflight.bytes does.
+      keep(
+          FunctionCounter.builder(
+                  "inflight.bytes.orphaned", this, m -> m.totals().cumulativeBytesRxOrphaned())
+              .description("Bytes received from the backend after every client of their row left")
+              .tags(backendTags)
               .register(registry));
       for (EndReason reason : EndReason.values()) {
         keep(

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.inflight.activity.ActivityHandle;
+import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
+import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.testing.FakeClock;
 import dev.inflight.activity.testing.ManualTracker;
 import io.micrometer.core.instrument.Measurement;
@@ -17,6 +19,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -120,9 +123,21 @@ class ActivityMetricsTest {
         h.end(reason);
       }
       tracker().open("idle", secret + "-idle", ConnectionType.STREAMING, null);
+      RequestActivity orphan = tracker().beginRequest(secret + "-orphan");
+      orphan.attach("openai.1", "gpt-4", ConnectionType.STREAMING);
+      orphan.clientWriteFailed(new IOException("Broken pipe"));
       clock().advance(Duration.ofMinutes(6));
       open.addRx(1);
+      orphan.addRx(3);
       assertThat(tracker().sweep()).isEqualTo(1);
+      clock().advance(ActivitySettings.DEFAULT_STALL_AFTER); // both open rows stall
+      registry.scrape();
+      assertThat(samples("inflight_connections_stalled{backend=\"openai.1\"}"))
+          .containsExactly("inflight_connections_stalled{backend=\"openai.1\"} 2.0");
+      assertThat(samples("inflight_connections_orphaned{backend=\"openai.1\"}"))
+          .containsExactly("inflight_connections_orphaned{backend=\"openai.1\"} 1.0");
+      assertThat(samples("inflight_bytes_orphaned_total{backend=\"openai.1\"}"))
+          .containsExactly("inflight_bytes_orphaned_total{backend=\"openai.1\"} 3.0");
 
       assertThat(registry.getMeters()).isNotEmpty();
       for (Meter meter : registry.getMeters()) {
@@ -144,6 +159,7 @@ class ActivityMetricsTest {
       assertThat(openMetrics).contains("inflight_bytes").doesNotContain(secret, "sess-");
       joined.close();
       open.close();
+      orphan.end(EndReason.COMPLETED);
       assertThat(registry.scrape()).doesNotContain("sess-");
     }
   }
@@ -194,6 +210,18 @@ class ActivityMetricsTest {
               "inflight_time_to_first_byte_seconds_count{backend=\"openai.1\"} 2",
               "inflight_time_to_first_byte_seconds_max{backend=\"openai.1\"} 0.25",
               "inflight_time_to_first_byte_seconds_sum{backend=\"openai.1\"} 0.25");
+      assertThat(samples("inflight_connections_stalled"))
+          .containsExactly(
+              "inflight_connections_stalled{backend=\"openai.1\"} 0.0",
+              "inflight_connections_stalled{backend=\"vllm\"} 0.0");
+      assertThat(samples("inflight_connections_orphaned"))
+          .containsExactly(
+              "inflight_connections_orphaned{backend=\"openai.1\"} 0.0",
+              "inflight_connections_orphaned{backend=\"vllm\"} 0.0");
+      assertThat(samples("inflight_bytes_orphaned_total"))
+          .containsExactly(
+              "inflight_bytes_orphaned_total{backend=\"openai.1\"} 0.0",
+              "inflight_bytes_orphaned_total{backend=\"vllm\"} 0.0");
       assertThat(samples("inflight_backends")).containsExactly("inflight_backends 2.0");
       String text = registry.scrape();
       assertThat(text).doesNotContain("s1").doesNotContain("session").doesNotContain("model=");
@@ -218,6 +246,84 @@ class ActivityMetricsTest {
       assertThat(samples("inflight_connections_ended_total"))
           .contains("inflight_connections_ended_total{backend=\"quick\",reason=\"completed\"} 1.0");
       h.close();
+    }
+  }
+
+  private RequestActivity attached(String backend, String session) {
+    RequestActivity r = tracker().beginRequest(session);
+    r.attach(backend, null, ConnectionType.STREAMING);
+    return r;
+  }
+
+  /**
+   * A row stalls when its backend sends no content for the stall time and moves again with the next
+   * content; a row whose client left is orphaned while open, and the bytes its backend sends from
+   * then on stay counted after it ended.
+   */
+  @Test
+  void stalledAndOrphanedRowsAndOrphanedBytesAreReadOnEachScrape() throws IOException {
+    try (ActivityMetrics metrics = ActivityMetrics.builder().tracker(tracker()).build()) {
+      metrics.bindTo(registry);
+      RequestActivity quiet = attached("openai.1", "s1");
+      quiet.addRx(10);
+      RequestActivity moving = attached("openai.1", "s2");
+      moving.addRx(10);
+      RequestActivity left = attached("vllm", "s3");
+      left.addRx(4);
+      left.addTx(4);
+      left.clientWriteFailed(new IOException("Broken pipe"));
+      left.addRx(100);
+      registry.scrape(); // registers both backends and sees every row's content
+
+      assertThat(samples("inflight_connections_stalled"))
+          .containsExactly(
+              "inflight_connections_stalled{backend=\"openai.1\"} 0.0",
+              "inflight_connections_stalled{backend=\"vllm\"} 0.0");
+      assertThat(samples("inflight_connections_orphaned"))
+          .containsExactly(
+              "inflight_connections_orphaned{backend=\"openai.1\"} 0.0",
+              "inflight_connections_orphaned{backend=\"vllm\"} 1.0");
+      assertThat(samples("inflight_bytes_orphaned_total"))
+          .containsExactly(
+              "inflight_bytes_orphaned_total{backend=\"openai.1\"} 0.0",
+              "inflight_bytes_orphaned_total{backend=\"vllm\"} 100.0");
+
+      clock().advance(ActivitySettings.DEFAULT_STALL_AFTER.minusSeconds(1));
+      assertThat(samples("inflight_connections_stalled{backend=\"openai.1\"}"))
+          .containsExactly("inflight_connections_stalled{backend=\"openai.1\"} 0.0");
+
+      clock().advance(Duration.ofSeconds(1));
+      moving.addRx(5);
+      left.addRx(50);
+      assertThat(samples("inflight_connections_stalled"))
+          .containsExactly(
+              "inflight_connections_stalled{backend=\"openai.1\"} 1.0",
+              "inflight_connections_stalled{backend=\"vllm\"} 0.0");
+      assertThat(samples("inflight_bytes_orphaned_total{backend=\"vllm\"}"))
+          .containsExactly("inflight_bytes_orphaned_total{backend=\"vllm\"} 150.0");
+
+      quiet.addRx(1); // content again: no longer stalled
+      left.end(EndReason.COMPLETED);
+      assertThat(samples("inflight_connections_stalled"))
+          .containsExactly(
+              "inflight_connections_stalled{backend=\"openai.1\"} 0.0",
+              "inflight_connections_stalled{backend=\"vllm\"} 0.0");
+      assertThat(samples("inflight_connections_orphaned"))
+          .containsExactly(
+              "inflight_connections_orphaned{backend=\"openai.1\"} 0.0",
+              "inflight_connections_orphaned{backend=\"vllm\"} 0.0");
+      assertThat(samples("inflight_bytes_orphaned_total"))
+          .as("the counter keeps the ended row's orphaned bytes")
+          .containsExactly(
+              "inflight_bytes_orphaned_total{backend=\"openai.1\"} 0.0",
+              "inflight_bytes_orphaned_total{backend=\"vllm\"} 150.0");
+      assertThat(samples("inflight_bytes_total{backend=\"vllm\",direction=\"rx\"}"))
+          .containsExactly("inflight_bytes_total{backend=\"vllm\",direction=\"rx\"} 154.0");
+      assertThat(samples("inflight_connections_ended_total{backend=\"vllm\",reason=\"client"))
+          .containsExactly(
+              "inflight_connections_ended_total{backend=\"vllm\",reason=\"client_aborted\"} 1.0");
+      quiet.end(EndReason.COMPLETED);
+      moving.end(EndReason.COMPLETED);
     }
   }
 
