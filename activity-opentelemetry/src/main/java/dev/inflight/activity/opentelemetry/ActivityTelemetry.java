@@ -36,9 +36,17 @@ import org.jspecify.annotations.Nullable;
  *       <td>{@code {connection}}</td><td></td></tr>
  *   <tr><td>{@code inflight.requests.active}</td><td>asynchronous up-down counter</td>
  *       <td>{@code {request}}</td><td></td></tr>
+ *   <tr><td>{@code inflight.connections.stalled}</td><td>asynchronous up-down counter: open rows
+ *       whose backend sent no content for the stall time</td><td>{@code {connection}}</td>
+ *       <td></td></tr>
+ *   <tr><td>{@code inflight.connections.orphaned}</td><td>asynchronous up-down counter: open rows
+ *       whose every client left while the backend goes on</td><td>{@code {connection}}</td>
+ *       <td></td></tr>
  *   <tr><td>{@code inflight.bytes}</td><td>asynchronous counter</td><td>{@code By}</td>
  *       <td>{@code network.io.direction} = {@code receive} (from the backend) | {@code transmit}
  *       (to the client)</td></tr>
+ *   <tr><td>{@code inflight.bytes.orphaned}</td><td>asynchronous counter: bytes received from the
+ *       backend after every client of their row left</td><td>{@code By}</td><td></td></tr>
  *   <tr><td>{@code inflight.connections.ended}</td><td>asynchronous counter</td>
  *       <td>{@code {connection}}</td><td>{@code reason} = {@code completed} | {@code
  *       client_aborted} | {@code errored} | {@code evicted}</td></tr>
@@ -99,7 +107,10 @@ public final class ActivityTelemetry implements AutoCloseable {
   private final ConcurrentHashMap<String, BackendAttributes> attributes = new ConcurrentHashMap<>();
   private final ObservableLongMeasurement connections;
   private final ObservableLongMeasurement requests;
+  private final ObservableLongMeasurement stalled;
+  private final ObservableLongMeasurement orphaned;
   private final ObservableLongMeasurement bytes;
+  private final ObservableLongMeasurement bytesOrphaned;
   private final ObservableLongMeasurement ended;
   private final DoubleHistogram duration;
   private final DoubleHistogram firstByte;
@@ -124,10 +135,29 @@ public final class ActivityTelemetry implements AutoCloseable {
             .setDescription("Requests open to the backend (joined requests share a row)")
             .setUnit("{request}")
             .buildObserver();
+    stalled =
+        meter
+            .upDownCounterBuilder("inflight.connections.stalled")
+            .setDescription("Open connection rows whose backend sent no content for the stall time")
+            .setUnit("{connection}")
+            .buildObserver();
+    orphaned =
+        meter
+            .upDownCounterBuilder("inflight.connections.orphaned")
+            .setDescription(
+                "Open connection rows whose every client left while the backend goes on")
+            .setUnit("{connection}")
+            .buildObserver();
     bytes =
         meter
             .counterBuilder("inflight.bytes")
             .setDescription("Bytes received from the backend or sent to clients")
+            .setUnit("By")
+            .buildObserver();
+    bytesOrphaned =
+        meter
+            .counterBuilder("inflight.bytes.orphaned")
+            .setDescription("Bytes received from the backend after every client of their row left")
             .setUnit("By")
             .buildObserver();
     ended =
@@ -150,7 +180,9 @@ public final class ActivityTelemetry implements AutoCloseable {
             .setUnit("s")
             .setExplicitBucketBoundariesAdvice(FIRST_BYTE_BUCKETS)
             .build();
-    callback = meter.batchCallback(this::observe, connections, requests, bytes, ended);
+    callback =
+        meter.batchCallback(
+            this::observe, connections, requests, stalled, orphaned, bytes, bytesOrphaned, ended);
     tracker.addEndedListener(listener);
   }
 
@@ -170,6 +202,9 @@ public final class ActivityTelemetry implements AutoCloseable {
       requests.record(t.activeRequests(), a.backend);
       bytes.record(t.cumulativeBytesRx(), a.receive);
       bytes.record(t.cumulativeBytesTx(), a.transmit);
+      stalled.record(t.stalledConnections(), a.backend);
+      orphaned.record(t.orphanedConnections(), a.backend);
+      bytesOrphaned.record(t.cumulativeBytesRxOrphaned(), a.backend);
       for (EndReason r : EndReason.values()) {
         ended.record(t.ended().get(r), a.reasons.get(r));
       }

@@ -8,6 +8,7 @@ import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
+import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.testing.FakeClock;
 import dev.inflight.activity.testing.ManualTracker;
 import io.opentelemetry.api.common.AttributeKey;
@@ -19,6 +20,7 @@ import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -142,9 +144,14 @@ class ActivityTelemetryTest {
         h.end(reason);
       }
       tracker().open("idle", secret + "-idle", ConnectionType.STREAMING, null);
+      RequestActivity orphan = tracker().beginRequest(secret + "-orphan");
+      orphan.attach("openai.1", "gpt-4", ConnectionType.STREAMING);
+      orphan.clientWriteFailed(new IOException("Broken pipe"));
       clock().advance(Duration.ofMinutes(6));
       open.addRx(1);
+      orphan.addRx(3);
       assertThat(tracker().sweep()).isEqualTo(1);
+      clock().advance(ActivitySettings.DEFAULT_STALL_AFTER); // both open rows stall
 
       Collection<MetricData> exported = reader.collectAllMetrics();
       assertThat(exported).isNotEmpty();
@@ -161,8 +168,17 @@ class ActivityTelemetryTest {
         }
       }
       assertThat(exported.toString()).doesNotContain(secret).doesNotContain("sess-");
+      Map<String, MetricData> byName = new HashMap<>();
+      exported.forEach(m -> byName.put(m.getName(), m));
+      assertThat(longs(byName.get("inflight.connections.stalled")))
+          .containsEntry("{backend=openai.1}", 2L);
+      assertThat(longs(byName.get("inflight.connections.orphaned")))
+          .containsEntry("{backend=openai.1}", 1L);
+      assertThat(longs(byName.get("inflight.bytes.orphaned")))
+          .containsEntry("{backend=openai.1}", 3L);
       joined.close();
       open.close();
+      orphan.end(EndReason.COMPLETED);
       assertThat(reader.collectAllMetrics().toString()).doesNotContain("sess-");
     }
   }
@@ -193,6 +209,19 @@ class ActivityTelemetryTest {
               Map.entry("{backend=openai.1, network.io.direction=transmit}", 105L),
               Map.entry("{backend=vllm, network.io.direction=receive}", 0L),
               Map.entry("{backend=vllm, network.io.direction=transmit}", 0L));
+      for (String name : List.of("inflight.connections.stalled", "inflight.connections.orphaned")) {
+        MetricData health = m.get(name);
+        assertThat(health.getUnit()).as(name).isEqualTo("{connection}");
+        assertThat(health.getLongSumData().isMonotonic()).as(name).isFalse();
+        assertThat(longs(health))
+            .as(name)
+            .containsExactly(Map.entry("{backend=openai.1}", 0L), Map.entry("{backend=vllm}", 0L));
+      }
+      MetricData orphanedBytes = m.get("inflight.bytes.orphaned");
+      assertThat(orphanedBytes.getUnit()).isEqualTo("By");
+      assertThat(orphanedBytes.getLongSumData().isMonotonic()).isTrue();
+      assertThat(longs(orphanedBytes))
+          .containsExactly(Map.entry("{backend=openai.1}", 0L), Map.entry("{backend=vllm}", 0L));
       MetricData ended = m.get("inflight.connections.ended");
       assertThat(ended.getUnit()).isEqualTo("{connection}");
       assertThat(longs(ended))
@@ -224,6 +253,65 @@ class ActivityTelemetryTest {
                   assertThat(d.getInstrumentationScopeInfo().getName())
                       .isEqualTo(ActivityTelemetry.SCOPE));
       assertThat(m.values().toString()).doesNotContain("s1").doesNotContain("session");
+    }
+  }
+
+  private RequestActivity attached(String backend, String session) {
+    RequestActivity r = tracker().beginRequest(session);
+    r.attach(backend, null, ConnectionType.STREAMING);
+    return r;
+  }
+
+  /** The same scenario as the Micrometer binder's test of stalled and orphaned rows. */
+  @Test
+  void stalledAndOrphanedRowsAndOrphanedBytesAreReadOnEachCollection() throws IOException {
+    try (ActivityTelemetry telemetry =
+        ActivityTelemetry.builder().tracker(tracker()).meterProvider(provider).build()) {
+      assertThat(telemetry.toString()).doesNotContain("closed");
+      RequestActivity quiet = attached("openai.1", "s1");
+      quiet.addRx(10);
+      RequestActivity moving = attached("openai.1", "s2");
+      moving.addRx(10);
+      RequestActivity left = attached("vllm", "s3");
+      left.addRx(4);
+      left.addTx(4);
+      left.clientWriteFailed(new IOException("Broken pipe"));
+      left.addRx(100);
+
+      Map<String, MetricData> m = collect(); // sees every row's content
+      assertThat(longs(m.get("inflight.connections.stalled")))
+          .containsExactly(Map.entry("{backend=openai.1}", 0L), Map.entry("{backend=vllm}", 0L));
+      assertThat(longs(m.get("inflight.connections.orphaned")))
+          .containsExactly(Map.entry("{backend=openai.1}", 0L), Map.entry("{backend=vllm}", 1L));
+      assertThat(longs(m.get("inflight.bytes.orphaned")))
+          .containsExactly(Map.entry("{backend=openai.1}", 0L), Map.entry("{backend=vllm}", 100L));
+
+      clock().advance(ActivitySettings.DEFAULT_STALL_AFTER.minusSeconds(1));
+      assertThat(longs(collect().get("inflight.connections.stalled")))
+          .containsEntry("{backend=openai.1}", 0L);
+
+      clock().advance(Duration.ofSeconds(1));
+      moving.addRx(5);
+      left.addRx(50);
+      m = collect();
+      assertThat(longs(m.get("inflight.connections.stalled")))
+          .containsExactly(Map.entry("{backend=openai.1}", 1L), Map.entry("{backend=vllm}", 0L));
+      assertThat(longs(m.get("inflight.bytes.orphaned"))).containsEntry("{backend=vllm}", 150L);
+
+      quiet.addRx(1); // content again: no longer stalled
+      left.end(EndReason.COMPLETED);
+      m = collect();
+      assertThat(longs(m.get("inflight.connections.stalled")))
+          .containsExactly(Map.entry("{backend=openai.1}", 0L), Map.entry("{backend=vllm}", 0L));
+      assertThat(longs(m.get("inflight.connections.orphaned")))
+          .containsExactly(Map.entry("{backend=openai.1}", 0L), Map.entry("{backend=vllm}", 0L));
+      assertThat(longs(m.get("inflight.bytes.orphaned")))
+          .as("the counter keeps the ended row's orphaned bytes")
+          .containsExactly(Map.entry("{backend=openai.1}", 0L), Map.entry("{backend=vllm}", 150L));
+      assertThat(longs(m.get("inflight.connections.ended")))
+          .containsEntry("{backend=vllm, reason=client_aborted}", 1L);
+      quiet.end(EndReason.COMPLETED);
+      moving.end(EndReason.COMPLETED);
     }
   }
 
