@@ -13,6 +13,8 @@ import java.util.List;
  * @param cumulativeBytesRx {@code cumulative_bytes_rx}
  * @param cumulativeBytesTx {@code cumulative_bytes_tx}
  * @param completedConnections {@code completed_connections}
+ * @param stalledConnections {@code stalled_connections}: open rows marked stalled
+ * @param orphanedConnections {@code orphaned_connections}: open rows marked orphaned
  */
 public record ActivityView(
     int activeConnections,
@@ -21,7 +23,9 @@ public record ActivityView(
     long totalBytesTx,
     long cumulativeBytesRx,
     long cumulativeBytesTx,
-    long completedConnections) {
+    long completedConnections,
+    int stalledConnections,
+    int orphanedConnections) {
 
   /**
    * Copies the list.
@@ -33,8 +37,41 @@ public record ActivityView(
    * @param cumulativeBytesRx {@code cumulative_bytes_rx}
    * @param cumulativeBytesTx {@code cumulative_bytes_tx}
    * @param completedConnections {@code completed_connections}
+   * @param stalledConnections {@code stalled_connections}
+   * @param orphanedConnections {@code orphaned_connections}
    */
   public ActivityView {
     connections = List.copyOf(connections);
+  }
+
+  /**
+   * The activity of a server that sends no stream health: no stalled or orphaned rows.
+   *
+   * @param activeConnections {@code active_connections}
+   * @param connections {@code connections}
+   * @param totalBytesRx {@code total_bytes_rx}
+   * @param totalBytesTx {@code total_bytes_tx}
+   * @param cumulativeBytesRx {@code cumulative_bytes_rx}
+   * @param cumulativeBytesTx {@code cumulative_bytes_tx}
+   * @param completedConnections {@code completed_connections}
+   */
+  public ActivityView(
+      int activeConnections,
+      List<ConnectionView> connections,
+      long totalBytesRx,
+      long totalBytesTx,
+      long cumulativeBytesRx,
+      long cumulativeBytesTx,
+      long completedConnections) {
+    this(
+        activeConnections,
+        connections,
+        totalBytesRx,
+        totalBytesTx,
+        cumulativeBytesRx,
+        cumulativeBytesTx,
+        completedConnections,
+        0,
+        0);
   }
 }

@@ -4,8 +4,10 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One connection row of a parsed diagnostics document. Immutable. Fields beyond the seed's default
- * to 1 request, no first byte and 0 idle seconds when the server does not send them.
+ * One connection row of a parsed diagnostics document. Immutable. Fields beyond the seed's take a
+ * default when the server does not send them: 1 request, no first byte, 0 idle seconds, the row's
+ * idle time as its backend's, neither stalled nor orphaned, no orphaned RX, and RX minus TX as the
+ * backlog.
  *
  * @param sessionId {@code session_id}
  * @param connectionType {@code connection_type}: {@code streaming} or {@code non_streaming}
@@ -17,6 +19,13 @@ import org.jspecify.annotations.Nullable;
  * @param requests {@code requests}: joined requests sharing the row
  * @param firstByteSeconds {@code first_byte_seconds}, or null if nothing was sent yet
  * @param idleSeconds {@code idle_seconds}
+ * @param backendIdleSeconds {@code backend_idle_seconds}: time since the backend last sent content
+ *     (server-sent-event comments such as keep-alive pings are not content)
+ * @param stalled {@code stalled}: the backend sent no content for the server's stall time
+ * @param orphaned {@code orphaned}: every client of the row left while its backend goes on sending
+ * @param orphanedRxBytes {@code orphaned_rx_bytes}: RX since the row was orphaned, 0 if it is not
+ * @param backlogBytes {@code backlog_bytes}: RX minus TX, negative when the proxy sent more than it
+ *     received
  */
 public record ConnectionView(
     String sessionId,
@@ -28,7 +37,12 @@ public record ConnectionView(
     long bytesTx,
     int requests,
     @Nullable Double firstByteSeconds,
-    double idleSeconds) {
+    double idleSeconds,
+    double backendIdleSeconds,
+    boolean stalled,
+    boolean orphaned,
+    long orphanedRxBytes,
+    long backlogBytes) {
 
   /**
    * Checks for null.
@@ -43,9 +57,58 @@ public record ConnectionView(
    * @param requests {@code requests}: joined requests sharing the row
    * @param firstByteSeconds {@code first_byte_seconds}, or null if nothing was sent yet
    * @param idleSeconds {@code idle_seconds}
+   * @param backendIdleSeconds {@code backend_idle_seconds}
+   * @param stalled {@code stalled}
+   * @param orphaned {@code orphaned}
+   * @param orphanedRxBytes {@code orphaned_rx_bytes}
+   * @param backlogBytes {@code backlog_bytes}
    */
   public ConnectionView {
     Objects.requireNonNull(sessionId, "sessionId");
     Objects.requireNonNull(connectionType, "connectionType");
+  }
+
+  /**
+   * A row of a server that sends no stream health: neither stalled nor orphaned, its backend idle
+   * as long as the row, and RX minus TX as its backlog.
+   *
+   * @param sessionId {@code session_id}
+   * @param connectionType {@code connection_type}: {@code streaming} or {@code non_streaming}
+   * @param startedAt {@code started_at}, epoch seconds
+   * @param durationSeconds {@code duration_seconds}
+   * @param model {@code model}, or null
+   * @param bytesRx {@code bytes_rx}
+   * @param bytesTx {@code bytes_tx}
+   * @param requests {@code requests}: joined requests sharing the row
+   * @param firstByteSeconds {@code first_byte_seconds}, or null if nothing was sent yet
+   * @param idleSeconds {@code idle_seconds}
+   */
+  public ConnectionView(
+      String sessionId,
+      String connectionType,
+      double startedAt,
+      double durationSeconds,
+      @Nullable String model,
+      long bytesRx,
+      long bytesTx,
+      int requests,
+      @Nullable Double firstByteSeconds,
+      double idleSeconds) {
+    this(
+        sessionId,
+        connectionType,
+        startedAt,
+        durationSeconds,
+        model,
+        bytesRx,
+        bytesTx,
+        requests,
+        firstByteSeconds,
+        idleSeconds,
+        idleSeconds,
+        false,
+        false,
+        0,
+        bytesRx - bytesTx);
   }
 }

@@ -10,13 +10,28 @@ import java.util.Objects;
  *
  * <p>The documents use the seed's field names (snake_case) and JSON types; timestamps are epoch
  * seconds and durations seconds, both with millisecond precision. Beside the seed's fields they
- * carry extras: {@code requests}, {@code first_byte_seconds} and {@code idle_seconds} per
- * connection; {@code cumulative_bytes_rx/tx}, {@code completed_connections} (rows ended for any
- * reason) and {@code ended} ({@code completed}, {@code client_aborted}, {@code errored}, {@code
- * evicted}) per instance; {@code enabled} and the cumulative counters in {@code global_activity};
- * and a top-level {@code recent} list of the most recently ended rows, newest first, each with the
- * row's fields, its {@code backend}, {@code ended_at} (epoch seconds) and {@code reason}. When
- * tracking is disabled every instance has {@code "activity": null}.
+ * carry extras (the seed's keys and types never change):
+ *
+ * <ul>
+ *   <li>per connection: {@code requests}, {@code first_byte_seconds}, {@code idle_seconds}, and the
+ *       stream's health: {@code backend_idle_seconds} (time since the backend last sent content;
+ *       keep-alive comments are not content), {@code stalled} (no content for the tracker's stall
+ *       time), {@code orphaned} (every client of the row left while the backend goes on), {@code
+ *       orphaned_rx_bytes} (RX since then, 0 if not orphaned) and {@code backlog_bytes} (RX minus
+ *       TX; negative when the proxy sent more than it received);
+ *   <li>per instance: {@code cumulative_bytes_rx/tx}, {@code completed_connections} (rows ended for
+ *       any reason), {@code stalled_connections} and {@code orphaned_connections} (open rows so
+ *       marked), and {@code ended} ({@code completed}, {@code client_aborted}, {@code errored},
+ *       {@code evicted});
+ *   <li>in {@code global_activity} (and the {@code /v1/diagnostics/activity} document): {@code
+ *       enabled}, the cumulative counters, {@code completed_connections}, {@code
+ *       stalled_connections} and {@code orphaned_connections};
+ *   <li>a top-level {@code recent} list of the most recently ended rows, newest first, each with
+ *       the row's fields, its {@code backend}, {@code ended_at} (epoch seconds), {@code reason} and
+ *       {@code orphaned_rx_bytes} (RX after every client of the row left).
+ * </ul>
+ *
+ * <p>When tracking is disabled every instance has {@code "activity": null}.
  *
  * <pre>{@code
  * DiagnosticsJson json = DiagnosticsJson.create(

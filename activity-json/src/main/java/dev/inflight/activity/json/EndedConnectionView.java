@@ -5,6 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One recently ended row of a parsed diagnostics document (the {@code recent} list). Immutable.
+ * {@code orphanedRxBytes} is 0 when the server does not send it.
  *
  * @param backend {@code backend}: the backend instance name
  * @param sessionId {@code session_id}
@@ -19,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param endedAt {@code ended_at}, epoch seconds
  * @param reason {@code reason}: {@code completed}, {@code client_aborted}, {@code errored} or
  *     {@code evicted}
+ * @param orphanedRxBytes {@code orphaned_rx_bytes}: RX received after every client of the row left,
+ *     0 if none did
  */
 public record EndedConnectionView(
     String backend,
@@ -32,7 +35,8 @@ public record EndedConnectionView(
     int requests,
     @Nullable Double firstByteSeconds,
     double endedAt,
-    String reason) {
+    String reason,
+    long orphanedRxBytes) {
 
   /**
    * Checks for null.
@@ -50,11 +54,58 @@ public record EndedConnectionView(
    * @param endedAt {@code ended_at}, epoch seconds
    * @param reason {@code reason}: {@code completed}, {@code client_aborted}, {@code errored} or
    *     {@code evicted}
+   * @param orphanedRxBytes {@code orphaned_rx_bytes}
    */
   public EndedConnectionView {
     Objects.requireNonNull(backend, "backend");
     Objects.requireNonNull(sessionId, "sessionId");
     Objects.requireNonNull(connectionType, "connectionType");
     Objects.requireNonNull(reason, "reason");
+  }
+
+  /**
+   * An ended row of a server that sends no orphaned RX.
+   *
+   * @param backend {@code backend}: the backend instance name
+   * @param sessionId {@code session_id}
+   * @param connectionType {@code connection_type}: {@code streaming} or {@code non_streaming}
+   * @param startedAt {@code started_at}, epoch seconds
+   * @param durationSeconds {@code duration_seconds}: how long the row was open
+   * @param model {@code model}, or null
+   * @param bytesRx {@code bytes_rx}
+   * @param bytesTx {@code bytes_tx}
+   * @param requests {@code requests}: how many requests shared the row over its life
+   * @param firstByteSeconds {@code first_byte_seconds}, or null if nothing was sent
+   * @param endedAt {@code ended_at}, epoch seconds
+   * @param reason {@code reason}: {@code completed}, {@code client_aborted}, {@code errored} or
+   *     {@code evicted}
+   */
+  public EndedConnectionView(
+      String backend,
+      String sessionId,
+      String connectionType,
+      double startedAt,
+      double durationSeconds,
+      @Nullable String model,
+      long bytesRx,
+      long bytesTx,
+      int requests,
+      @Nullable Double firstByteSeconds,
+      double endedAt,
+      String reason) {
+    this(
+        backend,
+        sessionId,
+        connectionType,
+        startedAt,
+        durationSeconds,
+        model,
+        bytesRx,
+        bytesTx,
+        requests,
+        firstByteSeconds,
+        endedAt,
+        reason,
+        0);
   }
 }

@@ -11,6 +11,8 @@ package dev.inflight.activity.json;
  * @param cumulativeBytesRx {@code cumulative_bytes_rx}
  * @param cumulativeBytesTx {@code cumulative_bytes_tx}
  * @param completedConnections {@code completed_connections}
+ * @param stalledConnections {@code stalled_connections}: open rows marked stalled, all backends
+ * @param orphanedConnections {@code orphaned_connections}: open rows marked orphaned, all backends
  */
 public record GlobalActivityView(
     boolean enabled,
@@ -19,4 +21,38 @@ public record GlobalActivityView(
     long totalBytesTx,
     long cumulativeBytesRx,
     long cumulativeBytesTx,
-    long completedConnections) {}
+    long completedConnections,
+    int stalledConnections,
+    int orphanedConnections) {
+
+  /**
+   * The global activity of a server that sends no stream health: no stalled or orphaned rows.
+   *
+   * @param enabled {@code enabled}
+   * @param totalActiveConnections {@code total_active_connections}
+   * @param totalBytesRx {@code total_bytes_rx}
+   * @param totalBytesTx {@code total_bytes_tx}
+   * @param cumulativeBytesRx {@code cumulative_bytes_rx}
+   * @param cumulativeBytesTx {@code cumulative_bytes_tx}
+   * @param completedConnections {@code completed_connections}
+   */
+  public GlobalActivityView(
+      boolean enabled,
+      int totalActiveConnections,
+      long totalBytesRx,
+      long totalBytesTx,
+      long cumulativeBytesRx,
+      long cumulativeBytesTx,
+      long completedConnections) {
+    this(
+        enabled,
+        totalActiveConnections,
+        totalBytesRx,
+        totalBytesTx,
+        cumulativeBytesRx,
+        cumulativeBytesTx,
+        completedConnections,
+        0,
+        0);
+  }
+}

@@ -2,6 +2,7 @@ package dev.inflight.activity.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,8 @@ import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.GlobalSnapshot;
+import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.testing.ManualTracker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DiagnosticsJsonTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -28,6 +32,10 @@ class DiagnosticsJsonTest {
   private final Fixtures.ManualClock clock = new Fixtures.ManualClock();
   private final ActivityTracker tracker = Fixtures.tracker(clock);
   private final List<ActivityHandle> handles = new ArrayList<>();
+
+  /** A tracker whose rows stall after 10 s on a fake clock, for the stream health fields. */
+  @RegisterExtension
+  final ManualTracker health = new ManualTracker(s -> s.stallAfter(Duration.ofSeconds(10)));
 
   private static final BackendDirectory HOST =
       BackendDirectory.of(
@@ -488,5 +496,215 @@ class DiagnosticsJsonTest {
                         + " \"recent\": [{\"backend\": \"b\"}]}"))
         .isInstanceOf(DiagnosticsFormatException.class)
         .hasMessage("missing field 'recent[0].session_id'");
+  }
+
+  /**
+   * On {@link #health}'s tracker, four open rows of openai.1 and anthropic, one of each kind:
+   * {@code quiet} stalled, {@code gone} orphaned, {@code both} stalled and orphaned, {@code fresh}
+   * neither; and {@code left}, an orphaned row of vllm.local that ended.
+   */
+  private GlobalSnapshot healthTraffic() {
+    ActivityTracker t = health.tracker();
+    ActivityHandle quiet = t.open("openai.1", "quiet", ConnectionType.STREAMING, "gpt-4");
+    quiet.addRx(300);
+    quiet.addTx(200);
+    RequestActivity gone = t.beginRequest("gone");
+    gone.attach("openai.1", "gpt-4", ConnectionType.STREAMING);
+    gone.addRx(50);
+    gone.addTx(50);
+    gone.fail(EndReason.CLIENT_ABORTED);
+    gone.addRx(70);
+    RequestActivity both = t.beginRequest("both");
+    both.attach("openai.1", "gpt-4", ConnectionType.STREAMING);
+    both.addRx(40);
+    both.addTx(40);
+    both.fail(EndReason.CLIENT_ABORTED);
+    both.addRx(2);
+    RequestActivity left = t.beginRequest("left");
+    left.attach("vllm.local", null, ConnectionType.STREAMING);
+    left.addRx(10);
+    left.fail(EndReason.CLIENT_ABORTED);
+    left.addRx(25);
+    t.getGlobalSnapshot(); // sees the content of every row now
+    health.clock().advance(Duration.ofSeconds(12));
+    gone.addRx(5); // seen by the next snapshot: gone is not stalled
+    ActivityHandle fresh = t.open("anthropic", "fresh", ConnectionType.NON_STREAMING, null);
+    fresh.addRx(10);
+    fresh.addTx(30); // more out than in: a negative backlog
+    left.end(EndReason.COMPLETED);
+    handles.add(quiet);
+    handles.add(fresh);
+    return t.getGlobalSnapshot();
+  }
+
+  @Test
+  void rowsCarryBackendIdleStalledOrphanedOrphanedRxAndBacklog() {
+    String text =
+        new String(
+            DiagnosticsJson.create(HOST, SessionIdDisplay.FULL).diagnostics(healthTraffic()),
+            StandardCharsets.UTF_8);
+
+    assertThat(text)
+        .contains(
+            "\"session_id\":\"quiet\",",
+            "\"idle_seconds\":12.000,\"backend_idle_seconds\":12.000,\"stalled\":true,"
+                + "\"orphaned\":false,\"orphaned_rx_bytes\":0,\"backlog_bytes\":100}")
+        .contains(
+            "\"idle_seconds\":0.000,\"backend_idle_seconds\":0.000,\"stalled\":false,"
+                + "\"orphaned\":true,\"orphaned_rx_bytes\":75,\"backlog_bytes\":75}")
+        .contains(
+            "\"idle_seconds\":12.000,\"backend_idle_seconds\":12.000,\"stalled\":true,"
+                + "\"orphaned\":true,\"orphaned_rx_bytes\":2,\"backlog_bytes\":2}")
+        .contains(
+            "\"idle_seconds\":0.000,\"backend_idle_seconds\":0.000,\"stalled\":false,"
+                + "\"orphaned\":false,\"orphaned_rx_bytes\":0,\"backlog_bytes\":-20}");
+
+    DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(text);
+    ActivityView openai = doc.instances().get(0).activity();
+    assertThat(openai.connections())
+        .extracting(
+            ConnectionView::sessionId,
+            ConnectionView::backendIdleSeconds,
+            ConnectionView::stalled,
+            ConnectionView::orphaned,
+            ConnectionView::orphanedRxBytes,
+            ConnectionView::backlogBytes)
+        .containsExactlyInAnyOrder(
+            tuple("quiet", 12.0, true, false, 0L, 100L),
+            tuple("gone", 0.0, false, true, 75L, 75L),
+            tuple("both", 12.0, true, true, 2L, 2L));
+    assertThat(openai.stalledConnections()).isEqualTo(2);
+    assertThat(openai.orphanedConnections()).isEqualTo(2);
+    ActivityView anthropic = doc.instances().get(2).activity();
+    assertThat(anthropic.connections())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.sessionId()).isEqualTo("fresh");
+              assertThat(c.backlogBytes()).isEqualTo(-20);
+              assertThat(c.stalled()).isFalse();
+              assertThat(c.orphaned()).isFalse();
+            });
+    assertThat(anthropic.stalledConnections()).isZero();
+    assertThat(anthropic.orphanedConnections()).isZero();
+    assertThat(doc.globalActivity().stalledConnections()).isEqualTo(2);
+    assertThat(doc.globalActivity().orphanedConnections()).isEqualTo(2);
+  }
+
+  @Test
+  void anEndedRowCarriesWhatItReceivedAfterItsClientLeft() {
+    DiagnosticsDocument doc =
+        DiagnosticsJson.parseDiagnostics(
+            new String(
+                DiagnosticsJson.create(HOST, SessionIdDisplay.FULL).diagnostics(healthTraffic()),
+                StandardCharsets.UTF_8));
+
+    assertThat(doc.recent())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.sessionId()).isEqualTo("left");
+              assertThat(e.reason()).isEqualTo("client_aborted");
+              assertThat(e.bytesRx()).isEqualTo(35);
+              assertThat(e.orphanedRxBytes()).isEqualTo(25);
+            });
+  }
+
+  @Test
+  void theActivityDocumentCountsStalledAndOrphanedRows() throws IOException {
+    byte[] body = DiagnosticsJson.create().activity(healthTraffic());
+
+    JsonNode tree = MAPPER.readTree(body);
+    assertThat(tree.get("stalled_connections").isInt()).isTrue();
+    assertThat(tree.get("orphaned_connections").isInt()).isTrue();
+    assertThat(DiagnosticsJson.parseActivity(new String(body, StandardCharsets.UTF_8)))
+        .isEqualTo(
+            new GlobalActivityView(
+                true,
+                4,
+                300 + 125 + 42 + 10,
+                200 + 50 + 40 + 30,
+                300 + 125 + 42 + 10 + 35,
+                320,
+                1,
+                2,
+                2));
+  }
+
+  @Test
+  void aDocumentWithoutStreamHealthParsesWithDefaults() {
+    String seed =
+        "{\"timestamp\": 1701792000.123, \"activity_tracking_enabled\": true, \"instances\": ["
+            + "{\"name\": \"openai.1\", \"connector_type\": \"openai\", \"is_rate_limited\": false,"
+            + " \"is_functional\": true, \"validation_errors\": [], \"models\": [],"
+            + " \"activity\": {\"active_connections\": 1, \"connections\": [{\"session_id\": \"abc123\","
+            + " \"connection_type\": \"streaming\", \"started_at\": 1701791990.456,"
+            + " \"duration_seconds\": 9.667, \"model\": \"gpt-4\", \"bytes_rx\": 15360,"
+            + " \"bytes_tx\": 14820, \"idle_seconds\": 2.5}],"
+            + " \"total_bytes_rx\": 15360, \"total_bytes_tx\": 14820}}],"
+            + " \"global_activity\": {\"total_active_connections\": 1, \"total_bytes_rx\": 15360,"
+            + " \"total_bytes_tx\": 14820},"
+            + " \"recent\": [{\"backend\": \"openai.1\", \"session_id\": \"s\","
+            + " \"connection_type\": \"streaming\", \"started_at\": 1, \"duration_seconds\": 1,"
+            + " \"model\": null, \"bytes_rx\": 1, \"bytes_tx\": 1, \"first_byte_seconds\": null,"
+            + " \"ended_at\": 2, \"reason\": \"completed\"}]}";
+
+    DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(seed);
+
+    ActivityView a = doc.instances().get(0).activity();
+    ConnectionView c = a.connections().get(0);
+    assertThat(c.backendIdleSeconds()).as("the row's idle time").isEqualTo(2.5);
+    assertThat(c.stalled()).isFalse();
+    assertThat(c.orphaned()).isFalse();
+    assertThat(c.orphanedRxBytes()).isZero();
+    assertThat(c.backlogBytes()).as("RX minus TX").isEqualTo(540);
+    assertThat(a.stalledConnections()).isZero();
+    assertThat(a.orphanedConnections()).isZero();
+    assertThat(doc.globalActivity().stalledConnections()).isZero();
+    assertThat(doc.globalActivity().orphanedConnections()).isZero();
+    assertThat(doc.recent().get(0).orphanedRxBytes()).isZero();
+  }
+
+  @Test
+  void wrongTypesInTheStreamHealthFieldsNameTheField() {
+    String row =
+        "{\"session_id\": \"s\", \"connection_type\": \"streaming\", \"started_at\": 1,"
+            + " \"duration_seconds\": 1, \"model\": null, \"bytes_rx\": 1, \"bytes_tx\": 2, ";
+    String before =
+        "{\"timestamp\": 1, \"activity_tracking_enabled\": true, \"instances\": [{\"name\": \"b\","
+            + " \"connector_type\": \"x\", \"is_rate_limited\": false, \"is_functional\": true,"
+            + " \"validation_errors\": [], \"models\": [], \"activity\": {\"active_connections\": 1,"
+            + " \"total_bytes_rx\": 1, \"total_bytes_tx\": 2, \"connections\": [";
+    String after =
+        "]}}], \"global_activity\": {\"total_active_connections\": 1, \"total_bytes_rx\": 1,"
+            + " \"total_bytes_tx\": 2}}";
+
+    assertThat(
+            DiagnosticsJson.parseDiagnostics(before + row + "\"backlog_bytes\": -1}" + after)
+                .instances()
+                .get(0)
+                .activity()
+                .connections()
+                .get(0)
+                .backlogBytes())
+        .isEqualTo(-1);
+    assertThatThrownBy(
+            () -> DiagnosticsJson.parseDiagnostics(before + row + "\"stalled\": \"yes\"}" + after))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessage(
+            "field 'instances[0].activity.connections[0].stalled' must be true or false, got string");
+    assertThatThrownBy(
+            () ->
+                DiagnosticsJson.parseDiagnostics(before + row + "\"backlog_bytes\": 1.5}" + after))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessage(
+            "field 'instances[0].activity.connections[0].backlog_bytes' must be a whole number,"
+                + " got number");
+    assertThatThrownBy(
+            () ->
+                DiagnosticsJson.parseDiagnostics(
+                    before + row + "\"orphaned_rx_bytes\": -3}" + after))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessageContaining("'instances[0].activity.connections[0].orphaned_rx_bytes' must be a");
   }
 }

@@ -13,13 +13,52 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.SourceDSL;
 
 class RoundTripPropertyTest {
 
+  /** A row's stream health: how long its backend is quiet, its marks and its orphaned RX. */
+  private record Health(
+      long backendIdleMillis, boolean stalled, boolean orphaned, long orphanedRx) {}
+
+  private static Gen<Health> health() {
+    return SourceDSL.longs()
+        .between(0, 100_000_000)
+        .zip(
+            SourceDSL.booleans().all(),
+            SourceDSL.booleans().all(),
+            SourceDSL.longs().between(0, Long.MAX_VALUE / 64),
+            (idle, stalled, orphaned, rx) ->
+                new Health(idle, stalled, orphaned, orphaned ? rx : 0));
+  }
+
   private static Gen<ConnectionSnapshot> connections(String backend) {
+    return base(backend)
+        .zip(
+            health(),
+            (c, h) ->
+                new ConnectionSnapshot(
+                    c.backend(),
+                    c.sessionId(),
+                    c.type(),
+                    c.model(),
+                    c.startedAt(),
+                    c.duration(),
+                    c.bytesRx(),
+                    c.bytesTx(),
+                    c.requests(),
+                    c.firstByte(),
+                    c.idle(),
+                    Duration.ofMillis(h.backendIdleMillis()),
+                    h.stalled(),
+                    h.orphaned(),
+                    h.orphanedRx()));
+  }
+
+  private static Gen<ConnectionSnapshot> base(String backend) {
     return SourceDSL.strings()
         .basicMultilingualPlaneAlphabet()
         .ofLengthBetween(1, 40)
@@ -66,9 +105,22 @@ class RoundTripPropertyTest {
               assertThat(doc.globalActivity().totalBytesTx()).isEqualTo(s.totalBytesTx());
               assertThat(doc.globalActivity().cumulativeBytesRx()).isEqualTo(s.cumulativeBytesRx());
               assertThat(doc.globalActivity().completedConnections()).isEqualTo(10);
+              assertThat(doc.globalActivity().stalledConnections())
+                  .isEqualTo(
+                      count(rows1, ConnectionSnapshot::stalled)
+                          + count(rows2, ConnectionSnapshot::stalled));
+              assertThat(doc.globalActivity().orphanedConnections())
+                  .isEqualTo(
+                      count(rows1, ConnectionSnapshot::orphaned)
+                          + count(rows2, ConnectionSnapshot::orphaned));
               for (int b = 0; b < 2; b++) {
                 List<ConnectionSnapshot> expected = s.backends().get(b).connections();
-                List<ConnectionView> actual = doc.instances().get(b).activity().connections();
+                ActivityView activity = doc.instances().get(b).activity();
+                assertThat(activity.stalledConnections())
+                    .isEqualTo(count(expected, ConnectionSnapshot::stalled));
+                assertThat(activity.orphanedConnections())
+                    .isEqualTo(count(expected, ConnectionSnapshot::orphaned));
+                List<ConnectionView> actual = activity.connections();
                 assertThat(actual).hasSameSizeAs(expected);
                 for (int i = 0; i < expected.size(); i++) {
                   ConnectionSnapshot e = expected.get(i);
@@ -81,8 +133,18 @@ class RoundTripPropertyTest {
                   assertThat(a.connectionType()).isEqualTo(e.type().wireName());
                   assertThat(Math.round(a.durationSeconds() * 1000))
                       .isEqualTo(e.duration().toMillis());
+                  assertThat(Math.round(a.backendIdleSeconds() * 1000))
+                      .isEqualTo(e.backendIdle().toMillis());
+                  assertThat(a.stalled()).isEqualTo(e.stalled());
+                  assertThat(a.orphaned()).isEqualTo(e.orphaned());
+                  assertThat(a.orphanedRxBytes()).isEqualTo(e.bytesRxOrphaned());
+                  assertThat(a.backlogBytes()).isEqualTo(e.bytesRx() - e.bytesTx());
                 }
               }
             });
+  }
+
+  private static int count(List<ConnectionSnapshot> rows, Predicate<ConnectionSnapshot> mark) {
+    return (int) rows.stream().filter(mark).count();
   }
 }

@@ -68,7 +68,8 @@ public final class Parser {
         (int) optionalInteger(n, "requests", path, 1),
         firstByte == null || firstByte.isNull() ? null : number(n, "first_byte_seconds", path),
         number(n, "ended_at", path),
-        text(n, "reason", path));
+        text(n, "reason", path),
+        optionalInteger(n, "orphaned_rx_bytes", path, 0));
   }
 
   /**
@@ -125,24 +126,34 @@ public final class Parser {
         integer(n, "total_bytes_tx", path),
         optionalInteger(n, "cumulative_bytes_rx", path, 0),
         optionalInteger(n, "cumulative_bytes_tx", path, 0),
-        optionalInteger(n, "completed_connections", path, 0));
+        optionalInteger(n, "completed_connections", path, 0),
+        (int) optionalInteger(n, "stalled_connections", path, 0),
+        (int) optionalInteger(n, "orphaned_connections", path, 0));
   }
 
   private static ConnectionView connection(JsonNode n, String path) {
     requireObject(n, path);
     JsonNode model = n.get("model");
     JsonNode firstByte = n.get("first_byte_seconds");
+    long rx = integer(n, "bytes_rx", path);
+    long tx = integer(n, "bytes_tx", path);
+    double idle = n.has("idle_seconds") ? number(n, "idle_seconds", path) : 0.0;
     return new ConnectionView(
         text(n, "session_id", path),
         text(n, "connection_type", path),
         number(n, "started_at", path),
         number(n, "duration_seconds", path),
         model == null || model.isNull() ? null : text(n, "model", path),
-        integer(n, "bytes_rx", path),
-        integer(n, "bytes_tx", path),
+        rx,
+        tx,
         (int) optionalInteger(n, "requests", path, 1),
         firstByte == null || firstByte.isNull() ? null : number(n, "first_byte_seconds", path),
-        n.has("idle_seconds") ? number(n, "idle_seconds", path) : 0.0);
+        idle,
+        n.has("backend_idle_seconds") ? number(n, "backend_idle_seconds", path) : idle,
+        n.has("stalled") && bool(n, "stalled", path),
+        n.has("orphaned") && bool(n, "orphaned", path),
+        optionalInteger(n, "orphaned_rx_bytes", path, 0),
+        n.has("backlog_bytes") ? signedInteger(n, "backlog_bytes", path) : rx - tx);
   }
 
   private static GlobalActivityView global(JsonNode n, String path) {
@@ -154,7 +165,9 @@ public final class Parser {
         integer(n, "total_bytes_tx", path),
         optionalInteger(n, "cumulative_bytes_rx", path, 0),
         optionalInteger(n, "cumulative_bytes_tx", path, 0),
-        optionalInteger(n, "completed_connections", path, 0));
+        optionalInteger(n, "completed_connections", path, 0),
+        (int) optionalInteger(n, "stalled_connections", path, 0),
+        (int) optionalInteger(n, "orphaned_connections", path, 0));
   }
 
   private static JsonNode field(JsonNode n, String name, String path) {
@@ -193,6 +206,15 @@ public final class Parser {
     JsonNode v = field(n, name, path);
     if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
       throw wrongType(path + name, "a non-negative whole number", v);
+    }
+    return v.longValue();
+  }
+
+  /** A whole number that may be negative ({@code backlog_bytes}). */
+  private static long signedInteger(JsonNode n, String name, String path) {
+    JsonNode v = field(n, name, path);
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw wrongType(path + name, "a whole number", v);
     }
     return v.longValue();
   }

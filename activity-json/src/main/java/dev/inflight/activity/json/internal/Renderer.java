@@ -51,6 +51,13 @@ public final class Renderer {
   private static final byte[] REQUESTS = ConnectionsWriter.ascii(",\"requests\":");
   private static final byte[] FIRST_BYTE = ConnectionsWriter.ascii(",\"first_byte_seconds\":");
   private static final byte[] IDLE = ConnectionsWriter.ascii(",\"idle_seconds\":");
+  private static final byte[] BACKEND_IDLE = ConnectionsWriter.ascii(",\"backend_idle_seconds\":");
+  private static final byte[] STALLED = ConnectionsWriter.ascii(",\"stalled\":true");
+  private static final byte[] NOT_STALLED = ConnectionsWriter.ascii(",\"stalled\":false");
+  private static final byte[] ORPHANED = ConnectionsWriter.ascii(",\"orphaned\":true");
+  private static final byte[] NOT_ORPHANED = ConnectionsWriter.ascii(",\"orphaned\":false");
+  private static final byte[] ORPHANED_RX = ConnectionsWriter.ascii(",\"orphaned_rx_bytes\":");
+  private static final byte[] BACKLOG = ConnectionsWriter.ascii(",\"backlog_bytes\":");
   private static final byte[] END_ROW = ConnectionsWriter.ascii("}");
 
   private final BackendDirectory directory;
@@ -74,10 +81,10 @@ public final class Renderer {
    * @return the document, UTF-8
    */
   public byte[] diagnostics(GlobalSnapshot snapshot) {
-    // about 300 bytes a row: sized up front, the document is not copied over and over as it grows
+    // about 400 bytes a row: sized up front, the document is not copied over and over as it grows
     return write(
         (g, out) -> writeDiagnostics(g, out, snapshot),
-        (int) Math.min(64L << 20, 4096L + 320L * snapshot.totalActiveConnections()));
+        (int) Math.min(64L << 20, 4096L + 420L * snapshot.totalActiveConnections()));
   }
 
   /**
@@ -180,6 +187,7 @@ public final class Renderer {
     g.writeFieldName("ended_at");
     g.writeNumber(epochSeconds(e.endedAt()));
     g.writeStringField("reason", e.reason().wireName());
+    g.writeNumberField("orphaned_rx_bytes", e.bytesRxOrphaned());
     g.writeEndObject();
   }
 
@@ -217,6 +225,8 @@ public final class Renderer {
       g.writeNumberField("cumulative_bytes_rx", b.cumulativeBytesRx());
       g.writeNumberField("cumulative_bytes_tx", b.cumulativeBytesTx());
       g.writeNumberField("completed_connections", b.completedConnections());
+      g.writeNumberField("stalled_connections", b.stalledConnections());
+      g.writeNumberField("orphaned_connections", b.orphanedConnections());
       g.writeObjectFieldStart("ended");
       for (EndReason r : EndReason.values()) {
         g.writeNumberField(r.wireName(), b.ended().get(r));
@@ -258,7 +268,12 @@ public final class Renderer {
       } else {
         w.seconds(c.firstByte().toMillis());
       }
-      w.raw(IDLE).seconds(c.idle().toMillis()).raw(END_ROW);
+      w.raw(IDLE).seconds(c.idle().toMillis());
+      w.raw(BACKEND_IDLE).seconds(c.backendIdle().toMillis());
+      w.raw(c.stalled() ? STALLED : NOT_STALLED);
+      w.raw(c.orphaned() ? ORPHANED : NOT_ORPHANED);
+      w.raw(ORPHANED_RX).number(c.bytesRxOrphaned());
+      w.raw(BACKLOG).number(c.backlog()).raw(END_ROW);
     }
     w.flush();
   }
@@ -277,6 +292,14 @@ public final class Renderer {
     g.writeNumberField("cumulative_bytes_rx", s.cumulativeBytesRx());
     g.writeNumberField("cumulative_bytes_tx", s.cumulativeBytesTx());
     g.writeNumberField("completed_connections", s.completedConnections());
+    int stalled = 0;
+    int orphaned = 0;
+    for (BackendSnapshot b : s.backends()) {
+      stalled += b.stalledConnections();
+      orphaned += b.orphanedConnections();
+    }
+    g.writeNumberField("stalled_connections", stalled);
+    g.writeNumberField("orphaned_connections", orphaned);
     g.writeEndObject();
   }
 
