@@ -6,6 +6,7 @@ import dev.inflight.activity.json.GlobalActivityView;
 import dev.inflight.activity.json.InstanceView;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -14,6 +15,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Draws one screen of the activity view: a summary box (active connections, total RX/TX, time) and
  * a table of the active connections, as in the seed's sample. Pure: same document, same text.
+ *
+ * <p>Rows whose stream is in trouble are marked: when any row is stalled or orphaned, the table has
+ * a State column ({@code stalled}, {@code orphaned}, {@code stalled, orphaned}, or empty) and the
+ * summary counts them. While none is, the frame is the seed's.
  */
 final class FrameRenderer {
 
@@ -81,6 +86,10 @@ final class FrameRenderer {
   /** Duration, RX and TX are numbers: right-aligned. */
   private static final boolean[] RIGHT_ALIGNED = {false, false, false, false, true, true, true};
 
+  static final String STATE = "State";
+  static final String STALLED = "stalled";
+  static final String ORPHANED = "orphaned";
+
   static final String FLEET_TITLE = "Fleet Activity";
   static final String PROXIES_TITLE = "Proxies";
   static final String UP = "up";
@@ -127,6 +136,7 @@ final class FrameRenderer {
     String summary =
         "Active Connections: "
             + g.totalActiveConnections()
+            + troubleCounts(g.stalledConnections(), g.orphanedConnections())
             + "  |  Total RX: "
             + Format.bytes(g.totalBytesRx())
             + "  |  Total TX: "
@@ -178,6 +188,8 @@ final class FrameRenderer {
     long active = 0;
     long rx = 0;
     long tx = 0;
+    int stalled = 0;
+    int orphaned = 0;
     List<String[]> proxyRows = new ArrayList<>(readings.size());
     List<String> notes = new ArrayList<>();
     List<String[]> rows = new ArrayList<>();
@@ -202,6 +214,8 @@ final class FrameRenderer {
       active += g.totalActiveConnections();
       rx += g.totalBytesRx();
       tx += g.totalBytesTx();
+      stalled += g.stalledConnections();
+      orphaned += g.orphanedConnections();
       proxyRows.add(
           new String[] {
             label,
@@ -220,6 +234,7 @@ final class FrameRenderer {
             + readings.size()
             + " up  |  Active Connections: "
             + active
+            + troubleCounts(stalled, orphaned)
             + "  |  Total RX: "
             + Format.bytes(rx)
             + "  |  Total TX: "
@@ -228,7 +243,7 @@ final class FrameRenderer {
             + Format.clock(nowEpochSeconds, zone);
     List<String> proxyTable = table(PROXY_HEADERS, PROXY_RIGHT_ALIGNED, proxyRows);
     List<String> rowTable =
-        rows.isEmpty() ? List.of() : table(FLEET_ROW_HEADERS, FLEET_ROW_RIGHT_ALIGNED, rows);
+        rows.isEmpty() ? List.of() : rowTable(FLEET_ROW_HEADERS, FLEET_ROW_RIGHT_ALIGNED, rows);
     int width = proxyTable.get(0).length();
     if (!rowTable.isEmpty()) {
       width = Math.max(width, rowTable.get(0).length());
@@ -252,7 +267,53 @@ final class FrameRenderer {
     return rows(doc, null);
   }
 
-  /** The rows of one document, sorted, with the proxy's label first when one is given. */
+  /**
+   * The summary's count of rows in trouble, {@code " | Stalled: 1 | Orphaned: 0"}, or nothing while
+   * there are none.
+   */
+  private static String troubleCounts(long stalled, long orphaned) {
+    if (stalled == 0 && orphaned == 0) {
+      return "";
+    }
+    return "  |  Stalled: " + stalled + "  |  Orphaned: " + orphaned;
+  }
+
+  /** The State cell of a row: what is wrong with its stream, or nothing. */
+  static String state(ConnectionView c) {
+    if (c.stalled() && c.orphaned()) {
+      return STALLED + ", " + ORPHANED;
+    }
+    if (c.stalled()) {
+      return STALLED;
+    }
+    return c.orphaned() ? ORPHANED : "";
+  }
+
+  /**
+   * The rows, each with its State cell last, with the columns to draw: the State column only when a
+   * row has something in it.
+   */
+  private List<String> rowTable(String[] headers, boolean[] right, List<String[]> rows) {
+    boolean trouble = false;
+    for (String[] row : rows) {
+      trouble |= !row[row.length - 1].isEmpty();
+    }
+    if (trouble) {
+      String[] withState = Arrays.copyOf(headers, headers.length + 1);
+      withState[headers.length] = STATE;
+      return table(withState, Arrays.copyOf(right, right.length + 1), rows);
+    }
+    List<String[]> without = new ArrayList<>(rows.size());
+    for (String[] row : rows) {
+      without.add(Arrays.copyOf(row, row.length - 1));
+    }
+    return table(headers, right, without);
+  }
+
+  /**
+   * The rows of one document, sorted, with the proxy's label first when one is given and the State
+   * cell last.
+   */
   private static List<String[]> rows(DiagnosticsDocument doc, @Nullable String proxy) {
     record Row(String backend, ConnectionView c) {}
     List<Row> all = new ArrayList<>();
@@ -282,13 +343,14 @@ final class FrameRenderer {
       cells.add(Format.duration(c.durationSeconds()));
       cells.add(Format.bytes(c.bytesRx()));
       cells.add(Format.bytes(c.bytesTx()));
+      cells.add(state(c));
       rows.add(cells.toArray(new String[0]));
     }
     return rows;
   }
 
   private List<String> table(List<String[]> rows) {
-    return table(HEADERS, RIGHT_ALIGNED, rows);
+    return rowTable(HEADERS, RIGHT_ALIGNED, rows);
   }
 
   /** A boxed table; {@code right[i]} right-aligns column i (numbers). */

@@ -242,4 +242,89 @@ class FrameRendererTest {
         .noneMatch(l -> l.contains("Backend"));
     assertThat(String.join("", lines)).matches("\\p{ASCII}*");
   }
+
+  /** One backend with one row, stalled or orphaned as told, and counts to match. */
+  private static DiagnosticsDocument oneRow(String session, boolean stalled, boolean orphaned) {
+    ConnectionView c =
+        new ConnectionView(
+            session,
+            "streaming",
+            NOW - 40,
+            40,
+            "gpt-4",
+            2048,
+            1024,
+            1,
+            0.5,
+            35,
+            35,
+            stalled,
+            orphaned,
+            orphaned ? 512 : 0,
+            1024);
+    int s = stalled ? 1 : 0;
+    int o = orphaned ? 1 : 0;
+    return new DiagnosticsDocument(
+        NOW,
+        true,
+        List.of(
+            new InstanceView(
+                "openai.1",
+                "openai",
+                false,
+                true,
+                List.of(),
+                List.of("gpt-4"),
+                new ActivityView(1, List.of(c), 2048, 1024, 2048, 1024, 0, s, o))),
+        new GlobalActivityView(true, 1, 2048, 1024, 2048, 1024, 0, s, o));
+  }
+
+  @Test
+  void theStateCellNamesWhatIsWrongWithTheStream() {
+    assertThat(FrameRenderer.state(rowOf(oneRow("a", false, false)))).isEmpty();
+    assertThat(FrameRenderer.state(rowOf(oneRow("a", true, false)))).isEqualTo("stalled");
+    assertThat(FrameRenderer.state(rowOf(oneRow("a", false, true)))).isEqualTo("orphaned");
+    assertThat(FrameRenderer.state(rowOf(oneRow("a", true, true)))).isEqualTo("stalled, orphaned");
+  }
+
+  private static ConnectionView rowOf(DiagnosticsDocument doc) {
+    return doc.instances().get(0).activity().connections().get(0);
+  }
+
+  @Test
+  void aFleetMarksTroubledRowsAndSumsTheirCounts() {
+    List<Fleet.Reading> readings =
+        List.of(
+            Fleet.Reading.of(proxy("10.0.0.1:8000"), "{}", oneRow("s-fine", false, false)),
+            Fleet.Reading.of(proxy("10.0.0.2:8000"), "{}", oneRow("s-stuck", true, true)),
+            Fleet.Reading.of(proxy("10.0.0.3:8000"), "{}", oneRow("s-left", false, true)));
+
+    List<String> lines =
+        new FrameRenderer(FrameRenderer.Box.ASCII, ZoneOffset.UTC).renderFleet(readings, NOW);
+
+    assertThat(lines.get(1))
+        .startsWith(
+            "| Proxies: 3 of 3 up  |  Active Connections: 3  |  Stalled: 1  |  Orphaned: 2  |");
+    assertThat(lines)
+        .contains(
+            "| Proxy         | Backend  | Session | Type      | Model | Duration |     RX |     TX"
+                + " | State             |",
+            "| 10.0.0.1:8000 | openai.1 | s-fine  | streaming | gpt-4 |    40.0s | 2.0 KB | 1.0 KB"
+                + " |                   |",
+            "| 10.0.0.2:8000 | openai.1 | s-stuck | streaming | gpt-4 |    40.0s | 2.0 KB | 1.0 KB"
+                + " | stalled, orphaned |",
+            "| 10.0.0.3:8000 | openai.1 | s-left  | streaming | gpt-4 |    40.0s | 2.0 KB | 1.0 KB"
+                + " | orphaned          |");
+  }
+
+  @Test
+  void withoutTroubleTheFleetTableHasNoStateColumnAndTheSummaryNoCounts() {
+    List<String> lines =
+        new FrameRenderer(FrameRenderer.Box.ASCII, ZoneOffset.UTC)
+            .renderFleet(
+                List.of(
+                    Fleet.Reading.of(proxy("10.0.0.1:8000"), "{}", oneRow("s-fine", false, false))),
+                NOW);
+    assertThat(String.join("\n", lines)).doesNotContain("State").doesNotContain("Stalled");
+  }
 }

@@ -6,10 +6,13 @@ import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.json.BackendDescription;
 import dev.inflight.activity.json.BackendDirectory;
 import dev.inflight.activity.json.DiagnosticsJson;
 import dev.inflight.activity.json.SessionIdDisplay;
+import dev.inflight.activity.testing.ManualTracker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,6 +25,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The command end to end, in-process, against a real HTTP server on 127.0.0.1. */
 class InspectCommandTest {
@@ -35,6 +39,10 @@ class InspectCommandTest {
   private StubServer server;
   private ActivityTracker tracker;
   private DiagnosticsJson json;
+
+  /** Rows stall after 30 s of a fake clock that only the test moves. */
+  @RegisterExtension
+  final ManualTracker health = new ManualTracker(s -> s.stallAfter(Duration.ofSeconds(30)));
 
   @BeforeEach
   void start() throws IOException {
@@ -371,5 +379,91 @@ class InspectCommandTest {
         .doesNotContain("\n")
         .doesNotContain("Exception")
         .doesNotContain("\tat ");
+  }
+
+  /**
+   * Watch mode over a proxy whose rows get into trouble between two frames: the first frame is the
+   * seed's table; in the second, 31 s later, the stalled and orphaned rows are marked in a State
+   * column and counted in the summary.
+   */
+  @Test
+  void watchMarksRowsThatStallOrLoseTheirClientAndCountsThem() {
+    ActivityTracker t = health.tracker();
+    ActivityHandle steady = t.open("openai.1", "steady", ConnectionType.STREAMING, "gpt-4");
+    steady.addRx(2048);
+    steady.addTx(1024);
+    RequestActivity leaver = t.beginRequest("leaver");
+    leaver.attach("anthropic", "claude-3-sonnet", ConnectionType.STREAMING);
+    leaver.addRx(100);
+    leaver.addTx(100);
+    RequestActivity both = t.beginRequest("both");
+    both.attach("openai.1", "gpt-4", ConnectionType.STREAMING);
+    both.addRx(10);
+    String first = new String(json.diagnostics(t.getGlobalSnapshot()), StandardCharsets.UTF_8);
+    server.answer(StubServer.ok(first));
+    WatchLoop.Pacer pacer =
+        interval -> {
+          health.clock().advance(Duration.ofSeconds(31)); // steady and both stall
+          leaver.fail(EndReason.CLIENT_ABORTED); // the clients of leaver and both leave
+          both.fail(EndReason.CLIENT_ABORTED);
+          leaver.addRx(400); // leaver's backend goes on sending: orphaned, not stalled
+          server.answer(
+              StubServer.ok(
+                  new String(json.diagnostics(t.getGlobalSnapshot()), StandardCharsets.UTF_8)));
+          return false;
+        };
+    try {
+      assertThat(Cli.run(new String[] {"--watch", server.url()}, env(true, 2, pacer))).isZero();
+    } finally {
+      steady.close();
+      leaver.end(EndReason.COMPLETED);
+      both.end(EndReason.COMPLETED);
+    }
+
+    // each line of a redrawn frame ends by clearing the rest of the terminal's line
+    String[] frames =
+        out().replace("\u001b[K", "").split(java.util.regex.Pattern.quote(WatchLoop.HOME));
+    assertThat(frames).hasSize(3);
+    assertThat(frames[1])
+        .contains(
+            "│ Active Connections: 3  |  Total RX: 2.1 KB  |  Total TX: 1.1 KB  |  Updated: 15:59:50 │")
+        .doesNotContain("State")
+        .doesNotContain("Stalled")
+        .doesNotContain("orphaned")
+        .contains(
+            "│ openai.1  │ steady  │ streaming │ gpt-4           │     0.0s │ 2.0 KB │ 1.0 KB │");
+    assertThat(frames[2])
+        .contains(
+            "│ Active Connections: 3  |  Stalled: 2  |  Orphaned: 2  |  Total RX: 2.5 KB  |"
+                + "  Total TX: 1.1 KB  |  Updated: 16:00:21 │")
+        .contains(
+            String.join(
+                "\n",
+                "│ Backend   │ Session │ Type      │ Model           │ Duration │     RX │     TX │ State             │",
+                "├───────────┼─────────┼───────────┼─────────────────┼──────────┼────────┼────────┼───────────────────┤",
+                "│ anthropic │ leaver  │ streaming │ claude-3-sonnet │    31.0s │  500 B │  100 B │ orphaned          │",
+                "│ openai.1  │ both    │ streaming │ gpt-4           │    31.0s │   10 B │    0 B │ stalled, orphaned │",
+                "│ openai.1  │ steady  │ streaming │ gpt-4           │    31.0s │ 2.0 KB │ 1.0 KB │ stalled           │"));
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void oneShotMarksAStalledRow() {
+    ActivityHandle quiet =
+        health.tracker().open("openai.1", "quiet", ConnectionType.STREAMING, "gpt-4");
+    quiet.addRx(300);
+    health.tracker().getGlobalSnapshot(); // the backend's last content, seen now
+    health.clock().advance(Duration.ofSeconds(45));
+    server.answer(
+        StubServer.ok(
+            new String(
+                json.diagnostics(health.tracker().getGlobalSnapshot()), StandardCharsets.UTF_8)));
+
+    assertThat(run(server.url())).isZero();
+    quiet.close();
+
+    assertThat(out())
+        .contains("Active Connections: 1  |  Stalled: 1  |  Orphaned: 0  |  Total RX: 300 B")
+        .contains("│ openai.1 │ quiet   │ streaming │ gpt-4 │    45.0s │ 300 B │ 0 B │ stalled │");
   }
 }
