@@ -32,6 +32,12 @@ public class ActivityProperties {
   /** How long a connection may go without byte progress before the sweeper evicts it. */
   private Duration staleTimeout = ActivitySettings.DEFAULT_STALE_TIMEOUT;
 
+  /**
+   * How long an open connection may go without content from its backend (server-sent-event comment
+   * pings do not count) before it is marked stalled; it stays open.
+   */
+  private Duration stallAfter = ActivitySettings.DEFAULT_STALL_AFTER;
+
   /** How often the stale sweeper runs; 0 starts no sweeper thread. */
   private Duration sweepInterval = ActivitySettings.DEFAULT_SWEEP_INTERVAL;
 
@@ -111,6 +117,30 @@ public class ActivityProperties {
           PREFIX + ".stale-timeout must be positive, got " + staleTimeout);
     }
     this.staleTimeout = staleTimeout;
+  }
+
+  /**
+   * The time without backend content after which an open connection is marked stalled.
+   *
+   * @return a positive duration
+   */
+  public Duration getStallAfter() {
+    return stallAfter;
+  }
+
+  /**
+   * Sets the time without backend content after which an open connection is marked stalled.
+   *
+   * @param stallAfter a positive duration
+   * @throws IllegalArgumentException if it is not positive
+   */
+  public void setStallAfter(Duration stallAfter) {
+    Objects.requireNonNull(stallAfter, "stallAfter");
+    if (stallAfter.isNegative() || stallAfter.isZero()) {
+      throw new IllegalArgumentException(
+          PREFIX + ".stall-after must be positive, got " + stallAfter);
+    }
+    this.stallAfter = stallAfter;
   }
 
   /**
@@ -288,6 +318,7 @@ public class ActivityProperties {
     return ActivitySettings.builder()
         .enabled(enabled)
         .staleTimeout(staleTimeout)
+        .stallAfter(stallAfter)
         .sweepInterval(sweepInterval)
         .maxConnections(maxConnections)
         .recentConnections(recentConnections)

@@ -17,6 +17,7 @@ import dev.inflight.activity.json.SessionIdDisplay;
 import dev.inflight.activity.micrometer.ActivityMetrics;
 import dev.inflight.activity.okhttp.ActivityInterceptor;
 import dev.inflight.activity.servlet.ActivityFilter;
+import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.StreamingBackend;
 import dev.inflight.activity.testing.StreamingBackend.Reply;
 import jakarta.servlet.Filter;
@@ -105,6 +106,52 @@ class ActivityAutoConfigurationTest {
                   .requestInterceptors(list -> assertThat(list).containsExactly(interceptor));
               assertThat(context.getBean(RestTemplateBuilder.class).build().getInterceptors())
                   .containsExactly(interceptor);
+            });
+  }
+
+  private static int stalled(ActivityTracker tracker, String backend) {
+    return tracker.getBackendTotals(backend).orElseThrow().stalledConnections();
+  }
+
+  /**
+   * The tracker marks a row stalled after {@code stall-after} without content: not within this test
+   * at the default 30 s, within milliseconds at {@code 1ms}.
+   */
+  @Test
+  void stallAfterSetsWhenAQuietRowIsMarkedStalled() {
+    runner
+        .withPropertyValues("inflight.activity.enabled=true", "inflight.activity.sweep-interval=0")
+        .run(
+            context -> {
+              ActivityProperties properties = context.getBean(ActivityProperties.class);
+              assertThat(properties.getStallAfter()).isEqualTo(Duration.ofSeconds(30));
+              assertThat(properties.toSettings(true).stallAfter())
+                  .isEqualTo(ActivitySettings.DEFAULT_STALL_AFTER);
+              ActivityTracker tracker = context.getBean(ActivityTracker.class);
+              ActivityHandle h = tracker.open("quiet", "s", ConnectionType.STREAMING, null);
+              assertThat(stalled(tracker, "quiet")).isZero();
+              h.close();
+            });
+    runner
+        .withPropertyValues(
+            "inflight.activity.enabled=true",
+            "inflight.activity.sweep-interval=0",
+            "inflight.activity.stall-after=1ms")
+        .run(
+            context -> {
+              ActivityProperties properties = context.getBean(ActivityProperties.class);
+              assertThat(properties.getStallAfter()).isEqualTo(Duration.ofMillis(1));
+              assertThat(properties.toSettings(true).stallAfter()).isEqualTo(Duration.ofMillis(1));
+              ActivityTracker tracker = context.getBean(ActivityTracker.class);
+              ActivityHandle h = tracker.open("quiet", "s", ConnectionType.STREAMING, null);
+              Await.until(
+                  "the quiet row is marked stalled after 1 ms",
+                  Duration.ofSeconds(10),
+                  () -> stalled(tracker, "quiet") == 1);
+              assertThat(tracker.getBackendSnapshot("quiet").orElseThrow().connections())
+                  .singleElement()
+                  .satisfies(row -> assertThat(row.stalled()).isTrue());
+              h.close();
             });
   }
 
@@ -269,6 +316,9 @@ class ActivityAutoConfigurationTest {
   void aBadValueStopsStartupNamingThePropertyAndTheValue() {
     assertStartupFails("inflight.activity.stale-timeout=-5s", "inflight.activity.stale-timeout");
     assertStartupFails("inflight.activity.stale-timeout=soon", "inflight.activity.stale-timeout");
+    assertStartupFails("inflight.activity.stall-after=-5s", "inflight.activity.stall-after");
+    assertStartupFails("inflight.activity.stall-after=0s", "inflight.activity.stall-after");
+    assertStartupFails("inflight.activity.stall-after=later", "inflight.activity.stall-after");
     assertStartupFails("inflight.activity.max-connections=0", "inflight.activity.max-connections");
     assertStartupFails(
         "inflight.activity.session-id-display=sideways", "inflight.activity.session-id-display");
@@ -290,7 +340,9 @@ class ActivityAutoConfigurationTest {
               }
               assertThat(messages.toString()).as(property).contains(named);
               String value = property.substring(property.indexOf('=') + 1);
-              assertThat(messages.toString().replace("PT-5S", "-5s")).as(property).contains(value);
+              assertThat(messages.toString().replace("PT-5S", "-5s").replace("PT0S", "0s"))
+                  .as(property)
+                  .contains(value);
             });
   }
 

@@ -28,6 +28,7 @@ class ConfigurationMetadataTest {
         Map.ofEntries(
             Map.entry("inflight.activity.enabled", "false"),
             Map.entry("inflight.activity.stale-timeout", "5m"),
+            Map.entry("inflight.activity.stall-after", "30s"),
             Map.entry("inflight.activity.sweep-interval", "30s"),
             Map.entry("inflight.activity.max-connections", "10000"),
             Map.entry("inflight.activity.recent-connections", "100"),
