@@ -148,6 +148,7 @@ record DemoConfig(
    * @param tracking {@value Enablement#CONFIG_KEY}
    * @param staleTimeoutSeconds {@value ActivitySettings#KEY_STALE_TIMEOUT}
    * @param sweepIntervalSeconds {@value ActivitySettings#KEY_SWEEP_INTERVAL}
+   * @param stallAfterSeconds {@value ActivitySettings#KEY_STALL_AFTER}
    * @param maxConnections {@value ActivitySettings#KEY_MAX_CONNECTIONS}
    * @param port {@code port}
    * @param diagnosticsPort {@code diagnostics_port}
@@ -161,6 +162,7 @@ record DemoConfig(
       @JsonProperty(Enablement.CONFIG_KEY) @Nullable Object tracking,
       @JsonProperty(ActivitySettings.KEY_STALE_TIMEOUT) @Nullable String staleTimeoutSeconds,
       @JsonProperty(ActivitySettings.KEY_SWEEP_INTERVAL) @Nullable String sweepIntervalSeconds,
+      @JsonProperty(ActivitySettings.KEY_STALL_AFTER) @Nullable String stallAfterSeconds,
       @JsonProperty(ActivitySettings.KEY_MAX_CONNECTIONS) @Nullable String maxConnections,
       @JsonProperty("port") @Nullable Integer port,
       @JsonProperty("diagnostics_port") @Nullable Integer diagnosticsPort,
@@ -274,6 +276,7 @@ record DemoConfig(
       Map<String, String> activity = new LinkedHashMap<>();
       putIfPresent(activity, ActivitySettings.KEY_STALE_TIMEOUT, file.staleTimeoutSeconds());
       putIfPresent(activity, ActivitySettings.KEY_SWEEP_INTERVAL, file.sweepIntervalSeconds());
+      putIfPresent(activity, ActivitySettings.KEY_STALL_AFTER, file.stallAfterSeconds());
       putIfPresent(activity, ActivitySettings.KEY_MAX_CONNECTIONS, file.maxConnections());
       Integer port = file.port();
       if (port != null) {

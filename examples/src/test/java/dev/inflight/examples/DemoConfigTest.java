@@ -36,6 +36,7 @@ class DemoConfigTest {
             "enable_activity_tracking: true\n"
                 + "activity_stale_timeout_seconds: 42\n"
                 + "activity_sweep_interval_seconds: 0.5\n"
+                + "activity_stall_after_seconds: 12\n"
                 + "activity_max_connections: 7\n"
                 + "port: 9100\n"
                 + "diagnostics_port: 9901\n"
@@ -57,6 +58,7 @@ class DemoConfigTest {
             Map.of(
                 ActivitySettings.KEY_STALE_TIMEOUT, "42",
                 ActivitySettings.KEY_SWEEP_INTERVAL, "0.5",
+                ActivitySettings.KEY_STALL_AFTER, "12",
                 ActivitySettings.KEY_MAX_CONNECTIONS, "7"));
     assertThat(c.port()).isEqualTo(9100);
     assertThat(c.diagnosticsPort()).isEqualTo(9901);
@@ -126,9 +128,10 @@ class DemoConfigTest {
         .hasMessage(
             LABEL
                 + "unknown key 'activity_max_conections' (known keys: activity_max_connections,"
-                + " activity_stale_timeout_seconds, activity_sweep_interval_seconds, backends,"
-                + " diagnostics_port, enable_activity_tracking, fake_backend, port, tls,"
-                + " tls_keystore, tls_keystore_password)");
+                + " activity_stale_timeout_seconds, activity_stall_after_seconds,"
+                + " activity_sweep_interval_seconds, backends, diagnostics_port,"
+                + " enable_activity_tracking, fake_backend, port, tls, tls_keystore,"
+                + " tls_keystore_password)");
     assertThatThrownBy(() -> parse("fake_backend:\n  delay: 5\n" + BACKENDS))
         .hasMessage(
             LABEL

@@ -3,6 +3,7 @@ package dev.inflight.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.inflight.activity.ActivitySettings;
 import dev.inflight.activity.Enablement;
 import dev.inflight.activity.Enablement.Source;
 import dev.inflight.activity.testing.TestCertificate;
@@ -240,9 +241,13 @@ class DemoSetupTest {
 
   @Test
   void trackerSettingsComeFromTheConfigFile() throws Exception {
-    writeConfig("activity_stale_timeout_seconds: 42\nactivity_max_connections: 7\n");
+    writeConfig(
+        "activity_stale_timeout_seconds: 42\n"
+            + "activity_stall_after_seconds: 12\n"
+            + "activity_max_connections: 7\n");
     DemoSetup s = resolve(List.of(ENABLE), Map.of());
     assertThat(s.settings().staleTimeout()).isEqualTo(Duration.ofSeconds(42));
+    assertThat(s.settings().stallAfter()).isEqualTo(Duration.ofSeconds(12));
     assertThat(s.settings().maxConnections()).isEqualTo(7);
 
     writeConfig("activity_max_connections: lots\n");
@@ -250,6 +255,12 @@ class DemoSetupTest {
         .isInstanceOf(DemoException.class)
         .hasMessageStartingWith("config file " + dir.resolve("config").resolve("config.yaml"))
         .hasMessageContaining("activity_max_connections='lots'");
+
+    writeConfig("activity_stall_after_seconds: 0\n");
+    assertThatThrownBy(() -> resolve(List.of(ENABLE), Map.of()))
+        .isInstanceOf(DemoException.class)
+        .hasMessageContaining(ActivitySettings.KEY_STALL_AFTER)
+        .hasMessageContaining("'0'");
   }
 
   @Test
