@@ -11,8 +11,10 @@ import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.Response;
 import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndReason;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.testing.Await;
+import dev.inflight.activity.testing.FakeClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -464,6 +466,113 @@ class LivePageTest {
             .setPath(Path.of("target", "live-page.png"))
             .setFullPage(false));
     assertThat(Files.size(Path.of("target", "live-page.png"))).isPositive();
+    assertNoProblems();
+  }
+
+  /**
+   * A demo proxy, without traffic, whose tracker reads {@code clock}: rows stall after 30 s of it.
+   */
+  private DemoProxy demoOnFakeClock(FakeClock clock) throws Exception {
+    DemoSetup base =
+        DemoSetup.resolve(List.of("--enable-activity-tracking"), Map.of(), dir)
+            .with(0, 0, 0)
+            .withoutSweeper();
+    DemoSetup setup =
+        new DemoSetup(
+            base.host(),
+            base.port(),
+            base.diagnosticsPort(),
+            base.tls(),
+            base.demoTraffic(),
+            base.config(),
+            base.enablement(),
+            base.settings().toBuilder().clock(clock).stallAfter(Duration.ofSeconds(30)).build());
+    DemoProxy proxy = DemoProxy.start(setup, Map.of());
+    closeAfter.add(proxy);
+    return proxy;
+  }
+
+  private Locator rowsShown() {
+    return page.locator("#rows-body tr");
+  }
+
+  @Test
+  void highlightsStalledAndOrphanedRowsShowsTheBacklogAndFiltersByState() throws Exception {
+    FakeClock clock = new FakeClock();
+    DemoProxy proxy = demoOnFakeClock(clock);
+    ActivityHandle healthy =
+        proxy.tracker().open("openai.1", "health-ok", ConnectionType.STREAMING, "gpt-4");
+    healthy.addRx(100);
+    healthy.addTx(40);
+    closeAfter.add(healthy);
+    ActivityHandle quiet =
+        proxy.tracker().open("openai.1", "health-stalled", ConnectionType.STREAMING, "gpt-4");
+    quiet.addRx(5000);
+    quiet.addTx(1000);
+    closeAfter.add(quiet);
+    RequestActivity leaver = proxy.tracker().beginRequest("health-orphan");
+    leaver.attach("openai.1", "gpt-4", ConnectionType.STREAMING);
+    leaver.addRx(300);
+    leaver.addTx(300);
+    leaver.fail(EndReason.CLIENT_ABORTED); // its client left; the backend goes on
+    leaver.addRx(700);
+    closeAfter.add(() -> leaver.end(EndReason.COMPLETED));
+    proxy.tracker().getGlobalSnapshot(); // the backends' content so far, seen now
+    clock.advance(Duration.ofSeconds(31)); // health-stalled's backend has been quiet since
+    healthy.addRx(10);
+    leaver.addRx(20);
+
+    page.navigate(url(proxy));
+
+    Locator stalled = row("rows", "health-stalled");
+    until(
+        "the stalled row is highlighted",
+        () -> "row-stalled".equals(stalled.getAttribute("class")));
+    assertThat(stalled.locator("td.state").textContent()).isEqualTo("stalled");
+    assertThat(stalled.locator("td.state .mark-stalled").isVisible()).isTrue();
+    assertThat(stalled.locator("td.state").getAttribute("title"))
+        .isEqualTo("no content from the backend for 31.0 s");
+    assertThat(stalled.locator("td.backlog").getAttribute("data-value")).isEqualTo("4000");
+    assertThat(stalled.locator("td.backlog").textContent()).isEqualTo("3.91 KB");
+    Object background = stalled.evaluate("r => getComputedStyle(r).backgroundColor");
+    assertThat(background).as("the highlight is drawn").isEqualTo("rgb(255, 244, 214)");
+
+    Locator orphan = row("rows", "health-orphan");
+    assertThat(orphan.getAttribute("class")).isEqualTo("row-orphaned");
+    assertThat(orphan.locator("td.state").textContent()).isEqualTo("orphaned");
+    assertThat(orphan.locator("td.state").getAttribute("title"))
+        .isEqualTo("every client left; 720 bytes received since");
+    assertThat(orphan.locator("td.backlog").getAttribute("data-value")).isEqualTo("720");
+
+    Locator healthyRow = row("rows", "health-ok");
+    assertThat(healthyRow.getAttribute("class")).isNullOrEmpty();
+    assertThat(healthyRow.locator("td.state").textContent()).isEmpty();
+    assertThat(healthyRow.locator("td.backlog").getAttribute("data-value")).isEqualTo("70");
+    assertThat(page.locator("#sum-stalled").textContent()).isEqualTo("1");
+    assertThat(page.locator("#sum-orphaned").textContent()).isEqualTo("1");
+    assertThat(page.locator("#sum-trouble").getAttribute("data-trouble")).isEqualTo("yes");
+
+    page.locator("#state-filter").selectOption("stalled");
+    until("only the stalled row shows", () -> rowsShown().count() == 1 && stalled.count() == 1);
+    assertThat(page.locator("#rows-note").textContent())
+        .isEqualTo("1 row match the filter (of 3).");
+    page.locator("#state-filter").selectOption("orphaned");
+    until("only the orphaned row shows", () -> rowsShown().count() == 1 && orphan.count() == 1);
+    page.locator("#state-filter").selectOption("all");
+    until("every row is back", () -> rowsShown().count() == 3);
+
+    // the clock moves on: health-ok's backend is quiet for 30 s too, health-orphan's sends on
+    clock.advance(Duration.ofSeconds(30));
+    leaver.addRx(5);
+    until(
+        "the second stall is highlighted and counted",
+        () ->
+            "row-stalled".equals(healthyRow.getAttribute("class"))
+                && "2".equals(page.locator("#sum-stalled").textContent()));
+    page.locator("#state-filter").selectOption("stalled");
+    until("both stalled rows show", () -> rowsShown().count() == 2);
+    assertThat(page.locator("#rows-body td.session").allTextContents())
+        .containsExactlyInAnyOrder("health-ok", "health-stalled");
     assertNoProblems();
   }
 }

@@ -17,6 +17,7 @@
     sortKey: 'duration',
     sortDir: -1,
     filter: '',
+    show: 'all',       // which rows: 'all', 'stalled' or 'orphaned'
     last: {},          // backend (or '' for all) -> {t, rx, tx} last cumulative sample
     history: {},       // backend (or '' for all) -> [{t, rx, tx}] rates, bytes per second
     lastOk: 0,
@@ -34,6 +35,11 @@
     var v = n;
     while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
     return (i === 0 ? String(Math.round(v)) : v.toFixed(v < 10 ? 2 : 1)) + ' ' + units[i];
+  }
+  // a signed count of bytes: the backlog is negative when the proxy sent more than it received
+  function signedBytes(n) {
+    if (n === null || n === undefined) { return '\u2013'; }
+    return n < 0 ? '\u2212' + bytes(-n) : bytes(n);
   }
   function rate(n) { return n === null || n === undefined ? '\u2013' : bytes(n) + '/s'; }
   function seconds(s) {
@@ -135,7 +141,14 @@
           rx: c.bytes_rx,
           tx: c.bytes_tx,
           firstByte: c.first_byte_seconds === undefined ? null : c.first_byte_seconds,
-          requests: c.requests || 1
+          requests: c.requests || 1,
+          // stream health; a proxy on an older version sends none: its rows read as healthy
+          backendIdle: c.backend_idle_seconds === undefined ? null : c.backend_idle_seconds,
+          stalled: c.stalled === true,
+          orphaned: c.orphaned === true,
+          orphanedRx: c.orphaned_rx_bytes || 0,
+          backlog: c.backlog_bytes === undefined ? c.bytes_rx - c.bytes_tx : c.backlog_bytes,
+          trouble: (c.stalled === true ? 2 : 0) + (c.orphaned === true ? 1 : 0)
         });
       });
     });
@@ -171,6 +184,10 @@
     setText($('sum-rx-open'), bytes(g.total_bytes_rx || 0) + ' in open rows');
     setText($('sum-tx-open'), bytes(g.total_bytes_tx || 0) + ' in open rows');
     setText($('sum-ended'), count(g.completed_connections || 0));
+    setText($('sum-stalled'), count(g.stalled_connections || 0));
+    setText($('sum-orphaned'), count(g.orphaned_connections || 0));
+    $('sum-trouble').setAttribute('data-trouble',
+        (g.stalled_connections || 0) + (g.orphaned_connections || 0) > 0 ? 'yes' : 'no');
   }
 
   function drawBackends(doc) {
@@ -223,7 +240,9 @@
         return;
       }
       var p = sample(name, t, a.cumulative_bytes_rx || 0, a.cumulative_bytes_tx || 0);
-      setText(card.open, count(a.active_connections) + ' open \u00b7 ' + bytes(a.total_bytes_rx) + ' RX / ' + bytes(a.total_bytes_tx) + ' TX');
+      setText(card.open, count(a.active_connections) + ' open \u00b7 ' + bytes(a.total_bytes_rx) + ' RX / ' + bytes(a.total_bytes_tx) + ' TX'
+          + (a.stalled_connections ? ' \u00b7 ' + count(a.stalled_connections) + ' stalled' : '')
+          + (a.orphaned_connections ? ' \u00b7 ' + count(a.orphaned_connections) + ' orphaned' : ''));
       setText(card.rx, 'RX ' + rate(p ? p.rx : null));
       setText(card.tx, 'TX ' + rate(p ? p.tx : null));
       var e = a.ended || {};
@@ -244,7 +263,7 @@
     cells.forEach(function (c, i) {
       var td = tr.children[i];
       if (td.className !== c[0]) { td.className = c[0]; }
-      setText(td, c[1]);
+      if (c[1] !== undefined) { setText(td, c[1]); }   // else the caller draws the cell
       if (c[2] !== undefined) {
         var v = String(c[2]);
         if (td.getAttribute('data-value') !== v) { td.setAttribute('data-value', v); }
@@ -258,11 +277,37 @@
     while (body.children.length < n) { body.appendChild(el('tr')); }
   }
 
+  // the State cell: a word for each mark, and why in its title
+  function drawState(td, r) {
+    var words = [];
+    if (r.stalled) { words.push('stalled'); }
+    if (r.orphaned) { words.push('orphaned'); }
+    var key = words.join(' ');
+    if (td.getAttribute('data-state') !== key) {
+      td.setAttribute('data-state', key);
+      td.textContent = '';
+      words.forEach(function (w) { td.appendChild(el('span', 'mark mark-' + w, w)); });
+    }
+    var why = [];
+    if (r.stalled) {
+      why.push('no content from the backend for ' + seconds(r.backendIdle));
+    }
+    if (r.orphaned) {
+      why.push('every client left; ' + count(r.orphanedRx) + ' bytes received since');
+    }
+    var title = why.join('; ');
+    if (td.title !== title) { td.title = title; }
+  }
+
   function drawRows(doc) {
     var all = rowsOf(doc);
     var f = state.filter.toLowerCase();
-    var rows = f ? all.filter(function (r) {
-      return (r.backend + ' ' + r.session + ' ' + r.type + ' ' + r.model).toLowerCase().indexOf(f) >= 0;
+    var show = state.show;
+    var filtered = f || show !== 'all';
+    var rows = filtered ? all.filter(function (r) {
+      if (show === 'stalled' && !r.stalled) { return false; }
+      if (show === 'orphaned' && !r.orphaned) { return false; }
+      return !f || (r.backend + ' ' + r.session + ' ' + r.type + ' ' + r.model).toLowerCase().indexOf(f) >= 0;
     }) : all;
     rows.sort(compare(state.sortKey, state.sortDir));
     var n = Math.min(rows.length, MAX_DRAWN);
@@ -273,6 +318,8 @@
       var tr = body.children[i];
       tr.setAttribute('data-backend', r.backend);
       tr.setAttribute('data-session', r.session);
+      var cls = (r.stalled ? 'row-stalled' : '') + (r.stalled && r.orphaned ? ' ' : '') + (r.orphaned ? 'row-orphaned' : '');
+      if (tr.className !== cls) { tr.className = cls; }
       fillRow(tr, [
         ['', r.backend],
         ['session', r.session, undefined, r.session],
@@ -282,18 +329,21 @@
         ['num', seconds(r.idle), r.idle === null ? '' : r.idle],
         ['num rx-bytes', bytes(r.rx), r.rx, count(r.rx) + ' bytes'],
         ['num tx-bytes', bytes(r.tx), r.tx, count(r.tx) + ' bytes'],
-        ['num', seconds(r.firstByte), r.firstByte === null ? '' : r.firstByte]
+        ['num backlog', signedBytes(r.backlog), r.backlog, count(r.backlog) + ' bytes received, not yet sent'],
+        ['num', seconds(r.firstByte), r.firstByte === null ? '' : r.firstByte],
+        ['state']
       ]);
+      drawState(tr.children[10], r);
     }
     var note;
     if (!doc.activity_tracking_enabled) {
       note = 'Tracking is disabled: no rows.';
     } else if (rows.length > MAX_DRAWN) {
       note = 'Showing the first ' + count(MAX_DRAWN) + ' of ' + count(rows.length) + ' rows'
-          + (f ? ' matching the filter' : '') + ' (after sorting); filter to see the others.';
+          + (filtered ? ' matching the filter' : '') + ' (after sorting); filter to see the others.';
     } else {
       note = count(rows.length) + (rows.length === 1 ? ' row' : ' rows')
-          + (f ? ' match the filter (of ' + count(all.length) + ').' : '.');
+          + (filtered ? ' match the filter (of ' + count(all.length) + ').' : '.');
     }
     setText($('rows-note'), note);
     $('rows').setAttribute('data-total', String(rows.length));
@@ -326,6 +376,9 @@
       var cls = 'reason reason-' + r.reason;
       if (badge.className !== cls) { badge.className = cls; }
       setText(badge, r.reason);
+      var after = r.orphaned_rx_bytes
+          ? count(r.orphaned_rx_bytes) + ' bytes received from the backend after every client left' : '';
+      if (badge.title !== after) { badge.title = after; }
     });
     setText($('recent-note'), recent.length ? '' : 'No connection has ended yet.');
   }
@@ -429,6 +482,11 @@
     var input = $('filter');
     input.addEventListener('input', function () {
       state.filter = input.value.trim();
+      draw();
+    });
+    var show = $('state-filter');
+    show.addEventListener('change', function () {
+      state.show = show.value;
       draw();
     });
     poll();
