@@ -61,7 +61,7 @@ class PrometheusRulesTest {
     PrometheusTools.Result r = promtool("check", "rules", dir.resolve(RULES).toString());
 
     assertThat(r.exitCode()).as(r.output()).isZero();
-    assertThat(r.output()).contains("SUCCESS: 10 rules found");
+    assertThat(r.output()).contains("SUCCESS: 12 rules found");
   }
 
   @Test
@@ -112,7 +112,9 @@ class PrometheusRulesTest {
         .containsExactly(
             "InflightBackendAbortRatioHigh",
             "InflightBackendStuckStreams",
-            "InflightEvictionBurst");
+            "InflightEvictionBurst",
+            "InflightStalledConnections",
+            "InflightOrphanedUpstreamBytes");
     assertThat(all("^\\s*- expr: (\\S+)$", tests)).containsAll(records);
     assertThat(all("^\\s*alertname: (\\S+)$", tests)).containsAll(alerts);
   }
