@@ -51,6 +51,14 @@ class JettyServletTest {
   }
 
   @Nested
+  class StreamHealth extends StreamHealthContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
   class Ending extends EndingContract {
     @Override
     protected ServletContainer container() {

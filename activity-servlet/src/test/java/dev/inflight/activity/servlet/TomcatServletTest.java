@@ -44,6 +44,14 @@ class TomcatServletTest {
   }
 
   @Nested
+  class StreamHealth extends StreamHealthContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
   class Ending extends EndingContract {
     @Override
     protected ServletContainer container() {

@@ -41,6 +41,14 @@ class UndertowServletTest {
   }
 
   @Nested
+  class StreamHealth extends StreamHealthContract {
+    @Override
+    protected ServletContainer container() {
+      return CONTAINER;
+    }
+  }
+
+  @Nested
   class Ending extends EndingContract {
     @Override
     protected ServletContainer container() {
