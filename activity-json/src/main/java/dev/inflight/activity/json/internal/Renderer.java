@@ -94,7 +94,7 @@ public final class Renderer {
    * @return the document, UTF-8
    */
   public byte[] activity(GlobalSnapshot snapshot) {
-    return write((g, out) -> writeGlobal(g, snapshot, true), 1024);
+    return write((g, out) -> writeGlobal(g, snapshot, true, null), 1024);
   }
 
   /**
@@ -138,6 +138,7 @@ public final class Renderer {
     g.writeNumber(epochSeconds(s.takenAt()));
     g.writeBooleanField("activity_tracking_enabled", s.enabled());
     g.writeArrayFieldStart("instances");
+    Marks all = new Marks();
     Map<String, BackendSnapshot> byName = new LinkedHashMap<>();
     for (BackendSnapshot b : s.backends()) {
       byName.put(b.name(), b);
@@ -145,14 +146,14 @@ public final class Renderer {
     for (BackendDescription d : directory.backends()) {
       BackendSnapshot b = byName.remove(d.name());
       writeInstance(
-          g, out, d, s.enabled() ? (b == null ? BackendSnapshot.empty(d.name()) : b) : null);
+          g, out, d, s.enabled() ? (b == null ? BackendSnapshot.empty(d.name()) : b) : null, all);
     }
     for (BackendSnapshot b : byName.values()) {
-      writeInstance(g, out, undescribed(b), s.enabled() ? b : null);
+      writeInstance(g, out, undescribed(b), s.enabled() ? b : null, all);
     }
     g.writeEndArray();
     g.writeFieldName("global_activity");
-    writeGlobal(g, s, false);
+    writeGlobal(g, s, false, all);
     g.writeArrayFieldStart("recent");
     for (EndedConnection e : s.recent()) {
       writeEnded(g, e);
@@ -202,8 +203,19 @@ public final class Renderer {
         b.name(), UNKNOWN_CONNECTOR, false, true, List.of(), new ArrayList<>(models));
   }
 
+  /** Stalled and orphaned rows, counted while the rows are written. */
+  private static final class Marks {
+    int stalled;
+    int orphaned;
+  }
+
+  /** Writes one instance, and adds its stalled and orphaned rows to {@code all}. */
   private void writeInstance(
-      JsonGenerator g, OutputStream out, BackendDescription d, @Nullable BackendSnapshot b)
+      JsonGenerator g,
+      OutputStream out,
+      BackendDescription d,
+      @Nullable BackendSnapshot b,
+      Marks all)
       throws IOException {
     g.writeStartObject();
     g.writeStringField("name", d.name());
@@ -218,15 +230,18 @@ public final class Renderer {
       g.writeObjectFieldStart("activity");
       g.writeNumberField("active_connections", b.activeConnections());
       g.writeArrayFieldStart("connections");
-      writeConnections(g, out, b.connections());
+      Marks marks = new Marks();
+      writeConnections(g, out, b.connections(), marks);
+      all.stalled += marks.stalled;
+      all.orphaned += marks.orphaned;
       g.writeEndArray();
       g.writeNumberField("total_bytes_rx", b.totalBytesRx());
       g.writeNumberField("total_bytes_tx", b.totalBytesTx());
       g.writeNumberField("cumulative_bytes_rx", b.cumulativeBytesRx());
       g.writeNumberField("cumulative_bytes_tx", b.cumulativeBytesTx());
       g.writeNumberField("completed_connections", b.completedConnections());
-      g.writeNumberField("stalled_connections", b.stalledConnections());
-      g.writeNumberField("orphaned_connections", b.orphanedConnections());
+      g.writeNumberField("stalled_connections", marks.stalled);
+      g.writeNumberField("orphaned_connections", marks.orphaned);
       g.writeObjectFieldStart("ended");
       for (EndReason r : EndReason.values()) {
         g.writeNumberField(r.wireName(), b.ended().get(r));
@@ -237,8 +252,12 @@ public final class Renderer {
     g.writeEndObject();
   }
 
-  /** The rows of one backend, written straight to the stream (see {@link ConnectionsWriter}). */
-  private void writeConnections(JsonGenerator g, OutputStream out, List<ConnectionSnapshot> rows)
+  /**
+   * The rows of one backend, written straight to the stream (see {@link ConnectionsWriter}),
+   * counting the stalled and orphaned ones into {@code marks}.
+   */
+  private void writeConnections(
+      JsonGenerator g, OutputStream out, List<ConnectionSnapshot> rows, Marks marks)
       throws IOException {
     if (rows.isEmpty()) {
       return;
@@ -270,15 +289,30 @@ public final class Renderer {
       }
       w.raw(IDLE).seconds(c.idle().toMillis());
       w.raw(BACKEND_IDLE).seconds(c.backendIdle().toMillis());
-      w.raw(c.stalled() ? STALLED : NOT_STALLED);
-      w.raw(c.orphaned() ? ORPHANED : NOT_ORPHANED);
+      if (c.stalled()) {
+        w.raw(STALLED);
+        marks.stalled++;
+      } else {
+        w.raw(NOT_STALLED);
+      }
+      if (c.orphaned()) {
+        w.raw(ORPHANED);
+        marks.orphaned++;
+      } else {
+        w.raw(NOT_ORPHANED);
+      }
       w.raw(ORPHANED_RX).number(c.bytesRxOrphaned());
       w.raw(BACKLOG).number(c.backlog()).raw(END_ROW);
     }
     w.flush();
   }
 
-  private static void writeGlobal(JsonGenerator g, GlobalSnapshot s, boolean withTimestamp)
+  /**
+   * Writes {@code global_activity}, or the activity document with its timestamp; {@code counted}
+   * holds the stalled and orphaned rows when the rows were just written, else they are counted.
+   */
+  private static void writeGlobal(
+      JsonGenerator g, GlobalSnapshot s, boolean withTimestamp, @Nullable Marks counted)
       throws IOException {
     g.writeStartObject();
     g.writeBooleanField("enabled", s.enabled());
@@ -292,14 +326,16 @@ public final class Renderer {
     g.writeNumberField("cumulative_bytes_rx", s.cumulativeBytesRx());
     g.writeNumberField("cumulative_bytes_tx", s.cumulativeBytesTx());
     g.writeNumberField("completed_connections", s.completedConnections());
-    int stalled = 0;
-    int orphaned = 0;
-    for (BackendSnapshot b : s.backends()) {
-      stalled += b.stalledConnections();
-      orphaned += b.orphanedConnections();
+    Marks marks = counted;
+    if (marks == null) {
+      marks = new Marks();
+      for (BackendSnapshot b : s.backends()) {
+        marks.stalled += b.stalledConnections();
+        marks.orphaned += b.orphanedConnections();
+      }
     }
-    g.writeNumberField("stalled_connections", stalled);
-    g.writeNumberField("orphaned_connections", orphaned);
+    g.writeNumberField("stalled_connections", marks.stalled);
+    g.writeNumberField("orphaned_connections", marks.orphaned);
     g.writeEndObject();
   }
 
