@@ -106,7 +106,7 @@ public final class ActivityExchangeFilter implements ExchangeFilterFunction {
                     .mutate()
                     .body(
                         body ->
-                            body.doOnNext(buffer -> Glue.countRx(a, buffer.readableByteCount()))
+                            body.doOnNext(buffer -> Glue.countRx(a, buffer))
                                 .doOnError(e -> failed(a)))
                     .build())
         .doOnError(e -> failed(a));

@@ -129,7 +129,7 @@ final class ByteCounter {
     // a typed call (RequestActivity is final), not one through the ActivityHandle interface
     try {
       if (rx) {
-        activity.addRx(bytes);
+        Glue.addRx(activity, buffer); // the bytes themselves, for a streaming row's scan
       }
       if (tx) {
         activity.addTx(bytes);

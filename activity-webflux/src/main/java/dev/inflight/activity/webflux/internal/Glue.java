@@ -4,8 +4,10 @@ import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.RequestActivity;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -19,17 +21,36 @@ public final class Glue {
   private Glue() {}
 
   /**
-   * Counts bytes received from a backend; a failure is logged once and swallowed.
+   * Counts a buffer received from a backend as RX; a failure is logged once and swallowed.
    *
-   * @param handle where to count
-   * @param bytes how many
+   * @param activity where to count
+   * @param buffer the buffer, whose readable bytes are counted; its read position is left as it is
    */
-  public static void countRx(ActivityHandle handle, long bytes) {
-    if (bytes > 0) {
-      try {
-        handle.addRx(bytes);
-      } catch (RuntimeException e) {
-        failed("Counting received bytes failed", e);
+  public static void countRx(RequestActivity activity, DataBuffer buffer) {
+    try {
+      addRx(activity, buffer);
+    } catch (RuntimeException e) {
+      failed("Counting received bytes failed", e);
+    }
+  }
+
+  /**
+   * Counts a buffer's readable bytes as RX and hands them to the tracker, which reads a streaming
+   * row's chunks (to tell keep-alive comments from content, and to see the stream's last event):
+   * each of the buffer's readable byte buffers, read-only views of its memory in order, with {@link
+   * RequestActivity#addRx(ByteBuffer)}. Nothing is copied, and the buffer's read position does not
+   * move.
+   *
+   * @param activity where to count
+   * @param buffer the buffer
+   */
+  static void addRx(RequestActivity activity, DataBuffer buffer) {
+    if (buffer.readableByteCount() <= 0) {
+      return;
+    }
+    try (DataBuffer.ByteBufferIterator views = buffer.readableByteBuffers()) {
+      while (views.hasNext()) {
+        activity.addRx(views.next());
       }
     }
   }
