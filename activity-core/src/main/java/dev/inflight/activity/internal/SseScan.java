@@ -13,6 +13,12 @@ import java.nio.ByteBuffer;
  * stream read in order. Lines end at CR or LF (CRLF reads as a line end and an empty line, which
  * changes nothing here); a line that begins with {@code ':'} is a comment; any other non-empty line
  * (a field such as {@code data:} or {@code event:}) is content.
+ *
+ * <p>Content is never taken for a comment, so a stream that sends content is never marked stalled.
+ * The other way round, one approximation keeps every content chunk O(1): a chunk that holds content
+ * and ends inside a line leaves that line taken for content, so if the read cut a comment that
+ * followed the content, the comment's rest counts as content once (a keep-alive that arrives in the
+ * same read as content, and is cut by it, is taken for progress).
  */
 final class SseScan {
   /** State: the next byte begins a line. */
@@ -34,12 +40,6 @@ final class SseScan {
 
   /** The state before a stream's first byte. */
   static final int INITIAL = AT_LINE_START;
-
-  /**
-   * How far back from a chunk's end a line start is looked for; a line longer than this is taken
-   * for content, as no keep-alive comment is that long.
-   */
-  private static final int MAX_LOOK_BACK = 4096;
 
   private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
 
@@ -63,19 +63,26 @@ final class SseScan {
     boolean contentFirst =
         !isLineEnd(first)
             && ((state & AT_LINE_START) != 0 ? first != ':' : (state & IN_COMMENT) == 0);
-    boolean content = contentFirst || walk(b, from, to, state);
-    int result = content ? CONTENT : 0;
-    if (isLineEnd(b.get(to - 1))) {
-      if (content && endsWithLastEvent(b, from, to)) {
-        result |= TERMINAL;
+    if (!contentFirst) {
+      int walked = walk(b, from, to, state);
+      if ((walked & CONTENT) == 0) {
+        return walked; // comments and line ends only: the state is exact
       }
-      return result | AT_LINE_START;
     }
-    return result | lastLine(b, from, to, state);
+    if (isLineEnd(b.get(to - 1))) {
+      return endsWithLastEvent(b, from, to)
+          ? CONTENT | TERMINAL | AT_LINE_START
+          : CONTENT | AT_LINE_START;
+    }
+    return CONTENT; // ends inside a line, taken for content (see the class comment)
   }
 
-  /** Walks the lines and answers whether any byte belongs to a line that is not a comment. */
-  private static boolean walk(ByteBuffer b, int from, int to, int state) {
+  /**
+   * Walks the lines up to the first byte of a line that is not a comment.
+   *
+   * @return {@link #CONTENT} at such a byte, else the state at the chunk's end
+   */
+  private static int walk(ByteBuffer b, int from, int to, int state) {
     boolean atStart = (state & AT_LINE_START) != 0;
     boolean comment = (state & IN_COMMENT) != 0;
     for (int i = from; i < to; i++) {
@@ -89,28 +96,11 @@ final class SseScan {
           comment = c == ':';
         }
         if (!comment) {
-          return true;
+          return CONTENT;
         }
       }
     }
-    return false;
-  }
-
-  /** The state of a chunk that ends inside a line: whether that line is a comment. */
-  private static int lastLine(ByteBuffer b, int from, int to, int state) {
-    int stop = Math.max(from, to - MAX_LOOK_BACK);
-    for (int i = to - 2; i >= stop; i--) {
-      if (isLineEnd(b.get(i))) {
-        return b.get(i + 1) == ':' ? IN_COMMENT : 0;
-      }
-    }
-    if (stop > from) {
-      return 0; // a line this long is content
-    }
-    // the whole chunk is one line: it began here or before
-    return (state & AT_LINE_START) != 0
-        ? (b.get(from) == ':' ? IN_COMMENT : 0)
-        : state & IN_COMMENT;
+    return (atStart ? AT_LINE_START : 0) | (comment ? IN_COMMENT : 0);
   }
 
   /** Whether the text before the chunk's final line ends is {@code [DONE]} or a message stop. */
