@@ -27,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  * @param orphaned whether every request of the row lost its client (a write to it failed, or it
  *     reset the stream) while the row goes on receiving from its backend
  * @param bytesRxOrphaned bytes received from the backend since the row was orphaned; 0 if it is not
+ * @param firstContent time from opening to the backend's first content (on a streaming row whose
+ *     chunks the tracker reads, the first chunk that is not only server-sent-event comments; else
+ *     the first byte received), or null if none yet
  */
 public record ConnectionSnapshot(
     String backend,
@@ -43,7 +46,8 @@ public record ConnectionSnapshot(
     Duration backendIdle,
     boolean stalled,
     boolean orphaned,
-    long bytesRxOrphaned) {
+    long bytesRxOrphaned,
+    @Nullable Duration firstContent) {
 
   /**
    * Validates the values: no nulls where they are not allowed, no negative counts or times.
@@ -64,6 +68,7 @@ public record ConnectionSnapshot(
    * @param orphaned whether every request of the row lost its client while the row goes on
    * @param bytesRxOrphaned bytes received from the backend since the row was orphaned; 0 if it is
    *     not
+   * @param firstContent time from opening to the backend's first content, or null if none yet
    */
   public ConnectionSnapshot {
     Objects.requireNonNull(backend, "backend");
@@ -85,6 +90,64 @@ public record ConnectionSnapshot(
     if (firstByte != null) {
       Snapshots.requireNonNegative(firstByte, "firstByte");
     }
+    if (firstContent != null) {
+      Snapshots.requireNonNegative(firstContent, "firstContent");
+    }
+  }
+
+  /**
+   * A row without its first content's time.
+   *
+   * @param backend the backend instance name, e.g. {@code openai.1}
+   * @param sessionId the session the requests belong to
+   * @param type streaming or not (streaming if any joined request streams)
+   * @param model the model of the most recent request that named one, or null
+   * @param startedAt when the row was opened (wall clock)
+   * @param duration how long the row has been open when the snapshot was taken
+   * @param bytesRx bytes received from the backend so far
+   * @param bytesTx bytes sent to the client so far
+   * @param requests how many requests currently share the row (at least 1)
+   * @param firstByte time from opening to the first byte sent to the client, or null if none yet
+   * @param idle time since the tracker last saw byte progress on the row
+   * @param backendIdle time since the tracker last saw content from the backend
+   * @param stalled whether {@code backendIdle} reached the tracker's stall time
+   * @param orphaned whether every request of the row lost its client while the row goes on
+   * @param bytesRxOrphaned bytes received from the backend since the row was orphaned; 0 if it is
+   *     not
+   */
+  public ConnectionSnapshot(
+      String backend,
+      String sessionId,
+      ConnectionType type,
+      @Nullable String model,
+      Instant startedAt,
+      Duration duration,
+      long bytesRx,
+      long bytesTx,
+      int requests,
+      @Nullable Duration firstByte,
+      Duration idle,
+      Duration backendIdle,
+      boolean stalled,
+      boolean orphaned,
+      long bytesRxOrphaned) {
+    this(
+        backend,
+        sessionId,
+        type,
+        model,
+        startedAt,
+        duration,
+        bytesRx,
+        bytesTx,
+        requests,
+        firstByte,
+        idle,
+        backendIdle,
+        stalled,
+        orphaned,
+        bytesRxOrphaned,
+        null);
   }
 
   /**

@@ -37,7 +37,8 @@ public record EndedConnection(
     long bytesTx,
     int requests,
     EndReason reason,
-    long bytesRxOrphaned) {
+    long bytesRxOrphaned,
+    @Nullable Duration firstContent) {
 
   /**
    * Validates the values: no nulls where they are not allowed, no negative counts or times.
@@ -55,6 +56,7 @@ public record EndedConnection(
    * @param reason how the row ended
    * @param bytesRxOrphaned bytes the backend sent after every client of the row had left; 0 if that
    *     never happened
+   * @param firstContent time from opening to the backend's first content, or null if none came
    */
   public EndedConnection {
     Objects.requireNonNull(backend, "backend");
@@ -73,6 +75,54 @@ public record EndedConnection(
     if (requests < 1) {
       throw new IllegalArgumentException("requests must be at least 1, got " + requests);
     }
+    if (firstContent != null) {
+      Snapshots.requireNonNegative(firstContent, "firstContent");
+    }
+  }
+
+  /**
+   * A row without its first content's time.
+   *
+   * @param backend the backend instance name, e.g. {@code openai.1}
+   * @param sessionId the session the requests belonged to
+   * @param type streaming or not (streaming if any joined request streamed)
+   * @param model the model of the most recent request that named one, or null
+   * @param startedAt when the row was opened (wall clock)
+   * @param duration how long the row was open
+   * @param firstByte time from opening to the first byte sent to the client, or null if none was
+   * @param bytesRx bytes received from the backend over the row's life
+   * @param bytesTx bytes sent to the client over the row's life
+   * @param requests how many requests shared the row over its life (at least 1)
+   * @param reason how the row ended
+   * @param bytesRxOrphaned bytes the backend sent after every client of the row had left
+   */
+  public EndedConnection(
+      String backend,
+      String sessionId,
+      ConnectionType type,
+      @Nullable String model,
+      Instant startedAt,
+      Duration duration,
+      @Nullable Duration firstByte,
+      long bytesRx,
+      long bytesTx,
+      int requests,
+      EndReason reason,
+      long bytesRxOrphaned) {
+    this(
+        backend,
+        sessionId,
+        type,
+        model,
+        startedAt,
+        duration,
+        firstByte,
+        bytesRx,
+        bytesTx,
+        requests,
+        reason,
+        bytesRxOrphaned,
+        null);
   }
 
   /**

@@ -251,4 +251,24 @@ class LiveHealthTest {
       server.stop(0);
     }
   }
+
+  @Test
+  void theFirstContentIsTheFirstChunkThatIsNotOnlyPings() {
+    RequestActivity r = attached("s", ConnectionType.STREAMING);
+    fixture.clock().advance(Duration.ofMillis(200));
+    r.addRx(PING, 0, PING.length);
+    assertThat(row().firstContent()).isNull();
+    fixture.clock().advance(Duration.ofMillis(300));
+    r.addRx(EVENT, 0, EVENT.length);
+    fixture.clock().advance(Duration.ofMillis(400));
+    r.addRx(EVENT, 0, EVENT.length);
+    assertThat(row().firstContent()).isEqualTo(Duration.ofMillis(500));
+    r.end(EndReason.COMPLETED);
+    assertThat(tracker.recentlyEnded().get(0).firstContent()).isEqualTo(Duration.ofMillis(500));
+
+    RequestActivity counted = attached("t", ConnectionType.STREAMING);
+    fixture.clock().advance(Duration.ofMillis(70));
+    counted.addRx(10); // a count without the bytes: its first byte is its first content
+    assertThat(row().firstContent()).isEqualTo(Duration.ofMillis(70));
+  }
 }

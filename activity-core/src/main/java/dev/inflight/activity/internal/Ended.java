@@ -32,6 +32,7 @@ record Ended(
         tx,
         Math.max(1, requests),
         reason,
-        orphanedRx);
+        orphanedRx,
+        row.firstContent());
   }
 }

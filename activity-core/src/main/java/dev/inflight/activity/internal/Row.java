@@ -43,6 +43,12 @@ abstract class RowSnapshotFields extends RowCounters {
   /** When the first byte went to the client, or {@link Row#NO_FIRST_BYTE}. */
   volatile long firstTxNanos = Row.NO_FIRST_BYTE;
 
+  /**
+   * When the backend's first content arrived (on a streaming row whose chunks the tracker reads,
+   * the first chunk that is not only comments), or {@link Row#NO_FIRST_BYTE}.
+   */
+  volatile long firstContentNanos = Row.NO_FIRST_BYTE;
+
   /** The byte total when progress was last seen, and when. */
   volatile long lastSeenBytes;
 
@@ -176,6 +182,8 @@ public final class Row extends RowLinks {
       AtomicLongFieldUpdater.newUpdater(RowCounters.class, "tx");
   private static final AtomicLongFieldUpdater<RowSnapshotFields> FIRST_TX =
       AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "firstTxNanos");
+  private static final AtomicLongFieldUpdater<RowSnapshotFields> FIRST_CONTENT =
+      AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "firstContentNanos");
   private static final AtomicLongFieldUpdater<RowSnapshotFields> RX_COMMENTS =
       AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "rxComments");
   private static final AtomicIntegerFieldUpdater<RowSnapshotFields> CLIENTS_GONE =
@@ -227,7 +235,41 @@ public final class Row extends RowLinks {
   }
 
   void addRx(long bytes) {
-    RX.getAndAdd(this, bytes);
+    long before = RX.getAndAdd(this, bytes);
+    if (firstContentNanos == NO_FIRST_BYTE && before >= 0) {
+      recordFirstContent();
+    }
+  }
+
+  /** Counts a chunk the tracker read: only content is the backend's first content. */
+  void addRxRead(long bytes, boolean content) {
+    long before = RX.getAndAdd(this, bytes);
+    if (content && firstContentNanos == NO_FIRST_BYTE && before >= 0) {
+      recordFirstContent();
+    }
+  }
+
+  /** Off the common path: runs once per row; a failing clock must not fail the read. */
+  private void recordFirstContent() {
+    long now;
+    try {
+      now = owner.clock.nanoTime();
+    } catch (RuntimeException e) {
+      return; // the next content tries again
+    }
+    FIRST_CONTENT.compareAndSet(this, NO_FIRST_BYTE, now);
+  }
+
+  /** Nanoseconds from opening to the backend's first content, or {@link RowList#noFirstByte()}. */
+  long firstContentNanos() {
+    long first = firstContentNanos;
+    return first == NO_FIRST_BYTE ? RowList.noFirstByte() : Math.max(0, first - startedNanos);
+  }
+
+  /** Time from opening to the backend's first content, or null if none yet. */
+  @Nullable Duration firstContent() {
+    long nanos = firstContentNanos();
+    return nanos == RowList.noFirstByte() ? null : Duration.ofNanos(nanos);
   }
 
   /** Counts an RX chunk of comments only; called just before {@link #addRx} of the same bytes. */

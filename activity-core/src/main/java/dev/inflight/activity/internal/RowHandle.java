@@ -53,16 +53,17 @@ final class RowHandle implements ActivityHandle {
     if (length == 0 || ended) {
       return;
     }
-    if (row.type == ConnectionType.STREAMING) {
-      ByteBuffer v = view;
-      if (v == null || viewed != chunk) {
-        v = ByteBuffer.wrap(chunk);
-        view = v;
-        viewed = chunk;
-      }
-      scan(v, offset, offset + length);
+    if (row.type != ConnectionType.STREAMING) {
+      row.addRx(length);
+      return;
     }
-    row.addRx(length);
+    ByteBuffer v = view;
+    if (v == null || viewed != chunk) {
+      v = ByteBuffer.wrap(chunk);
+      view = v;
+      viewed = chunk;
+    }
+    counted(v, offset, offset + length);
   }
 
   @Override
@@ -72,19 +73,27 @@ final class RowHandle implements ActivityHandle {
     if (from >= to || ended) {
       return;
     }
-    if (row.type == ConnectionType.STREAMING) {
-      scan(chunk, from, to);
+    if (row.type != ConnectionType.STREAMING) {
+      row.addRx(to - from);
+      return;
     }
-    row.addRx(to - from);
+    counted(chunk, from, to);
   }
 
-  /** Reads a streaming row's chunk before it is counted: a comment-only chunk is not content. */
-  private void scan(ByteBuffer b, int from, int to) {
+  /**
+   * Reads a streaming row's chunk, then counts it: a comment-only chunk is counted as comments
+   * before RX (see {@link Row#rxComments}); the last-event mark follows the count, so an end that
+   * sees the mark also sees the chunk's bytes.
+   */
+  private void counted(ByteBuffer b, int from, int to) {
     int r = SseScan.scan(b, from, to, sse);
     sse = r & SseScan.STATE;
-    if ((r & SseScan.CONTENT) == 0) {
-      row.addRxComments(to - from); // before the RX add: see Row#rxComments
-    } else {
+    boolean content = (r & SseScan.CONTENT) != 0;
+    if (!content) {
+      row.addRxComments(to - from);
+    }
+    row.addRxRead(to - from, content);
+    if (content) {
       boolean last = (r & SseScan.TERMINAL) != 0;
       if (last != lastEventSeen) {
         lastEventSeen = last; // content after a last event means it was not the last

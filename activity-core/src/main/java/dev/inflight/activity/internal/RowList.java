@@ -37,6 +37,7 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
   private final long[] tx;
   private final int[] requests;
   private final long[] firstByteNanos;
+  private final long[] firstContentNanos;
   private final long[] progressNanos;
   private final long[] contentNanos;
   private final long[] orphanedRx;
@@ -57,6 +58,7 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
     this.tx = b.tx;
     this.requests = b.requests;
     this.firstByteNanos = b.firstByteNanos;
+    this.firstContentNanos = b.firstContentNanos;
     this.progressNanos = b.progressNanos;
     this.contentNanos = b.contentNanos;
     this.orphanedRx = b.orphanedRx;
@@ -78,6 +80,7 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       }
       int k = o[index];
       long first = firstByteNanos[k];
+      long firstContent = firstContentNanos[k];
       long backendIdle = Math.max(0, now - contentNanos[k]);
       long orphaned = orphanedRx[k];
       c =
@@ -96,7 +99,8 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
               Duration.ofNanos(backendIdle),
               backendIdle >= stallNanos,
               orphaned != Row.NOT_ORPHANED,
-              Math.max(0, orphaned));
+              Math.max(0, orphaned),
+              firstContent == NO_FIRST_BYTE ? null : Duration.ofNanos(firstContent));
       built[index] = c;
     }
     return c;
@@ -208,6 +212,7 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
     private long[] tx;
     private int[] requests;
     private long[] firstByteNanos;
+    private long[] firstContentNanos;
     private long[] progressNanos;
     private long[] contentNanos;
     private long[] orphanedRx;
@@ -235,6 +240,7 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       tx = new long[capacity];
       requests = new int[capacity];
       firstByteNanos = new long[capacity];
+      firstContentNanos = new long[capacity];
       progressNanos = new long[capacity];
       contentNanos = new long[capacity];
       orphanedRx = new long[capacity];
@@ -268,6 +274,7 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       tx[i] = txBytes;
       requests[i] = Math.max(1, row.requests);
       firstByteNanos[i] = row.firstByteNanos();
+      firstContentNanos[i] = row.firstContentNanos();
       progressNanos[i] = progress;
       contentNanos[i] = content;
       orphanedRx[i] = row.rxSinceOrphaned(rxBytes);
@@ -287,6 +294,7 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       tx = Arrays.copyOf(tx, capacity);
       requests = Arrays.copyOf(requests, capacity);
       firstByteNanos = Arrays.copyOf(firstByteNanos, capacity);
+      firstContentNanos = Arrays.copyOf(firstContentNanos, capacity);
       progressNanos = Arrays.copyOf(progressNanos, capacity);
       contentNanos = Arrays.copyOf(contentNanos, capacity);
       orphanedRx = Arrays.copyOf(orphanedRx, capacity);

@@ -87,7 +87,9 @@ class EndingsTest {
                 150,
                 15,
                 2,
-                EndReason.CLIENT_ABORTED));
+                EndReason.CLIENT_ABORTED,
+                0,
+                Duration.ofMillis(250))); // RX counted by length: its first byte is first content
     assertThat(ended.get(0).endedAt()).isEqualTo(FakeClock.DEFAULT_START.plusMillis(2250));
   }
 
