@@ -6,8 +6,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One connection row of a parsed diagnostics document. Immutable. Fields beyond the seed's take a
  * default when the server does not send them: 1 request, no first byte, 0 idle seconds, the row's
- * idle time as its backend's, neither stalled nor orphaned, no orphaned RX, and RX minus TX as the
- * backlog.
+ * idle time as its backend's, neither stalled nor orphaned, no orphaned RX, RX minus TX as the
+ * backlog, and no first content.
  *
  * @param sessionId {@code session_id}
  * @param connectionType {@code connection_type}: {@code streaming} or {@code non_streaming}
@@ -26,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  * @param orphanedRxBytes {@code orphaned_rx_bytes}: RX since the row was orphaned, 0 if it is not
  * @param backlogBytes {@code backlog_bytes}: RX minus TX, negative when the proxy sent more than it
  *     received
+ * @param firstContentSeconds {@code first_content_seconds}: time from opening the row to the
+ *     backend's first content (server-sent-event comments such as keep-alive pings are not
+ *     content), or null if none came yet
  */
 public record ConnectionView(
     String sessionId,
@@ -42,7 +45,8 @@ public record ConnectionView(
     boolean stalled,
     boolean orphaned,
     long orphanedRxBytes,
-    long backlogBytes) {
+    long backlogBytes,
+    @Nullable Double firstContentSeconds) {
 
   /**
    * Checks for null.
@@ -62,6 +66,7 @@ public record ConnectionView(
    * @param orphaned {@code orphaned}
    * @param orphanedRxBytes {@code orphaned_rx_bytes}
    * @param backlogBytes {@code backlog_bytes}
+   * @param firstContentSeconds {@code first_content_seconds}, or null if no content came yet
    */
   public ConnectionView {
     Objects.requireNonNull(sessionId, "sessionId");
@@ -69,8 +74,62 @@ public record ConnectionView(
   }
 
   /**
+   * A row of a server that sends no first content: {@code firstContentSeconds} is null.
+   *
+   * @param sessionId {@code session_id}
+   * @param connectionType {@code connection_type}: {@code streaming} or {@code non_streaming}
+   * @param startedAt {@code started_at}, epoch seconds
+   * @param durationSeconds {@code duration_seconds}
+   * @param model {@code model}, or null
+   * @param bytesRx {@code bytes_rx}
+   * @param bytesTx {@code bytes_tx}
+   * @param requests {@code requests}: joined requests sharing the row
+   * @param firstByteSeconds {@code first_byte_seconds}, or null if nothing was sent yet
+   * @param idleSeconds {@code idle_seconds}
+   * @param backendIdleSeconds {@code backend_idle_seconds}
+   * @param stalled {@code stalled}
+   * @param orphaned {@code orphaned}
+   * @param orphanedRxBytes {@code orphaned_rx_bytes}
+   * @param backlogBytes {@code backlog_bytes}
+   */
+  public ConnectionView(
+      String sessionId,
+      String connectionType,
+      double startedAt,
+      double durationSeconds,
+      @Nullable String model,
+      long bytesRx,
+      long bytesTx,
+      int requests,
+      @Nullable Double firstByteSeconds,
+      double idleSeconds,
+      double backendIdleSeconds,
+      boolean stalled,
+      boolean orphaned,
+      long orphanedRxBytes,
+      long backlogBytes) {
+    this(
+        sessionId,
+        connectionType,
+        startedAt,
+        durationSeconds,
+        model,
+        bytesRx,
+        bytesTx,
+        requests,
+        firstByteSeconds,
+        idleSeconds,
+        backendIdleSeconds,
+        stalled,
+        orphaned,
+        orphanedRxBytes,
+        backlogBytes,
+        null);
+  }
+
+  /**
    * A row of a server that sends no stream health: neither stalled nor orphaned, its backend idle
-   * as long as the row, and RX minus TX as its backlog.
+   * as long as the row, RX minus TX as its backlog, and no first content.
    *
    * @param sessionId {@code session_id}
    * @param connectionType {@code connection_type}: {@code streaming} or {@code non_streaming}
@@ -109,6 +168,7 @@ public record ConnectionView(
         false,
         false,
         0,
-        bytesRx - bytesTx);
+        bytesRx - bytesTx,
+        null);
   }
 }

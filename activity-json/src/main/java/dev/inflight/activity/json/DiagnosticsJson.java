@@ -13,12 +13,14 @@ import java.util.Objects;
  * carry extras (the seed's keys and types never change):
  *
  * <ul>
- *   <li>per connection: {@code requests}, {@code first_byte_seconds}, {@code idle_seconds}, and the
- *       stream's health: {@code backend_idle_seconds} (time since the backend last sent content;
- *       keep-alive comments are not content), {@code stalled} (no content for the tracker's stall
- *       time), {@code orphaned} (every client of the row left while the backend goes on), {@code
- *       orphaned_rx_bytes} (RX since then, 0 if not orphaned) and {@code backlog_bytes} (RX minus
- *       TX; negative when the proxy sent more than it received);
+ *   <li>per connection: {@code requests}, {@code first_byte_seconds}, {@code first_content_seconds}
+ *       (time to the backend's first content: on a streaming row whose chunks the tracker reads,
+ *       the first that is not only comments; else the first byte received; null until then), {@code
+ *       idle_seconds}, and the stream's health: {@code backend_idle_seconds} (time since the
+ *       backend last sent content; keep-alive comments are not content), {@code stalled} (no
+ *       content for the tracker's stall time), {@code orphaned} (every client of the row left while
+ *       the backend goes on), {@code orphaned_rx_bytes} (RX since then, 0 if not orphaned) and
+ *       {@code backlog_bytes} (RX minus TX; negative when the proxy sent more than it received);
  *   <li>per instance: {@code cumulative_bytes_rx/tx}, {@code completed_connections} (rows ended for
  *       any reason), {@code stalled_connections} and {@code orphaned_connections} (open rows so
  *       marked), and {@code ended} ({@code completed}, {@code client_aborted}, {@code errored},

@@ -5,7 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One recently ended row of a parsed diagnostics document (the {@code recent} list). Immutable.
- * {@code orphanedRxBytes} is 0 when the server does not send it.
+ * {@code orphanedRxBytes} is 0 and {@code firstContentSeconds} null when the server does not send
+ * them.
  *
  * @param backend {@code backend}: the backend instance name
  * @param sessionId {@code session_id}
@@ -22,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  *     {@code evicted}
  * @param orphanedRxBytes {@code orphaned_rx_bytes}: RX received after every client of the row left,
  *     0 if none did
+ * @param firstContentSeconds {@code first_content_seconds}: time from opening the row to the
+ *     backend's first content (server-sent-event comments such as keep-alive pings are not
+ *     content), or null if none came
  */
 public record EndedConnectionView(
     String backend,
@@ -36,7 +40,8 @@ public record EndedConnectionView(
     @Nullable Double firstByteSeconds,
     double endedAt,
     String reason,
-    long orphanedRxBytes) {
+    long orphanedRxBytes,
+    @Nullable Double firstContentSeconds) {
 
   /**
    * Checks for null.
@@ -55,6 +60,7 @@ public record EndedConnectionView(
    * @param reason {@code reason}: {@code completed}, {@code client_aborted}, {@code errored} or
    *     {@code evicted}
    * @param orphanedRxBytes {@code orphaned_rx_bytes}
+   * @param firstContentSeconds {@code first_content_seconds}, or null if no content came
    */
   public EndedConnectionView {
     Objects.requireNonNull(backend, "backend");
@@ -64,7 +70,56 @@ public record EndedConnectionView(
   }
 
   /**
-   * An ended row of a server that sends no orphaned RX.
+   * An ended row of a server that sends no first content: {@code firstContentSeconds} is null.
+   *
+   * @param backend {@code backend}: the backend instance name
+   * @param sessionId {@code session_id}
+   * @param connectionType {@code connection_type}: {@code streaming} or {@code non_streaming}
+   * @param startedAt {@code started_at}, epoch seconds
+   * @param durationSeconds {@code duration_seconds}: how long the row was open
+   * @param model {@code model}, or null
+   * @param bytesRx {@code bytes_rx}
+   * @param bytesTx {@code bytes_tx}
+   * @param requests {@code requests}: how many requests shared the row over its life
+   * @param firstByteSeconds {@code first_byte_seconds}, or null if nothing was sent
+   * @param endedAt {@code ended_at}, epoch seconds
+   * @param reason {@code reason}: {@code completed}, {@code client_aborted}, {@code errored} or
+   *     {@code evicted}
+   * @param orphanedRxBytes {@code orphaned_rx_bytes}
+   */
+  public EndedConnectionView(
+      String backend,
+      String sessionId,
+      String connectionType,
+      double startedAt,
+      double durationSeconds,
+      @Nullable String model,
+      long bytesRx,
+      long bytesTx,
+      int requests,
+      @Nullable Double firstByteSeconds,
+      double endedAt,
+      String reason,
+      long orphanedRxBytes) {
+    this(
+        backend,
+        sessionId,
+        connectionType,
+        startedAt,
+        durationSeconds,
+        model,
+        bytesRx,
+        bytesTx,
+        requests,
+        firstByteSeconds,
+        endedAt,
+        reason,
+        orphanedRxBytes,
+        null);
+  }
+
+  /**
+   * An ended row of a server that sends no orphaned RX and no first content.
    *
    * @param backend {@code backend}: the backend instance name
    * @param sessionId {@code session_id}
@@ -106,6 +161,7 @@ public record EndedConnectionView(
         firstByteSeconds,
         endedAt,
         reason,
-        0);
+        0,
+        null);
   }
 }

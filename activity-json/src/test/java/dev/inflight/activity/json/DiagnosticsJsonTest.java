@@ -259,6 +259,7 @@ class DiagnosticsJsonTest {
               assertThat(c.bytesTx()).isEqualTo(14820);
               assertThat(c.durationSeconds()).isEqualTo(9.667);
               assertThat(c.firstByteSeconds()).isEqualTo(1.5);
+              assertThat(c.firstContentSeconds()).as("RX at opening").isEqualTo(0.0);
               assertThat(c.requests()).isEqualTo(1);
             });
     assertThat(openai.activity().cumulativeBytesRx()).isEqualTo(15360 + 7);
@@ -459,7 +460,9 @@ class DiagnosticsJsonTest {
                 1,
                 0.25,
                 (Fixtures.START_MILLIS + 1000) / 1000.0,
-                "client_aborted"));
+                "client_aborted",
+                0,
+                0.0));
     assertThat(doc.recent().get(0).firstByteSeconds()).isNull();
     assertThat(doc.recent().get(0).model()).isNull();
   }
@@ -663,6 +666,8 @@ class DiagnosticsJsonTest {
     assertThat(doc.globalActivity().stalledConnections()).isZero();
     assertThat(doc.globalActivity().orphanedConnections()).isZero();
     assertThat(doc.recent().get(0).orphanedRxBytes()).isZero();
+    assertThat(c.firstContentSeconds()).isNull();
+    assertThat(doc.recent().get(0).firstContentSeconds()).isNull();
   }
 
   @Test
@@ -706,5 +711,70 @@ class DiagnosticsJsonTest {
                     before + row + "\"orphaned_rx_bytes\": -3}" + after))
         .isInstanceOf(DiagnosticsFormatException.class)
         .hasMessageContaining("'instances[0].activity.connections[0].orphaned_rx_bytes' must be a");
+  }
+
+  private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] EVENT = "data: {\"x\":1}\n\n".getBytes(StandardCharsets.UTF_8);
+
+  @Test
+  void rowsAndEndedRowsCarryTheTimeToTheBackendsFirstContent() {
+    ActivityTracker t = health.tracker();
+    RequestActivity pinged = t.beginRequest("pinged");
+    pinged.attach("openai.1", "gpt-4", ConnectionType.STREAMING);
+    RequestActivity waiting = t.beginRequest("waiting");
+    waiting.attach("openai.1", "gpt-4", ConnectionType.STREAMING);
+    health.clock().advance(Duration.ofMillis(200));
+    pinged.addRx(PING, 0, PING.length); // a keep-alive comment is not content
+    waiting.addRx(PING, 0, PING.length);
+    health.clock().advance(Duration.ofMillis(300));
+    pinged.addRx(EVENT, 0, EVENT.length);
+    health.clock().advance(Duration.ofMillis(250));
+    pinged.addTx(EVENT.length);
+    health.clock().advance(Duration.ofSeconds(1));
+
+    String live =
+        new String(
+            DiagnosticsJson.create(HOST, SessionIdDisplay.FULL).diagnostics(t.getGlobalSnapshot()),
+            StandardCharsets.UTF_8);
+    assertThat(live)
+        .contains("\"first_byte_seconds\":0.750,\"first_content_seconds\":0.500,\"idle_seconds\"")
+        .contains("\"first_byte_seconds\":null,\"first_content_seconds\":null,\"idle_seconds\"");
+    assertThat(DiagnosticsJson.parseDiagnostics(live).instances().get(0).activity().connections())
+        .extracting(ConnectionView::sessionId, ConnectionView::firstContentSeconds)
+        .containsExactlyInAnyOrder(tuple("pinged", 0.5), tuple("waiting", null));
+
+    pinged.end(EndReason.COMPLETED);
+    waiting.end(EndReason.ERRORED);
+    String ended =
+        new String(
+            DiagnosticsJson.create(HOST, SessionIdDisplay.FULL).diagnostics(t.getGlobalSnapshot()),
+            StandardCharsets.UTF_8);
+    assertThat(ended)
+        .contains("\"first_byte_seconds\":0.750,\"first_content_seconds\":0.500,\"ended_at\"")
+        .contains("\"first_byte_seconds\":null,\"first_content_seconds\":null,\"ended_at\"");
+    assertThat(DiagnosticsJson.parseDiagnostics(ended).recent())
+        .extracting(
+            EndedConnectionView::sessionId,
+            EndedConnectionView::firstContentSeconds,
+            EndedConnectionView::durationSeconds)
+        .containsExactly(tuple("waiting", null, 1.75), tuple("pinged", 0.5, 1.75));
+  }
+
+  @Test
+  void aFirstContentThatIsNotANumberNamesTheField() {
+    String doc =
+        "{\"timestamp\": 1, \"activity_tracking_enabled\": true, \"instances\": [],"
+            + " \"global_activity\": {\"total_active_connections\": 0, \"total_bytes_rx\": 0,"
+            + " \"total_bytes_tx\": 0}, \"recent\": [{\"backend\": \"b\", \"session_id\": \"s\","
+            + " \"connection_type\": \"streaming\", \"started_at\": 1, \"duration_seconds\": 1,"
+            + " \"model\": null, \"bytes_rx\": 1, \"bytes_tx\": 1, \"ended_at\": 2,"
+            + " \"reason\": \"completed\", \"first_content_seconds\": ";
+
+    assertThat(
+            DiagnosticsJson.parseDiagnostics(doc + "0.25}]}").recent().get(0).firstContentSeconds())
+        .isEqualTo(0.25);
+    assertThatThrownBy(() -> DiagnosticsJson.parseDiagnostics(doc + "\"soon\"}]}"))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessageContaining("'recent[0].first_content_seconds' must be a number");
   }
 }

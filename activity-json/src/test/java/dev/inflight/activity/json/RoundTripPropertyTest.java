@@ -7,6 +7,8 @@ import dev.inflight.activity.BackendSnapshot;
 import dev.inflight.activity.ConnectionSnapshot;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndCounts;
+import dev.inflight.activity.EndReason;
+import dev.inflight.activity.EndedConnection;
 import dev.inflight.activity.GlobalSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.SourceDSL;
@@ -35,11 +38,19 @@ class RoundTripPropertyTest {
                 new Health(idle, stalled, orphaned, orphaned ? rx : 0));
   }
 
+  /** A time to first content in milliseconds, or null (none yet) about one time in ten. */
+  private static Gen<@Nullable Duration> firstContent() {
+    return SourceDSL.longs()
+        .between(-1_000_000, 10_000_000)
+        .map(ms -> ms < 0 ? null : Duration.ofMillis(ms));
+  }
+
   private static Gen<ConnectionSnapshot> connections(String backend) {
     return base(backend)
         .zip(
             health(),
-            (c, h) ->
+            firstContent(),
+            (c, h, firstContent) ->
                 new ConnectionSnapshot(
                     c.backend(),
                     c.sessionId(),
@@ -55,7 +66,8 @@ class RoundTripPropertyTest {
                     Duration.ofMillis(h.backendIdleMillis()),
                     h.stalled(),
                     h.orphaned(),
-                    h.orphanedRx()));
+                    h.orphanedRx(),
+                    firstContent));
   }
 
   private static Gen<ConnectionSnapshot> base(String backend) {
@@ -94,7 +106,8 @@ class RoundTripPropertyTest {
                   new BackendSnapshot("b1", rows1, 1L << 62, 0, new EndCounts(1, 2, 3, 4)));
               backends.add(new BackendSnapshot("b2", rows2, 0, 1L << 61, EndCounts.empty()));
               GlobalSnapshot s =
-                  new GlobalSnapshot(true, Instant.ofEpochMilli(1_701_792_000_123L), backends);
+                  new GlobalSnapshot(
+                      true, Instant.ofEpochMilli(1_701_792_000_123L), backends, ended(rows1));
               String json =
                   new String(DiagnosticsJson.create().diagnostics(s), StandardCharsets.UTF_8);
               DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(json);
@@ -139,9 +152,53 @@ class RoundTripPropertyTest {
                   assertThat(a.orphaned()).isEqualTo(e.orphaned());
                   assertThat(a.orphanedRxBytes()).isEqualTo(e.bytesRxOrphaned());
                   assertThat(a.backlogBytes()).isEqualTo(e.bytesRx() - e.bytesTx());
+                  assertThat(millis(a.firstContentSeconds())).isEqualTo(millis(e.firstContent()));
                 }
               }
+              assertThat(doc.recent()).hasSameSizeAs(s.recent());
+              for (int i = 0; i < s.recent().size(); i++) {
+                EndedConnection e = s.recent().get(i);
+                EndedConnectionView a = doc.recent().get(i);
+                assertThat(a.sessionId()).isEqualTo(e.sessionId());
+                assertThat(a.reason()).isEqualTo(e.reason().wireName());
+                assertThat(a.orphanedRxBytes()).isEqualTo(e.bytesRxOrphaned());
+                assertThat(millis(a.firstByteSeconds())).isEqualTo(millis(e.firstByte()));
+                assertThat(millis(a.firstContentSeconds())).isEqualTo(millis(e.firstContent()));
+              }
             });
+  }
+
+  /** The rows as if each had just ended, its reason chosen by its position. */
+  private static List<EndedConnection> ended(List<ConnectionSnapshot> rows) {
+    List<EndedConnection> ended = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      ConnectionSnapshot c = rows.get(i);
+      ended.add(
+          new EndedConnection(
+              c.backend(),
+              c.sessionId(),
+              c.type(),
+              c.model(),
+              c.startedAt(),
+              c.duration(),
+              c.firstByte(),
+              c.bytesRx(),
+              c.bytesTx(),
+              c.requests(),
+              EndReason.values()[i % EndReason.values().length],
+              c.bytesRxOrphaned(),
+              c.firstContent()));
+    }
+    return ended;
+  }
+
+  /** Seconds as whole milliseconds, null staying null. */
+  private static @Nullable Long millis(@Nullable Double seconds) {
+    return seconds == null ? null : Math.round(seconds * 1000);
+  }
+
+  private static @Nullable Long millis(@Nullable Duration d) {
+    return d == null ? null : d.toMillis();
   }
 
   private static int count(List<ConnectionSnapshot> rows, Predicate<ConnectionSnapshot> mark) {

@@ -69,7 +69,8 @@ public final class Parser {
         firstByte == null || firstByte.isNull() ? null : number(n, "first_byte_seconds", path),
         number(n, "ended_at", path),
         text(n, "reason", path),
-        optionalInteger(n, "orphaned_rx_bytes", path, 0));
+        optionalInteger(n, "orphaned_rx_bytes", path, 0),
+        optionalSeconds(n, "first_content_seconds", path));
   }
 
   /**
@@ -153,7 +154,8 @@ public final class Parser {
         n.has("stalled") && bool(n, "stalled", path),
         n.has("orphaned") && bool(n, "orphaned", path),
         optionalInteger(n, "orphaned_rx_bytes", path, 0),
-        n.has("backlog_bytes") ? signedInteger(n, "backlog_bytes", path) : rx - tx);
+        n.has("backlog_bytes") ? signedInteger(n, "backlog_bytes", path) : rx - tx,
+        optionalSeconds(n, "first_content_seconds", path));
   }
 
   private static GlobalActivityView global(JsonNode n, String path) {
@@ -217,6 +219,12 @@ public final class Parser {
       throw wrongType(path + name, "a whole number", v);
     }
     return v.longValue();
+  }
+
+  /** A number of seconds that may be null or absent ({@code first_content_seconds}): null then. */
+  private static @Nullable Double optionalSeconds(JsonNode n, String name, String path) {
+    JsonNode v = n.get(name);
+    return v == null || v.isNull() ? null : number(n, name, path);
   }
 
   private static long optionalInteger(JsonNode n, String name, String path, long absent) {

@@ -50,6 +50,8 @@ public final class Renderer {
   private static final byte[] BYTES_TX = ConnectionsWriter.ascii(",\"bytes_tx\":");
   private static final byte[] REQUESTS = ConnectionsWriter.ascii(",\"requests\":");
   private static final byte[] FIRST_BYTE = ConnectionsWriter.ascii(",\"first_byte_seconds\":");
+  private static final byte[] FIRST_CONTENT =
+      ConnectionsWriter.ascii(",\"first_content_seconds\":");
   private static final byte[] IDLE = ConnectionsWriter.ascii(",\"idle_seconds\":");
   private static final byte[] BACKEND_IDLE = ConnectionsWriter.ascii(",\"backend_idle_seconds\":");
   private static final byte[] STALLED = ConnectionsWriter.ascii(",\"stalled\":true");
@@ -81,10 +83,10 @@ public final class Renderer {
    * @return the document, UTF-8
    */
   public byte[] diagnostics(GlobalSnapshot snapshot) {
-    // about 400 bytes a row: sized up front, the document is not copied over and over as it grows
+    // about 430 bytes a row: sized up front, the document is not copied over and over as it grows
     return write(
         (g, out) -> writeDiagnostics(g, out, snapshot),
-        (int) Math.min(64L << 20, 4096L + 420L * snapshot.totalActiveConnections()));
+        (int) Math.min(64L << 20, 4096L + 450L * snapshot.totalActiveConnections()));
   }
 
   /**
@@ -184,6 +186,12 @@ public final class Renderer {
       g.writeNull();
     } else {
       g.writeNumber(seconds(e.firstByte()));
+    }
+    g.writeFieldName("first_content_seconds");
+    if (e.firstContent() == null) {
+      g.writeNull();
+    } else {
+      g.writeNumber(seconds(e.firstContent()));
     }
     g.writeFieldName("ended_at");
     g.writeNumber(epochSeconds(e.endedAt()));
@@ -286,6 +294,12 @@ public final class Renderer {
         w.raw(NULL);
       } else {
         w.seconds(c.firstByte().toMillis());
+      }
+      w.raw(FIRST_CONTENT);
+      if (c.firstContent() == null) {
+        w.raw(NULL);
+      } else {
+        w.seconds(c.firstContent().toMillis());
       }
       w.raw(IDLE).seconds(c.idle().toMillis());
       w.raw(BACKEND_IDLE).seconds(c.backendIdle().toMillis());

@@ -141,6 +141,8 @@
           rx: c.bytes_rx,
           tx: c.bytes_tx,
           firstByte: c.first_byte_seconds === undefined ? null : c.first_byte_seconds,
+          // the backend's first content (pings are not content); older proxies do not send it
+          firstContent: c.first_content_seconds === undefined ? null : c.first_content_seconds,
           requests: c.requests || 1,
           // stream health; a proxy on an older version sends none: its rows read as healthy
           backendIdle: c.backend_idle_seconds === undefined ? null : c.backend_idle_seconds,
@@ -331,9 +333,10 @@
         ['num tx-bytes', bytes(r.tx), r.tx, count(r.tx) + ' bytes'],
         ['num backlog', signedBytes(r.backlog), r.backlog, count(r.backlog) + ' bytes received, not yet sent'],
         ['num', seconds(r.firstByte), r.firstByte === null ? '' : r.firstByte],
+        ['num first-content', seconds(r.firstContent), r.firstContent === null ? '' : r.firstContent],
         ['state']
       ]);
-      drawState(tr.children[10], r);
+      drawState(tr.children[11], r);
     }
     var note;
     if (!doc.activity_tracking_enabled) {
@@ -368,9 +371,10 @@
         ['num', bytes(r.bytes_rx), r.bytes_rx, count(r.bytes_rx) + ' bytes'],
         ['num', bytes(r.bytes_tx), r.bytes_tx, count(r.bytes_tx) + ' bytes'],
         ['num', seconds(r.first_byte_seconds === undefined ? null : r.first_byte_seconds)],
+        ['num first-content', seconds(r.first_content_seconds === undefined ? null : r.first_content_seconds)],
         ['']
       ]);
-      var cell = tr.children[9];
+      var cell = tr.children[10];
       var badge = cell.firstChild;
       if (!badge) { badge = el('span'); cell.appendChild(badge); }
       var cls = 'reason reason-' + r.reason;
