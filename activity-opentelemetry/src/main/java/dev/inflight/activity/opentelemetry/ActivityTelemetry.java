@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,6 +55,24 @@ import org.jspecify.annotations.Nullable;
  *       <td>{@code s}</td><td>{@code type}, and {@code model} if enabled</td></tr>
  *   <tr><td>{@code inflight.time.to.first.byte}</td><td>histogram, recorded once per row that
  *       sent a byte to its client</td><td>{@code s}</td><td>{@code model} if enabled</td></tr>
+ * </table>
+ *
+ * <p>With {@link Builder#genAiMetrics(boolean) genAiMetrics(true)} (off by default), ended rows
+ * also feed two histograms of the OpenTelemetry generative-AI semantic conventions (v1.41.0, status
+ * development), with their recommended bucket boundaries. They carry the builder's attributes and
+ * the conventions' ones instead of {@code backend}: {@code gen_ai.operation.name} ({@code chat}
+ * unless {@link Builder#genAiOperationName set}), {@code gen_ai.provider.name} (the backend name's
+ * part before its first '.', unless {@link Builder#genAiProviderName mapped}), {@code
+ * gen_ai.request.model} when the row named a model, and {@code error.type} (the end reason: {@code
+ * client_aborted}, {@code errored} or {@code evicted}) on rows that did not complete.
+ *
+ * <table>
+ *   <caption>Generative-AI instruments</caption>
+ *   <tr><th>instrument</th><th>kind</th><th>unit</th><th>recorded</th></tr>
+ *   <tr><td>{@code gen_ai.server.request.duration}</td><td>histogram</td><td>{@code s}</td>
+ *       <td>every ended row: how long it was open</td></tr>
+ *   <tr><td>{@code gen_ai.server.time_to_first_token}</td><td>histogram</td><td>{@code s}</td>
+ *       <td>streaming rows whose backend sent content: the time to that first content</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -91,6 +110,25 @@ public final class ActivityTelemetry implements AutoCloseable {
   static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
   static final AttributeKey<String> TYPE = AttributeKey.stringKey("type");
   static final AttributeKey<String> MODEL = AttributeKey.stringKey("model");
+  static final AttributeKey<String> GEN_AI_OPERATION =
+      AttributeKey.stringKey("gen_ai.operation.name");
+  static final AttributeKey<String> GEN_AI_PROVIDER =
+      AttributeKey.stringKey("gen_ai.provider.name");
+  static final AttributeKey<String> GEN_AI_MODEL = AttributeKey.stringKey("gen_ai.request.model");
+  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+
+  /** {@code gen_ai.operation.name} unless the builder sets another. */
+  public static final String DEFAULT_GEN_AI_OPERATION = "chat";
+
+  // The generative-AI conventions' advice for gen_ai.server.request.duration ...
+  private static final List<Double> GEN_AI_DURATION_BUCKETS =
+      List.of(
+          0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
+  // ... and for gen_ai.server.time_to_first_token.
+  private static final List<Double> GEN_AI_FIRST_TOKEN_BUCKETS =
+      List.of(
+          0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5,
+          10.0);
 
   private static final List<Double> DURATION_BUCKETS =
       List.of(
@@ -114,6 +152,11 @@ public final class ActivityTelemetry implements AutoCloseable {
   private final ObservableLongMeasurement ended;
   private final DoubleHistogram duration;
   private final DoubleHistogram firstByte;
+  private final @Nullable DoubleHistogram genAiDuration;
+  private final @Nullable DoubleHistogram genAiFirstToken;
+  private final String genAiOperation;
+  private final Function<String, String> genAiProvider;
+  private final ConcurrentHashMap<String, Attributes> genAiAttributes = new ConcurrentHashMap<>();
   private final BatchCallback callback;
   private final EndedConnectionListener listener = this::record;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -122,6 +165,8 @@ public final class ActivityTelemetry implements AutoCloseable {
     this.tracker = tracker;
     this.common = b.common.build();
     this.modelAttribute = b.modelAttribute;
+    this.genAiOperation = b.genAiOperation;
+    this.genAiProvider = b.genAiProvider;
     Meter meter = provider.meterBuilder(SCOPE).build();
     connections =
         meter
@@ -180,6 +225,27 @@ public final class ActivityTelemetry implements AutoCloseable {
             .setUnit("s")
             .setExplicitBucketBoundariesAdvice(FIRST_BYTE_BUCKETS)
             .build();
+    if (b.genAiMetrics) {
+      genAiDuration =
+          meter
+              .histogramBuilder("gen_ai.server.request.duration")
+              .setDescription(
+                  "Generative AI server request duration such as time-to-last byte or last output"
+                      + " token")
+              .setUnit("s")
+              .setExplicitBucketBoundariesAdvice(GEN_AI_DURATION_BUCKETS)
+              .build();
+      genAiFirstToken =
+          meter
+              .histogramBuilder("gen_ai.server.time_to_first_token")
+              .setDescription("Time to generate first token for successful responses")
+              .setUnit("s")
+              .setExplicitBucketBoundariesAdvice(GEN_AI_FIRST_TOKEN_BUCKETS)
+              .build();
+    } else {
+      genAiDuration = null;
+      genAiFirstToken = null;
+    }
     callback =
         meter.batchCallback(
             this::observe, connections, requests, stalled, orphaned, bytes, bytesOrphaned, ended);
@@ -225,6 +291,55 @@ public final class ActivityTelemetry implements AutoCloseable {
     if (fb != null) {
       firstByte.record(seconds(fb), plain);
     }
+    DoubleHistogram genAiDuration = this.genAiDuration;
+    DoubleHistogram genAiFirstToken = this.genAiFirstToken;
+    if (genAiDuration != null && genAiFirstToken != null) {
+      Attributes genAi = genAiAttributes(e.backend());
+      String model = e.model();
+      if (model != null || e.reason() != EndReason.COMPLETED) {
+        AttributesBuilder more = genAi.toBuilder();
+        if (model != null) {
+          more.put(GEN_AI_MODEL, model);
+        }
+        if (e.reason() != EndReason.COMPLETED) {
+          more.put(ERROR_TYPE, e.reason().wireName());
+        }
+        genAi = more.build();
+      }
+      genAiDuration.record(seconds(e.duration()), genAi);
+      Duration fc = e.firstContent();
+      if (fc != null && e.type() == ConnectionType.STREAMING) {
+        genAiFirstToken.record(seconds(fc), genAi);
+      }
+    }
+  }
+
+  /** The builder's attributes, the operation and the backend's provider; built once a backend. */
+  private Attributes genAiAttributes(String backend) {
+    Attributes a = genAiAttributes.get(backend);
+    return a != null
+        ? a
+        : genAiAttributes.computeIfAbsent(
+            backend,
+            name ->
+                common.toBuilder()
+                    .put(GEN_AI_OPERATION, genAiOperation)
+                    .put(GEN_AI_PROVIDER, provider(name))
+                    .build());
+  }
+
+  private String provider(String backend) {
+    String p = genAiProvider.apply(backend);
+    return p == null || p.isEmpty() ? defaultProvider(backend) : p;
+  }
+
+  /**
+   * The default {@code gen_ai.provider.name} of a backend: its name's part before the first '.'
+   * ({@code openai.1} is {@code openai}), or the whole name when it has none or starts with one.
+   */
+  static String defaultProvider(String backend) {
+    int dot = backend.indexOf('.');
+    return dot > 0 ? backend.substring(0, dot) : backend;
   }
 
   private static double seconds(Duration d) {
@@ -282,6 +397,9 @@ public final class ActivityTelemetry implements AutoCloseable {
     private @Nullable MeterProvider meterProvider;
     private final AttributesBuilder common = Attributes.builder();
     private boolean modelAttribute;
+    private boolean genAiMetrics;
+    private String genAiOperation = DEFAULT_GEN_AI_OPERATION;
+    private Function<String, String> genAiProvider = ActivityTelemetry::defaultProvider;
 
     private Builder() {}
 
@@ -325,11 +443,22 @@ public final class ActivityTelemetry implements AutoCloseable {
      * @param value the value
      * @return this builder
      * @throws IllegalArgumentException if the key is {@code backend}, {@code network.io.direction},
-     *     {@code reason}, {@code type} or {@code model}
+     *     {@code reason}, {@code type}, {@code model}, {@code gen_ai.operation.name}, {@code
+     *     gen_ai.provider.name}, {@code gen_ai.request.model} or {@code error.type}
      */
     public Builder attribute(String key, String value) {
       Objects.requireNonNull(value, "value");
-      if (List.of(BACKEND, DIRECTION, REASON, TYPE, MODEL).stream()
+      if (List.of(
+              BACKEND,
+              DIRECTION,
+              REASON,
+              TYPE,
+              MODEL,
+              GEN_AI_OPERATION,
+              GEN_AI_PROVIDER,
+              GEN_AI_MODEL,
+              ERROR_TYPE)
+          .stream()
           .anyMatch(k -> k.getKey().equals(key))) {
         throw new IllegalArgumentException(
             "attribute '" + key + "' is set by ActivityTelemetry itself");
@@ -347,6 +476,50 @@ public final class ActivityTelemetry implements AutoCloseable {
      */
     public Builder modelAttribute(boolean enabled) {
       this.modelAttribute = enabled;
+      return this;
+    }
+
+    /**
+     * Also records the generative-AI conventions' {@code gen_ai.server.request.duration} and {@code
+     * gen_ai.server.time_to_first_token} from ended rows (see the class comment). Off by default.
+     * Their {@code gen_ai.request.model} attribute makes every model its own series.
+     *
+     * @param enabled whether to record them
+     * @return this builder
+     */
+    public Builder genAiMetrics(boolean enabled) {
+      this.genAiMetrics = enabled;
+      return this;
+    }
+
+    /**
+     * The {@code gen_ai.operation.name} of the generative-AI histograms. {@code chat} by default,
+     * the conventions' name for chat completions; e.g. {@code text_completion} or {@code
+     * generate_content} for a proxy that serves those.
+     *
+     * @param operation the operation name
+     * @return this builder
+     * @throws IllegalArgumentException if it is empty
+     */
+    public Builder genAiOperationName(String operation) {
+      if (operation.isEmpty()) {
+        throw new IllegalArgumentException("the operation name must not be empty");
+      }
+      this.genAiOperation = operation;
+      return this;
+    }
+
+    /**
+     * How a backend's name becomes the {@code gen_ai.provider.name} of the generative-AI
+     * histograms, e.g. {@code name -> name.startsWith("azure") ? "azure.ai.openai" : "openai"}.
+     * Called once per backend name. By default the name's part before its first '.' ({@code
+     * openai.1} becomes {@code openai}); a null or empty result falls back to that too.
+     *
+     * @param mapping from backend name to provider name
+     * @return this builder
+     */
+    public Builder genAiProviderName(Function<String, String> mapping) {
+      this.genAiProvider = Objects.requireNonNull(mapping, "mapping");
       return this;
     }
 

@@ -21,6 +21,7 @@ import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -128,6 +129,7 @@ class ActivityTelemetryTest {
             .tracker(tracker())
             .meterProvider(provider)
             .modelAttribute(true)
+            .genAiMetrics(true)
             .build()) {
       assertThat(telemetry.toString()).doesNotContain("closed");
       ActivityHandle open = tracker().open("openai.1", secret, ConnectionType.STREAMING, "gpt-4");
@@ -410,5 +412,199 @@ class ActivityTelemetryTest {
     }
     assertThat(ActivityTelemetry.builder().attribute("tracker", "a")).isNotNull();
     assertThat(AttributeKey.stringKey("backend")).isEqualTo(ActivityTelemetry.BACKEND);
+  }
+
+  private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] EVENT = "data: {\"x\":1}\n\n".getBytes(StandardCharsets.UTF_8);
+
+  private RequestActivity request(
+      String backend, String session, String model, ConnectionType type) {
+    RequestActivity r = tracker().beginRequest(session);
+    r.attach(backend, model, type);
+    return r;
+  }
+
+  /**
+   * Ended rows on the fake clock, for the generative-AI histograms (first content, duration):
+   *
+   * <ul>
+   *   <li>g1, openai.1, gpt-4, streaming: a ping at 0.2 s, content at 0.5 s, completes at 2 s.
+   *   <li>g2, openai.2, gpt-4, streaming: content at 1.5 s, completes at 4 s.
+   *   <li>g3, anthropic.eu, claude-3, streaming: content at 0.1 s, the client aborts at 1 s.
+   *   <li>g4, openai.1, no model, not streaming: content at 0.05 s, completes at 0.25 s.
+   *   <li>g5, openai.1, gpt-4, streaming: only pings, errors at 3 s.
+   * </ul>
+   */
+  private void genAiScript() {
+    RequestActivity g1 = request("openai.1", "g1", "gpt-4", ConnectionType.STREAMING);
+    clock().advance(Duration.ofMillis(200));
+    g1.addRx(PING, 0, PING.length);
+    clock().advance(Duration.ofMillis(300));
+    g1.addRx(EVENT, 0, EVENT.length);
+    clock().advance(Duration.ofMillis(1500));
+    g1.end(EndReason.COMPLETED);
+
+    RequestActivity g2 = request("openai.2", "g2", "gpt-4", ConnectionType.STREAMING);
+    clock().advance(Duration.ofMillis(1500));
+    g2.addRx(EVENT, 0, EVENT.length);
+    clock().advance(Duration.ofMillis(2500));
+    g2.end(EndReason.COMPLETED);
+
+    RequestActivity g3 = request("anthropic.eu", "g3", "claude-3", ConnectionType.STREAMING);
+    clock().advance(Duration.ofMillis(100));
+    g3.addRx(EVENT, 0, EVENT.length);
+    clock().advance(Duration.ofMillis(900));
+    g3.end(EndReason.CLIENT_ABORTED);
+
+    RequestActivity g4 = tracker().beginRequest("g4");
+    g4.attach("openai.1", null, ConnectionType.NON_STREAMING);
+    clock().advance(Duration.ofMillis(50));
+    g4.addRx(EVENT, 0, EVENT.length);
+    clock().advance(Duration.ofMillis(200));
+    g4.end(EndReason.COMPLETED);
+
+    RequestActivity g5 = request("openai.1", "g5", "gpt-4", ConnectionType.STREAMING);
+    g5.addRx(PING, 0, PING.length);
+    clock().advance(Duration.ofSeconds(3));
+    g5.end(EndReason.ERRORED);
+  }
+
+  private static final String CHAT = "gen_ai.operation.name=chat";
+
+  @Test
+  void genAiHistogramsRecordDurationAndTimeToFirstContentWithTheConventionsAttributes() {
+    try (ActivityTelemetry telemetry =
+        ActivityTelemetry.builder()
+            .tracker(tracker())
+            .meterProvider(provider)
+            .genAiMetrics(true)
+            .build()) {
+      assertThat(telemetry.toString()).doesNotContain("closed");
+      genAiScript();
+      Map<String, MetricData> m = collect();
+
+      MetricData duration = m.get("gen_ai.server.request.duration");
+      assertThat(duration.getUnit()).isEqualTo("s");
+      assertThat(histogram(duration))
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  "{" + CHAT + ", gen_ai.provider.name=openai, gen_ai.request.model=gpt-4}",
+                  "2/6.0",
+                  "{" + CHAT + ", gen_ai.provider.name=openai}",
+                  "1/0.25",
+                  "{error.type=client_aborted, "
+                      + CHAT
+                      + ", gen_ai.provider.name=anthropic, gen_ai.request.model=claude-3}",
+                  "1/1.0",
+                  "{error.type=errored, "
+                      + CHAT
+                      + ", gen_ai.provider.name=openai, gen_ai.request.model=gpt-4}",
+                  "1/3.0"));
+      MetricData firstToken = m.get("gen_ai.server.time_to_first_token");
+      assertThat(firstToken.getUnit()).isEqualTo("s");
+      assertThat(histogram(firstToken))
+          .as("streaming rows that had content: not g4 (not streaming) nor g5 (only pings)")
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  "{" + CHAT + ", gen_ai.provider.name=openai, gen_ai.request.model=gpt-4}",
+                  "2/2.0",
+                  "{error.type=client_aborted, "
+                      + CHAT
+                      + ", gen_ai.provider.name=anthropic, gen_ai.request.model=claude-3}",
+                  "1/0.1"));
+
+      HistogramPointData completed = point(firstToken, "gen_ai.request.model=gpt-4}");
+      assertThat(completed.getBoundaries())
+          .containsExactly(
+              0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5,
+              10.0);
+      // 0.5 s in (0.25, 0.5], 1.5 s in (1.0, 2.5]
+      assertThat(completed.getCounts())
+          .containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 1L, 0L, 0L, 1L, 0L, 0L, 0L, 0L);
+      HistogramPointData long2 = point(duration, "gen_ai.request.model=gpt-4}");
+      assertThat(long2.getBoundaries())
+          .containsExactly(
+              0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96,
+              81.92);
+      // 2 s in (1.28, 2.56], 4 s in (2.56, 5.12]
+      assertThat(long2.getCounts())
+          .containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 1L, 1L, 0L, 0L, 0L, 0L, 0L);
+
+      assertThat(m.values().toString()).doesNotContain("g1").doesNotContain("session");
+      for (String name :
+          List.of("gen_ai.server.request.duration", "gen_ai.server.time_to_first_token")) {
+        assertThat(histogram(m.get(name)).keySet())
+            .allSatisfy(
+                k -> assertThat(k).doesNotContain("backend").doesNotContainPattern("=g[1-5]\\b"));
+      }
+    }
+  }
+
+  private static HistogramPointData point(MetricData m, String attributesEndingWith) {
+    return m.getHistogramData().getPoints().stream()
+        .filter(p -> render(p.getAttributes()).endsWith(attributesEndingWith))
+        .filter(p -> p.getAttributes().get(ActivityTelemetry.ERROR_TYPE) == null)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void withoutTheSwitchThereAreNoGenAiInstruments() {
+    try (ActivityTelemetry telemetry =
+        ActivityTelemetry.builder().tracker(tracker()).meterProvider(provider).build()) {
+      assertThat(telemetry.toString()).doesNotContain("closed");
+      genAiScript();
+      Map<String, MetricData> m = collect();
+      assertThat(m.keySet()).noneMatch(n -> n.startsWith("gen_ai"));
+      assertThat(histogram(m.get("inflight.connection.duration"))).isNotEmpty();
+      assertThat(m.values().toString()).doesNotContain("gen_ai").doesNotContain("error.type");
+    }
+  }
+
+  @Test
+  void theOperationAndTheProviderMappingCanBeSet() {
+    try (ActivityTelemetry telemetry =
+        ActivityTelemetry.builder()
+            .tracker(tracker())
+            .meterProvider(provider)
+            .attribute("tracker", "edge")
+            .genAiMetrics(true)
+            .genAiOperationName("text_completion")
+            .genAiProviderName(b -> b.startsWith("anthropic") ? "anthropic" : "azure.ai.openai")
+            .build()) {
+      assertThat(telemetry.toString()).doesNotContain("closed");
+      genAiScript();
+      assertThat(histogram(collect().get("gen_ai.server.request.duration")).keySet())
+          .containsExactlyInAnyOrder(
+              "{gen_ai.operation.name=text_completion, gen_ai.provider.name=azure.ai.openai,"
+                  + " gen_ai.request.model=gpt-4, tracker=edge}",
+              "{gen_ai.operation.name=text_completion, gen_ai.provider.name=azure.ai.openai,"
+                  + " tracker=edge}",
+              "{error.type=client_aborted, gen_ai.operation.name=text_completion,"
+                  + " gen_ai.provider.name=anthropic, gen_ai.request.model=claude-3, tracker=edge}",
+              "{error.type=errored, gen_ai.operation.name=text_completion,"
+                  + " gen_ai.provider.name=azure.ai.openai, gen_ai.request.model=gpt-4,"
+                  + " tracker=edge}");
+    }
+    assertThatThrownBy(() -> ActivityTelemetry.builder().genAiOperationName(""))
+        .isInstanceOf(IllegalArgumentException.class);
+    for (String key :
+        List.of(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "error.type")) {
+      assertThatThrownBy(() -> ActivityTelemetry.builder().attribute(key, "x"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(key);
+    }
+  }
+
+  @Test
+  void theDefaultProviderIsTheBackendNamesPartBeforeItsFirstDot() {
+    assertThat(ActivityTelemetry.defaultProvider("openai.1")).isEqualTo("openai");
+    assertThat(ActivityTelemetry.defaultProvider("aws.bedrock.us")).isEqualTo("aws");
+    assertThat(ActivityTelemetry.defaultProvider("vllm")).isEqualTo("vllm");
+    assertThat(ActivityTelemetry.defaultProvider(".hidden")).isEqualTo(".hidden");
   }
 }
