@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,6 +47,21 @@ import org.jspecify.annotations.Nullable;
  *       {@code backend} tag</td><td></td></tr>
  * </table>
  *
+ * <p>With {@link Builder#genAiMetrics(boolean) genAiMetrics(true)} (off by default), ended rows
+ * also feed two timers named as the OpenTelemetry generative-AI semantic conventions (v1.41.0,
+ * status development) name their histograms, with the conventions' recommended buckets as service
+ * level objectives: {@code gen_ai.server.request.duration} ({@code
+ * gen_ai_server_request_duration_seconds}), every ended row's duration, and {@code
+ * gen_ai.server.time_to_first_token} ({@code gen_ai_server_time_to_first_token_seconds}), the time
+ * to the first content of streaming rows that had some. Instead of {@code backend} they carry the
+ * builder's tags and {@code gen_ai.operation.name} ({@code chat} unless {@link
+ * Builder#genAiOperationName set}), {@code gen_ai.provider.name} (the backend name's part before
+ * its first '.', unless {@link Builder#genAiProviderName mapped}), {@code gen_ai.request.model}
+ * (the row's model) and {@code error.type} (the end reason on rows that did not complete: {@code
+ * client_aborted}, {@code errored} or {@code evicted}). Every series of one name has the same tag
+ * keys, as Prometheus requires, so the last two are empty when the row named no model or completed;
+ * Prometheus reads an empty label as no label.
+ *
  * <pre>{@code
  * PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
  * ActivityMetrics metrics = ActivityMetrics.builder().tracker(tracker).build();
@@ -76,9 +92,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ActivityMetrics implements MeterBinder, AutoCloseable {
 
+  /** {@code gen_ai.operation.name} unless the builder sets another. */
+  public static final String DEFAULT_GEN_AI_OPERATION = "chat";
+
   private final @Nullable ActivityTracker configuredTracker;
   private final Tags tags;
   private final TimerOptions timers;
+  private final GenAiOptions genAi;
   private final EndedConnectionListener listener = this::ended;
   private final List<Binding> bindings = new ArrayList<>();
   private volatile List<Binding> active = List.of();
@@ -88,6 +108,7 @@ public final class ActivityMetrics implements MeterBinder, AutoCloseable {
     this.configuredTracker = b.tracker;
     this.tags = b.tags;
     this.timers = new TimerOptions(b.modelTag, b.percentileHistogram, b.percentiles);
+    this.genAi = new GenAiOptions(b.genAiMetrics, b.genAiOperation, b.genAiProvider);
   }
 
   /**
@@ -117,7 +138,7 @@ public final class ActivityMetrics implements MeterBinder, AutoCloseable {
         tracker.addEndedListener(listener);
         listenedTo = tracker;
       }
-      binding = new Binding(registry, tracker, tags, timers);
+      binding = new Binding(registry, tracker, tags, timers, genAi);
       bindings.add(binding);
       active = List.copyOf(bindings);
     }
@@ -161,6 +182,9 @@ public final class ActivityMetrics implements MeterBinder, AutoCloseable {
     private boolean modelTag;
     private boolean percentileHistogram;
     private double[] percentiles = new double[0];
+    private boolean genAiMetrics;
+    private String genAiOperation = DEFAULT_GEN_AI_OPERATION;
+    private Function<String, String> genAiProvider = GenAiOptions::defaultProvider;
 
     private Builder() {}
 
@@ -179,8 +203,9 @@ public final class ActivityMetrics implements MeterBinder, AutoCloseable {
     /**
      * Adds a tag to every meter, e.g. to tell two trackers in one registry apart.
      *
-     * @param key the tag key; not {@code backend}, {@code direction}, {@code reason}, {@code type}
-     *     or {@code model}, which the binder sets
+     * @param key the tag key; not {@code backend}, {@code direction}, {@code reason}, {@code type},
+     *     {@code model}, {@code gen_ai.operation.name}, {@code gen_ai.provider.name}, {@code
+     *     gen_ai.request.model} or {@code error.type}, which the binder sets
      * @param value the tag value
      * @return this builder
      * @throws IllegalArgumentException if the key is one the binder sets
@@ -246,6 +271,50 @@ public final class ActivityMetrics implements MeterBinder, AutoCloseable {
         }
       }
       this.percentiles = percentiles.clone();
+      return this;
+    }
+
+    /**
+     * Also records the generative-AI conventions' {@code gen_ai.server.request.duration} and {@code
+     * gen_ai.server.time_to_first_token} timers from ended rows (see the class comment). Off by
+     * default. Their {@code gen_ai.request.model} tag makes every model its own series.
+     *
+     * @param enabled whether to record them
+     * @return this builder
+     */
+    public Builder genAiMetrics(boolean enabled) {
+      this.genAiMetrics = enabled;
+      return this;
+    }
+
+    /**
+     * The {@code gen_ai.operation.name} of the generative-AI timers. {@code chat} by default, the
+     * conventions' name for chat completions; e.g. {@code text_completion} or {@code
+     * generate_content} for a proxy that serves those.
+     *
+     * @param operation the operation name
+     * @return this builder
+     * @throws IllegalArgumentException if it is empty
+     */
+    public Builder genAiOperationName(String operation) {
+      if (operation.isEmpty()) {
+        throw new IllegalArgumentException("the operation name must not be empty");
+      }
+      this.genAiOperation = operation;
+      return this;
+    }
+
+    /**
+     * How a backend's name becomes the {@code gen_ai.provider.name} of the generative-AI timers,
+     * e.g. {@code name -> name.startsWith("azure") ? "azure.ai.openai" : "openai"}. Called once per
+     * backend name and registry. By default the name's part before its first '.' ({@code openai.1}
+     * becomes {@code openai}); a null or empty result falls back to that too.
+     *
+     * @param mapping from backend name to provider name
+     * @return this builder
+     */
+    public Builder genAiProviderName(Function<String, String> mapping) {
+      this.genAiProvider = Objects.requireNonNull(mapping, "mapping");
       return this;
     }
 

@@ -28,7 +28,17 @@ import org.jspecify.annotations.Nullable;
  */
 final class Binding {
   /** Tag keys the binder sets itself. */
-  static final Set<String> OWN_TAGS = Set.of("backend", "direction", "reason", "type", "model");
+  static final Set<String> OWN_TAGS =
+      Set.of(
+          "backend",
+          "direction",
+          "reason",
+          "type",
+          "model",
+          GenAiOptions.OPERATION,
+          GenAiOptions.PROVIDER,
+          GenAiOptions.MODEL,
+          GenAiOptions.ERROR_TYPE);
 
   /** The {@code model} tag's value for rows that named no model. */
   static final String NO_MODEL = "none";
@@ -37,15 +47,25 @@ final class Binding {
   private final ActivityTracker tracker;
   private final Tags tags;
   private final TimerOptions options;
+  private final GenAiOptions genAi;
+  private final ConcurrentHashMap<String, String> providers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> genAiDurations = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> genAiFirstTokens = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, BackendMeters> backends = new ConcurrentHashMap<>();
   private final List<Meter> meters = new ArrayList<>(); // guarded by this
   private boolean closed; // guarded by this
 
-  Binding(MeterRegistry registry, ActivityTracker tracker, Tags tags, TimerOptions options) {
+  Binding(
+      MeterRegistry registry,
+      ActivityTracker tracker,
+      Tags tags,
+      TimerOptions options,
+      GenAiOptions genAi) {
     this.registry = registry;
     this.tracker = tracker;
     this.tags = tags;
     this.options = options;
+    this.genAi = genAi;
   }
 
   void start() {
@@ -82,6 +102,91 @@ final class Binding {
     if (firstByte != null) {
       m.firstByte(ended.model()).record(firstByte);
     }
+    if (genAi.enabled) {
+      recordGenAi(ended);
+    }
+  }
+
+  /**
+   * The generative-AI timers. Every one carries the same tag keys, as Prometheus requires of one
+   * name: a row without a model and a completed row have an empty {@code gen_ai.request.model} and
+   * {@code error.type}, which Prometheus reads as no label.
+   */
+  private void recordGenAi(EndedConnection ended) {
+    String provider = providers.get(ended.backend());
+    if (provider == null) {
+      provider = providers.computeIfAbsent(ended.backend(), genAi::provider);
+    }
+    String model = ended.model() == null ? "" : ended.model();
+    String error = ended.reason() == EndReason.COMPLETED ? "" : ended.reason().wireName();
+    String key = provider + '\n' + model + '\n' + error;
+    Timer duration = genAiDurations.get(key);
+    if (duration == null) {
+      duration =
+          genAiTimer(
+              genAiDurations,
+              key,
+              GenAiOptions.REQUEST_DURATION,
+              "Generative AI server request duration such as time-to-last byte or last output token",
+              GenAiOptions.DURATION_BUCKETS,
+              provider,
+              model,
+              error);
+    }
+    if (duration != null) {
+      duration.record(ended.duration());
+    }
+    Duration firstContent = ended.firstContent();
+    if (firstContent == null || ended.type() != ConnectionType.STREAMING) {
+      return;
+    }
+    Timer firstToken = genAiFirstTokens.get(key);
+    if (firstToken == null) {
+      firstToken =
+          genAiTimer(
+              genAiFirstTokens,
+              key,
+              GenAiOptions.TIME_TO_FIRST_TOKEN,
+              "Time to generate first token for successful responses",
+              GenAiOptions.FIRST_TOKEN_BUCKETS,
+              provider,
+              model,
+              error);
+    }
+    if (firstToken != null) {
+      firstToken.record(firstContent);
+    }
+  }
+
+  /** Registers a generative-AI timer, or returns null once closed. */
+  private synchronized @Nullable Timer genAiTimer(
+      ConcurrentHashMap<String, Timer> cache,
+      String key,
+      String name,
+      String description,
+      Duration[] buckets,
+      String provider,
+      String model,
+      String error) {
+    if (closed) {
+      return null;
+    }
+    Timer t = cache.get(key);
+    if (t == null) {
+      t =
+          keep(
+              Timer.builder(name)
+                  .description(description)
+                  .tags(tags)
+                  .tag(GenAiOptions.OPERATION, genAi.operation)
+                  .tag(GenAiOptions.PROVIDER, provider)
+                  .tag(GenAiOptions.MODEL, model)
+                  .tag(GenAiOptions.ERROR_TYPE, error)
+                  .serviceLevelObjectives(buckets)
+                  .register(registry));
+      cache.put(key, t);
+    }
+    return t;
   }
 
   private @Nullable BackendMeters backend(String name) {
@@ -115,6 +220,8 @@ final class Binding {
     }
     meters.clear();
     backends.clear();
+    genAiDurations.clear();
+    genAiFirstTokens.clear();
   }
 
   /** One backend's meters. Gauges and counters read the tracker; timers come on first use. */

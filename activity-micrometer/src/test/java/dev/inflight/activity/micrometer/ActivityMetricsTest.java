@@ -20,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -107,6 +108,7 @@ class ActivityMetricsTest {
             .modelTag(true)
             .percentileHistogram(true)
             .percentiles(0.5, 0.99)
+            .genAiMetrics(true)
             .build()) {
       metrics.bindTo(registry);
       ActivityHandle open = tracker().open("openai.1", secret, ConnectionType.STREAMING, "gpt-4");
@@ -462,5 +464,201 @@ class ActivityMetricsTest {
     } finally {
       ActivityTracker.setGlobal(previous);
     }
+  }
+
+  private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] EVENT = "data: {\"x\":1}\n\n".getBytes(StandardCharsets.UTF_8);
+
+  private RequestActivity request(
+      String backend, String session, String model, ConnectionType type) {
+    RequestActivity r = tracker().beginRequest(session);
+    r.attach(backend, model, type);
+    return r;
+  }
+
+  /**
+   * The OpenTelemetry binder's scenario for the generative-AI histograms:
+   *
+   * <ul>
+   *   <li>g1, openai.1, gpt-4, streaming: a ping at 0.2 s, content at 0.5 s, completes at 2 s.
+   *   <li>g2, openai.2, gpt-4, streaming: content at 1.5 s, completes at 4 s.
+   *   <li>g3, anthropic.eu, claude-3, streaming: content at 0.1 s, the client aborts at 1 s.
+   *   <li>g4, openai.1, no model, not streaming: content at 0.05 s, completes at 0.25 s.
+   *   <li>g5, openai.1, gpt-4, streaming: only pings, errors at 3 s.
+   * </ul>
+   */
+  private void genAiScript() {
+    RequestActivity g1 = request("openai.1", "g1", "gpt-4", ConnectionType.STREAMING);
+    clock().advance(Duration.ofMillis(200));
+    g1.addRx(PING, 0, PING.length);
+    clock().advance(Duration.ofMillis(300));
+    g1.addRx(EVENT, 0, EVENT.length);
+    clock().advance(Duration.ofMillis(1500));
+    g1.end(EndReason.COMPLETED);
+
+    RequestActivity g2 = request("openai.2", "g2", "gpt-4", ConnectionType.STREAMING);
+    clock().advance(Duration.ofMillis(1500));
+    g2.addRx(EVENT, 0, EVENT.length);
+    clock().advance(Duration.ofMillis(2500));
+    g2.end(EndReason.COMPLETED);
+
+    RequestActivity g3 = request("anthropic.eu", "g3", "claude-3", ConnectionType.STREAMING);
+    clock().advance(Duration.ofMillis(100));
+    g3.addRx(EVENT, 0, EVENT.length);
+    clock().advance(Duration.ofMillis(900));
+    g3.end(EndReason.CLIENT_ABORTED);
+
+    RequestActivity g4 = tracker().beginRequest("g4");
+    g4.attach("openai.1", null, ConnectionType.NON_STREAMING);
+    clock().advance(Duration.ofMillis(50));
+    g4.addRx(EVENT, 0, EVENT.length);
+    clock().advance(Duration.ofMillis(200));
+    g4.end(EndReason.COMPLETED);
+
+    RequestActivity g5 = request("openai.1", "g5", "gpt-4", ConnectionType.STREAMING);
+    g5.addRx(PING, 0, PING.length);
+    clock().advance(Duration.ofSeconds(3));
+    g5.end(EndReason.ERRORED);
+  }
+
+  @Test
+  void genAiTimersRecordDurationAndTimeToFirstContentWithTheConventionsTags() {
+    try (ActivityMetrics metrics =
+        ActivityMetrics.builder().tracker(tracker()).genAiMetrics(true).build()) {
+      metrics.bindTo(registry);
+      genAiScript();
+
+      String ok = "error_type=\"\",gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai\"";
+      String gpt4 = ok + ",gen_ai_request_model=\"gpt-4\"";
+      String aborted =
+          "error_type=\"client_aborted\",gen_ai_operation_name=\"chat\","
+              + "gen_ai_provider_name=\"anthropic\",gen_ai_request_model=\"claude-3\"";
+      String errored =
+          "error_type=\"errored\",gen_ai_operation_name=\"chat\","
+              + "gen_ai_provider_name=\"openai\",gen_ai_request_model=\"gpt-4\"";
+      assertThat(samples("gen_ai_server_request_duration_seconds_count"))
+          .containsExactlyInAnyOrder(
+              "gen_ai_server_request_duration_seconds_count{" + gpt4 + "} 2",
+              "gen_ai_server_request_duration_seconds_count{"
+                  + ok
+                  + ",gen_ai_request_model=\"\"} 1",
+              "gen_ai_server_request_duration_seconds_count{" + aborted + "} 1",
+              "gen_ai_server_request_duration_seconds_count{" + errored + "} 1");
+      assertThat(samples("gen_ai_server_request_duration_seconds_sum"))
+          .containsExactlyInAnyOrder(
+              "gen_ai_server_request_duration_seconds_sum{" + gpt4 + "} 6.0",
+              "gen_ai_server_request_duration_seconds_sum{"
+                  + ok
+                  + ",gen_ai_request_model=\"\"} 0.25",
+              "gen_ai_server_request_duration_seconds_sum{" + aborted + "} 1.0",
+              "gen_ai_server_request_duration_seconds_sum{" + errored + "} 3.0");
+      assertThat(samples("gen_ai_server_time_to_first_token_seconds_count"))
+          .as("streaming rows that had content: not g4 (not streaming) nor g5 (only pings)")
+          .containsExactlyInAnyOrder(
+              "gen_ai_server_time_to_first_token_seconds_count{" + gpt4 + "} 2",
+              "gen_ai_server_time_to_first_token_seconds_count{" + aborted + "} 1");
+      assertThat(samples("gen_ai_server_time_to_first_token_seconds_sum"))
+          .containsExactlyInAnyOrder(
+              "gen_ai_server_time_to_first_token_seconds_sum{" + gpt4 + "} 2.0",
+              "gen_ai_server_time_to_first_token_seconds_sum{" + aborted + "} 0.1");
+
+      // the conventions' buckets: 0.5 s and 1.5 s of first content, 2 s and 4 s of duration
+      List<String> firstToken = samples("gen_ai_server_time_to_first_token_seconds_bucket{" + gpt4);
+      assertThat(firstToken)
+          .extracting(l -> l.substring(l.indexOf("le=")))
+          .containsExactlyInAnyOrder(
+              "le=\"0.001\"} 0",
+              "le=\"0.005\"} 0",
+              "le=\"0.01\"} 0",
+              "le=\"0.02\"} 0",
+              "le=\"0.04\"} 0",
+              "le=\"0.06\"} 0",
+              "le=\"0.08\"} 0",
+              "le=\"0.1\"} 0",
+              "le=\"0.25\"} 0",
+              "le=\"0.5\"} 1",
+              "le=\"0.75\"} 1",
+              "le=\"1.0\"} 1",
+              "le=\"2.5\"} 2",
+              "le=\"5.0\"} 2",
+              "le=\"7.5\"} 2",
+              "le=\"10.0\"} 2",
+              "le=\"+Inf\"} 2");
+      assertThat(samples("gen_ai_server_request_duration_seconds_bucket{" + gpt4))
+          .extracting(l -> l.substring(l.indexOf("le=")))
+          .containsExactlyInAnyOrder(
+              "le=\"0.01\"} 0",
+              "le=\"0.02\"} 0",
+              "le=\"0.04\"} 0",
+              "le=\"0.08\"} 0",
+              "le=\"0.16\"} 0",
+              "le=\"0.32\"} 0",
+              "le=\"0.64\"} 0",
+              "le=\"1.28\"} 0",
+              "le=\"2.56\"} 1",
+              "le=\"5.12\"} 2",
+              "le=\"10.24\"} 2",
+              "le=\"20.48\"} 2",
+              "le=\"40.96\"} 2",
+              "le=\"81.92\"} 2",
+              "le=\"+Inf\"} 2");
+
+      for (Meter m : registry.getMeters()) {
+        if (m.getId().getName().startsWith("gen_ai")) {
+          assertThat(m.getId().getTag("backend")).isNull();
+          assertThat(m.getId().getTags().toString()).doesNotContainPattern("=g[1-5]\\b");
+        }
+      }
+      assertThat(registry.scrape()).doesNotContainPattern("\"g[1-5]\"");
+    }
+  }
+
+  @Test
+  void withoutTheSwitchThereAreNoGenAiMeters() {
+    try (ActivityMetrics metrics = ActivityMetrics.builder().tracker(tracker()).build()) {
+      metrics.bindTo(registry);
+      genAiScript();
+      assertThat(registry.getMeters()).noneMatch(m -> m.getId().getName().startsWith("gen_ai"));
+      assertThat(samples("inflight_connection_duration_seconds_count")).isNotEmpty();
+      assertThat(registry.scrape()).doesNotContain("gen_ai").doesNotContain("error_type");
+    }
+  }
+
+  @Test
+  void theGenAiOperationAndProviderMappingCanBeSet() {
+    try (ActivityMetrics metrics =
+        ActivityMetrics.builder()
+            .tracker(tracker())
+            .tag("tracker", "edge")
+            .genAiMetrics(true)
+            .genAiOperationName("text_completion")
+            .genAiProviderName(b -> b.startsWith("anthropic") ? "anthropic" : "azure.ai.openai")
+            .build()) {
+      metrics.bindTo(registry);
+      genAiScript();
+      assertThat(samples("gen_ai_server_request_duration_seconds_count"))
+          .allSatisfy(
+              l ->
+                  assertThat(l)
+                      .contains("gen_ai_operation_name=\"text_completion\"")
+                      .contains("tracker=\"edge\""))
+          .extracting(l -> l.replaceAll(".*gen_ai_provider_name=\"([^\"]*)\".*", "$1"))
+          .containsExactlyInAnyOrder(
+              "azure.ai.openai", "azure.ai.openai", "anthropic", "azure.ai.openai");
+    }
+    assertThatThrownBy(() -> ActivityMetrics.builder().genAiOperationName(""))
+        .isInstanceOf(IllegalArgumentException.class);
+    for (String key :
+        List.of(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "error.type")) {
+      assertThatThrownBy(() -> ActivityMetrics.builder().tag(key, "x"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(key);
+    }
+    assertThat(GenAiOptions.defaultProvider("openai.1")).isEqualTo("openai");
+    assertThat(GenAiOptions.defaultProvider("vllm")).isEqualTo("vllm");
   }
 }
