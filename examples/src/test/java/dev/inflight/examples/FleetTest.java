@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -30,13 +31,20 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A fleet: three demo proxies with demo traffic, scraped every second by a real Prometheus server
  * (Debian's {@code prometheus} package, which the test command installs) on loopback with a
- * generated config and a temporary data directory. Once the traffic stopped, what Prometheus stored
- * equals the sums of the proxies' own cumulative counters, exactly.
+ * generated config and a temporary data directory. While the traffic runs, every query of {@code
+ * dashboards/inflight.json} returns data; once it stopped, what Prometheus stored equals the sums
+ * of the proxies' own cumulative counters, exactly.
  */
 class FleetTest {
 
   /** How long Prometheus may take to start, scrape and answer; then the test fails. */
   private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+  /**
+   * What {@code $__rate_interval} stands for: Grafana makes it at least four scrape intervals (1 s
+   * here), and a window of five holds enough samples for {@code rate} without waiting long.
+   */
+  private static final String RATE_INTERVAL = "5s";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http =
@@ -63,6 +71,7 @@ class FleetTest {
       for (DemoProxy p : proxies) {
         awaitUntil("demo traffic moves bytes", () -> fleetBytes(List.of(p)) > 0);
       }
+      everyDashboardQueryReturnsData(api, proxies);
 
       for (DemoProxy p : proxies) {
         p.stopTraffic();
@@ -93,6 +102,81 @@ class FleetTest {
         p.close();
       }
     }
+  }
+
+  /**
+   * Resolves the dashboard's variables as Grafana would (each {@code label_values} through the
+   * labels API, "All" as a regex of every value), then runs each panel's PromQL until every one
+   * gives at least one sample with a number, or fails naming those that gave none.
+   */
+  private void everyDashboardQueryReturnsData(URI api, List<DemoProxy> proxies) throws Exception {
+    JsonNode dashboard = DashboardTest.load();
+    Map<String, String> values = new TreeMap<>();
+    values.put("__rate_interval", RATE_INTERVAL);
+    values.put("__interval", "1s");
+    Set<String> backends = bytesByBackend(proxies).keySet();
+    for (DashboardTest.LabelValues v : DashboardTest.labelValues(dashboard)) {
+      String selector = DashboardTest.substitute(v.selector(), values);
+      List<String> found = new ArrayList<>();
+      awaitUntil(
+          "the dashboard's variable " + v.name() + " has values: " + selector,
+          () -> {
+            found.clear();
+            found.addAll(labelValues(api, v.label(), selector));
+            return !found.isEmpty() && (!v.name().equals("backend") || found.containsAll(backends));
+          });
+      values.put(v.name(), DashboardTest.regexOf(found));
+    }
+
+    List<String> exprs =
+        DashboardTest.expressions(dashboard).stream()
+            .map(e -> DashboardTest.substitute(e, values))
+            .collect(Collectors.toList());
+    assertThat(exprs).isNotEmpty().allSatisfy(e -> assertThat(e).doesNotContain("$"));
+    List<String> empty = new ArrayList<>(exprs);
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (!empty.isEmpty() && System.nanoTime() - deadline < 0) {
+      List<String> still = new ArrayList<>();
+      for (String e : empty) {
+        if (!hasNumber(query(api, e))) {
+          still.add(e);
+        }
+      }
+      empty.clear();
+      empty.addAll(still);
+      if (!empty.isEmpty()) {
+        Thread.sleep(200); // a bounded poll of another process
+      }
+    }
+    assertThat(empty).as("dashboard queries that gave no sample after %s", DEADLINE).isEmpty();
+  }
+
+  /** Whether a result holds a sample whose value is a number (0/0 gives NaN). */
+  private static boolean hasNumber(JsonNode result) {
+    for (JsonNode sample : result) {
+      if (Double.isFinite(sample.path("value").get(1).asDouble(Double.NaN))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A label's values on the series that match a selector, as Grafana's label_values asks. */
+  private List<String> labelValues(URI api, String label, String selector)
+      throws IOException, InterruptedException {
+    URI uri =
+        api.resolve(
+            "/api/v1/label/"
+                + label
+                + "/values?match%5B%5D="
+                + URLEncoder.encode(selector, StandardCharsets.UTF_8));
+    HttpResponse<String> r =
+        http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.path("status").asText()).as(selector + ": " + r.body()).isEqualTo("success");
+    List<String> found = new ArrayList<>();
+    body.path("data").forEach(n -> found.add(n.asText()));
+    return found;
   }
 
   private static Path findPrometheus() {
