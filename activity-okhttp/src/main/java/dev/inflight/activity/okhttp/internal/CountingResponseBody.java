@@ -13,8 +13,9 @@ import okio.Source;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A response body whose source counts every byte a read delivered as RX. After a close nothing is
- * counted; nothing here ends the handle.
+ * A response body whose source counts every byte a read delivered as RX, handing the bytes
+ * themselves to the handle so that the tracker can tell keep-alive comments and a stream's last
+ * event from content. After a close nothing is counted; nothing here ends the handle.
  */
 public final class CountingResponseBody extends ResponseBody {
 
@@ -50,8 +51,16 @@ public final class CountingResponseBody extends ResponseBody {
     return source;
   }
 
+  /**
+   * Counts each read as it returns. The bytes a read delivered are the last ones of the sink (okio
+   * appends), and they are handed over in place, segment by segment, through a cursor reused for
+   * every read: no byte is copied, nothing is allocated per read, the sink is left as it is. A
+   * source is read by one thread at a time (okio's sources are not thread-safe), which is also what
+   * the handle asks of one stream's chunks.
+   */
   private static final class CountingSource extends ForwardingSource {
     private final ActivityHandle handle;
+    private final Buffer.UnsafeCursor cursor = new Buffer.UnsafeCursor();
     private volatile boolean closed;
 
     CountingSource(Source delegate, ActivityHandle handle) {
@@ -63,14 +72,26 @@ public final class CountingResponseBody extends ResponseBody {
     public long read(Buffer sink, long byteCount) throws IOException {
       long n = super.read(sink, byteCount);
       if (n > 0 && !closed) {
-        count(n);
+        count(sink, n);
       }
       return n;
     }
 
-    private void count(long n) {
-      try {
-        handle.addRx(n);
+    private void count(Buffer sink, long n) {
+      try (Buffer.UnsafeCursor c = sink.readUnsafe(cursor)) {
+        long from = sink.size() - n;
+        long counted = 0;
+        for (int r = c.seek(from); r > 0 && counted < n; r = c.next()) {
+          byte[] data = c.data;
+          if (data == null) {
+            break;
+          }
+          handle.addRx(data, c.start, r);
+          counted += r;
+        }
+        if (counted < n) {
+          handle.addRx(n - counted); // never taken: a read's bytes are all in the sink
+        }
       } catch (RuntimeException e) {
         // the tracker never breaks the proxied request: the read still returns its bytes
         if (FAILURE_LOGGED.compareAndSet(false, true)) {
