@@ -1,6 +1,7 @@
 package dev.inflight.activity.httpclient5.internal;
 
 import dev.inflight.activity.ActivityHandle;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.hc.core5.http.protocol.HttpContext;
@@ -56,6 +57,38 @@ public final class ActivitySource {
   public static void count(ActivityHandle handle, long bytes) {
     try {
       handle.addRx(bytes);
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
+  /**
+   * Counts received bytes and hands them to the handle, which reads them in place; a failure is
+   * logged once and swallowed, the caller's read goes on.
+   *
+   * @param handle where to count
+   * @param chunk the bytes received
+   * @param offset where they start
+   * @param length how many there are
+   */
+  public static void count(ActivityHandle handle, byte[] chunk, int offset, int length) {
+    try {
+      handle.addRx(chunk, offset, length);
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
+  /**
+   * Like {@link #count(ActivityHandle, byte[], int, int)} for a buffer's bytes from its position to
+   * its limit, which are left as they are.
+   *
+   * @param handle where to count
+   * @param chunk the bytes received
+   */
+  public static void count(ActivityHandle handle, ByteBuffer chunk) {
+    try {
+      handle.addRx(chunk);
     } catch (RuntimeException e) {
       failed(e);
     }

@@ -8,7 +8,11 @@ import java.io.OutputStream;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
 
-/** An entity whose content stream counts the bytes read as RX, until it is closed. */
+/**
+ * An entity whose content stream counts the bytes read as RX, until it is closed, handing each
+ * read's bytes to the handle in the caller's own array (nothing copied), so that the tracker can
+ * tell keep-alive comments and a stream's last event from content.
+ */
 final class CountingEntity extends HttpEntityWrapper {
 
   private final ActivityHandle handle;
@@ -33,6 +37,10 @@ final class CountingEntity extends HttpEntityWrapper {
 
   private static final class CountingStream extends FilterInputStream {
     private final ActivityHandle handle;
+
+    /** The byte of a single-byte read, handed over like any chunk; one reader at a time. */
+    private final byte[] one = new byte[1];
+
     private volatile boolean closed;
 
     CountingStream(InputStream in, ActivityHandle handle) {
@@ -44,7 +52,8 @@ final class CountingEntity extends HttpEntityWrapper {
     public int read() throws IOException {
       int b = super.read();
       if (b >= 0 && !closed) {
-        ActivitySource.count(handle, 1);
+        one[0] = (byte) b;
+        ActivitySource.count(handle, one, 0, 1);
       }
       return b;
     }
@@ -53,7 +62,7 @@ final class CountingEntity extends HttpEntityWrapper {
     public int read(byte[] b, int off, int len) throws IOException {
       int n = in.read(b, off, len);
       if (n > 0 && !closed) {
-        ActivitySource.count(handle, n);
+        ActivitySource.count(handle, b, off, n);
       }
       return n;
     }
@@ -62,7 +71,8 @@ final class CountingEntity extends HttpEntityWrapper {
     public long skip(long n) throws IOException {
       long skipped = super.skip(n);
       if (skipped > 0 && !closed) {
-        ActivitySource.count(handle, skipped); // skipped bytes were received too
+        // skipped bytes were received too, unseen: counted as content
+        ActivitySource.count(handle, skipped);
       }
       return skipped;
     }

@@ -110,14 +110,27 @@ public final class CountingExecHandler implements AsyncExecChainHandler {
 
     @Override
     public void consume(ByteBuffer src) throws IOException {
-      int before = src.remaining();
+      int from = src.position();
       try {
         delegate.consume(src);
       } finally {
-        int consumed = before - src.remaining();
+        int consumed = src.position() - from;
         if (consumed > 0 && !released && !call.isCancelled()) {
-          ActivitySource.count(handle, consumed);
+          count(src, from, consumed);
         }
+      }
+    }
+
+    /**
+     * Hands the consumed bytes, still in {@code src} before its position, to the handle in place:
+     * by the backing array when there is one (the HTTP/1.1 decoders' buffers), else through a view
+     * of the range (one small object, no byte copied); {@code src} is left as it is.
+     */
+    private void count(ByteBuffer src, int from, int consumed) {
+      if (src.hasArray()) {
+        ActivitySource.count(handle, src.array(), src.arrayOffset() + from, consumed);
+      } else {
+        ActivitySource.count(handle, src.slice(from, consumed));
       }
     }
 
