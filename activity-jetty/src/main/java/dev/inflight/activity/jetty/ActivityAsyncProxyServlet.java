@@ -86,7 +86,7 @@ public class ActivityAsyncProxyServlet extends AsyncProxyServlet.Transparent {
       int offset,
       int length,
       Callback callback) {
-    ProxyGlue.countRx(request, length);
+    ProxyGlue.countRx(request, buffer, offset, length);
     // a write to the client that throws fails this callback: record that the client left
     super.onResponseContent(
         request,

@@ -85,7 +85,7 @@ public class ActivityProxyServlet extends ProxyServlet.Transparent {
       int offset,
       int length,
       Callback callback) {
-    ProxyGlue.countRx(request, length);
+    ProxyGlue.countRx(request, buffer, offset, length);
     // a failed write to the client means it left: record it before the exchange is failed
     Callback tracked = ProxyGlue.recordingClientFailure(request, callback);
     if (!ProxyGlue.flushesEachChunk(attachment, request, proxyResponse)) {

@@ -36,7 +36,7 @@ public final class JettyClientActivity {
     Objects.requireNonNull(handle, "handle");
     if (handle.isOpen()) {
       request.onResponseContent(
-          (response, content) -> ProxyGlue.count(handle, content.remaining()));
+          (response, content) -> ProxyGlue.count(handle, content)); // read in place
     }
     return request;
   }

@@ -8,6 +8,7 @@ import dev.inflight.activity.jetty.ProxyAttachment;
 import dev.inflight.activity.servlet.ServletActivity;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.util.Enumeration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,16 +50,25 @@ public final class ProxyGlue {
   }
 
   /**
-   * Counts a chunk received from the backend into the client request's activity.
+   * Counts a chunk received from the backend into the client request's activity, handing its bytes
+   * over in place so that the tracker can tell keep-alive comments and a stream's last event from
+   * content.
    *
    * @param clientRequest the client's request
+   * @param chunk the array holding the chunk
+   * @param offset where it starts
    * @param length the chunk's length
    */
-  public static void countRx(HttpServletRequest clientRequest, int length) {
+  public static void countRx(
+      HttpServletRequest clientRequest, byte[] chunk, int offset, int length) {
     if (length > 0) {
       RequestActivity activity = ServletActivity.of(clientRequest);
       if (activity.isTracking()) {
-        count(activity, length);
+        try {
+          activity.addRx(chunk, offset, length);
+        } catch (RuntimeException e) {
+          failed("Counting received bytes failed", e);
+        }
       }
     }
   }
@@ -129,14 +139,15 @@ public final class ProxyGlue {
   }
 
   /**
-   * Counts received bytes; a failure is logged once and swallowed.
+   * Counts a received chunk and hands its bytes to the handle; a failure is logged once and
+   * swallowed.
    *
    * @param handle where to count
-   * @param bytes how many
+   * @param chunk the bytes, from its position to its limit
    */
-  public static void count(ActivityHandle handle, long bytes) {
+  public static void count(ActivityHandle handle, ByteBuffer chunk) {
     try {
-      handle.addRx(bytes);
+      handle.addRx(chunk); // reads position..limit with absolute gets: the buffer is untouched
     } catch (RuntimeException e) {
       failed("Counting received bytes failed", e);
     }
