@@ -124,6 +124,7 @@ class InspectActivityAgainstDemoTest {
       for (JsonNode c : instance.path("activity").path("connections")) {
         ((ObjectNode) c).remove("duration_seconds");
         ((ObjectNode) c).remove("idle_seconds");
+        ((ObjectNode) c).remove("backend_idle_seconds");
       }
     }
     return doc;
