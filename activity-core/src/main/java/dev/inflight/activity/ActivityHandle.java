@@ -76,6 +76,32 @@ public interface ActivityHandle extends AutoCloseable {
   void addTx(long bytes);
 
   /**
+   * Counts a chunk sent to the client as TX, like {@link #addTx(long)} with its length, and on a
+   * streaming row counts the server-sent events it completes ({@link
+   * ConnectionSnapshot#eventsTx()}). The bytes are read in place and never kept. Call it with one
+   * response's chunks in order, from one thread at a time, once the chunk counts as sent.
+   *
+   * @param chunk the bytes sent
+   * @param offset where they start in {@code chunk}
+   * @param length how many there are
+   * @throws IndexOutOfBoundsException if the range is not within {@code chunk}
+   */
+  default void addTx(byte[] chunk, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, chunk.length);
+    addTx(length);
+  }
+
+  /**
+   * Like {@link #addTx(byte[], int, int)} for the bytes from {@code chunk}'s position to its limit,
+   * read with absolute gets: the buffer's position, limit and mark are left as they are.
+   *
+   * @param chunk the bytes sent
+   */
+  default void addTx(ByteBuffer chunk) {
+    addTx(chunk.remaining());
+  }
+
+  /**
    * Ends this request's share of the connection with the given reason. The row disappears when its
    * last request ends. Only the first call has an effect.
    *

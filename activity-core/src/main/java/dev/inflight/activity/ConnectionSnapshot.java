@@ -30,6 +30,13 @@ import org.jspecify.annotations.Nullable;
  * @param firstContent time from opening to the backend's first content (on a streaming row whose
  *     chunks the tracker reads, the first chunk that is not only server-sent-event comments; else
  *     the first byte received), or null if none yet
+ * @param eventsRx server-sent events received from the backend so far (blocks of fields ended by a
+ *     blank line; comment-only blocks such as keep-alive pings are not events), counted on a
+ *     streaming row whose chunks the tracker reads; 0 on other rows
+ * @param eventsTx server-sent events sent to the client so far, counted the same way where the
+ *     adapter hands the tracker the bytes it writes; 0 elsewhere
+ * @param maxEventGap the largest time between two consecutive events received from the backend so
+ *     far, or null before a second event; the gap under way is {@code backendIdle}
  */
 public record ConnectionSnapshot(
     String backend,
@@ -47,7 +54,10 @@ public record ConnectionSnapshot(
     boolean stalled,
     boolean orphaned,
     long bytesRxOrphaned,
-    @Nullable Duration firstContent) {
+    @Nullable Duration firstContent,
+    long eventsRx,
+    long eventsTx,
+    @Nullable Duration maxEventGap) {
 
   /**
    * Validates the values: no nulls where they are not allowed, no negative counts or times.
@@ -69,6 +79,9 @@ public record ConnectionSnapshot(
    * @param bytesRxOrphaned bytes received from the backend since the row was orphaned; 0 if it is
    *     not
    * @param firstContent time from opening to the backend's first content, or null if none yet
+   * @param eventsRx server-sent events received from the backend so far
+   * @param eventsTx server-sent events sent to the client so far
+   * @param maxEventGap the largest time between two consecutive events from the backend, or null
    */
   public ConnectionSnapshot {
     Objects.requireNonNull(backend, "backend");
@@ -93,6 +106,71 @@ public record ConnectionSnapshot(
     if (firstContent != null) {
       Snapshots.requireNonNegative(firstContent, "firstContent");
     }
+    Snapshots.requireNonNegative(eventsRx, "eventsRx");
+    Snapshots.requireNonNegative(eventsTx, "eventsTx");
+    if (maxEventGap != null) {
+      Snapshots.requireNonNegative(maxEventGap, "maxEventGap");
+    }
+  }
+
+  /**
+   * A row without event counts.
+   *
+   * @param backend the backend instance name, e.g. {@code openai.1}
+   * @param sessionId the session the requests belong to
+   * @param type streaming or not (streaming if any joined request streams)
+   * @param model the model of the most recent request that named one, or null
+   * @param startedAt when the row was opened (wall clock)
+   * @param duration how long the row has been open when the snapshot was taken
+   * @param bytesRx bytes received from the backend so far
+   * @param bytesTx bytes sent to the client so far
+   * @param requests how many requests currently share the row (at least 1)
+   * @param firstByte time from opening to the first byte sent to the client, or null if none yet
+   * @param idle time since the tracker last saw byte progress on the row
+   * @param backendIdle time since the tracker last saw content from the backend
+   * @param stalled whether {@code backendIdle} reached the tracker's stall time
+   * @param orphaned whether every request of the row lost its client while the row goes on
+   * @param bytesRxOrphaned bytes received from the backend since the row was orphaned; 0 if it is
+   *     not
+   * @param firstContent time from opening to the backend's first content, or null if none yet
+   */
+  public ConnectionSnapshot(
+      String backend,
+      String sessionId,
+      ConnectionType type,
+      @Nullable String model,
+      Instant startedAt,
+      Duration duration,
+      long bytesRx,
+      long bytesTx,
+      int requests,
+      @Nullable Duration firstByte,
+      Duration idle,
+      Duration backendIdle,
+      boolean stalled,
+      boolean orphaned,
+      long bytesRxOrphaned,
+      @Nullable Duration firstContent) {
+    this(
+        backend,
+        sessionId,
+        type,
+        model,
+        startedAt,
+        duration,
+        bytesRx,
+        bytesTx,
+        requests,
+        firstByte,
+        idle,
+        backendIdle,
+        stalled,
+        orphaned,
+        bytesRxOrphaned,
+        firstContent,
+        0,
+        0,
+        null);
   }
 
   /**

@@ -273,6 +273,33 @@ public final class RequestActivity implements ActivityHandle {
   }
 
   /**
+   * {@inheritDoc}
+   *
+   * <p>Before {@link #attach}, the chunk is only counted (it moves into the row with the attach).
+   */
+  @Override
+  public void addTx(byte[] chunk, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, chunk.length);
+    ActivityHandle h = forwardTarget(PENDING_TX, length);
+    if (h != null) {
+      h.addTx(chunk, offset, length);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Before {@link #attach}, the chunk is only counted (it moves into the row with the attach).
+   */
+  @Override
+  public void addTx(ByteBuffer chunk) {
+    ActivityHandle h = forwardTarget(PENDING_TX, chunk.remaining());
+    if (h != null) {
+      h.addTx(chunk);
+    }
+  }
+
+  /**
    * Where bytes go: the row's handle once attached, else the pending counter (then null is
    * returned). A writer that lost the race with the drain of {@link #attach} finds the pending
    * counter sealed and forwards to the handle published before the drain.

@@ -271,4 +271,61 @@ class LiveHealthTest {
     counted.addRx(10); // a count without the bytes: its first byte is its first content
     assertThat(row().firstContent()).isEqualTo(Duration.ofMillis(70));
   }
+
+  @Test
+  void theFirstContentSkipsControlEventsThatOpenAResponse() {
+    RequestActivity r = attached("s", ConnectionType.STREAMING);
+    fixture.clock().advance(Duration.ofMillis(100));
+    byte[] created =
+        "event: response.created\ndata: {\"type\":\"response.created\"}\n\n".getBytes(UTF_8);
+    r.addRx(created, 0, created.length);
+    byte[] ping = "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(UTF_8);
+    fixture.clock().advance(Duration.ofMillis(100));
+    r.addRx(ByteBuffer.wrap(ping));
+    assertThat(row().firstContent()).isNull();
+    assertThat(row().eventsRx()).isEqualTo(2);
+
+    fixture.clock().advance(Duration.ofMillis(250));
+    byte[] delta =
+        "event: response.output_text.delta\ndata: {\"delta\":\"Hi\"}\n\n".getBytes(UTF_8);
+    r.addRx(delta, 0, delta.length);
+    assertThat(row().firstContent()).isEqualTo(Duration.ofMillis(450));
+  }
+
+  @Test
+  void eventsAreCountedBothWaysAndTheLargestGapBetweenThemIsKept() {
+    RequestActivity r = attached("s", ConnectionType.STREAMING);
+    assertThat(row().eventsRx()).isZero();
+    assertThat(row().maxEventGap()).isNull();
+
+    r.addRx(EVENT, 0, EVENT.length);
+    assertThat(row().maxEventGap()).describedAs("one event has no gap yet").isNull();
+    fixture.clock().advance(Duration.ofMillis(800));
+    r.addRx(PING, 0, PING.length); // a keep-alive is no event and ends no gap
+    fixture.clock().advance(Duration.ofMillis(700));
+    byte[] two = "data: 1\n\ndata: 2\n".getBytes(UTF_8);
+    r.addRx(two, 0, two.length);
+    fixture.clock().advance(Duration.ofMillis(200));
+    r.addRx("\n".getBytes(UTF_8), 0, 1);
+    ConnectionSnapshot c = row();
+    assertThat(c.eventsRx()).isEqualTo(3);
+    assertThat(c.maxEventGap()).isEqualTo(Duration.ofMillis(1_500));
+
+    r.addTx(EVENT, 0, EVENT.length);
+    r.addTx(ByteBuffer.wrap(two));
+    assertThat(row().eventsTx()).isEqualTo(2);
+    assertThat(row().bytesTx()).isEqualTo(EVENT.length + two.length);
+
+    RequestActivity plain = attached("t", ConnectionType.NON_STREAMING);
+    plain.addRx(EVENT, 0, EVENT.length);
+    plain.addTx(EVENT, 0, EVENT.length);
+    ConnectionSnapshot json =
+        tracker.getBackendSnapshot("b").orElseThrow().connections().stream()
+            .filter(x -> x.sessionId().equals("t"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(json.eventsRx()).describedAs("only streaming rows are read").isZero();
+    assertThat(json.eventsTx()).isZero();
+    assertThat(json.bytesTx()).isEqualTo(EVENT.length);
+  }
 }

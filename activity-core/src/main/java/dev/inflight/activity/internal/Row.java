@@ -75,6 +75,15 @@ abstract class RowSnapshotFields extends RowCounters {
   /** RX when every request of the row had lost its client, or {@link Row#NOT_ORPHANED}. */
   volatile long rxWhenOrphaned = Row.NOT_ORPHANED;
 
+  /** Server-sent events received from the backend (see {@link SseScan}). */
+  volatile long eventsRx;
+
+  /** Server-sent events sent to the client. */
+  volatile long eventsTx;
+
+  /** The largest time between two consecutive backend events, or {@link Row#NO_GAP}. */
+  volatile long maxEventGapNanos = Row.NO_GAP;
+
   final String sessionId;
   volatile ConnectionType type;
   volatile @Nullable String model;
@@ -173,6 +182,9 @@ public final class Row extends RowLinks {
   /** {@link #rxWhenOrphaned} of a row that some request's client still reads. */
   static final long NOT_ORPHANED = -1;
 
+  /** {@link #maxEventGapNanos} before a second event. */
+  static final long NO_GAP = -1;
+
   // Field updaters rather than VarHandles: their atomic operations are intrinsics that compile in
   // place at any depth, while a VarHandle call the compiler does not inline (a request's stack in a
   // container is some thirty frames deep) runs its generic path, with type checks, on every write.
@@ -186,8 +198,14 @@ public final class Row extends RowLinks {
       AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "firstContentNanos");
   private static final AtomicLongFieldUpdater<RowSnapshotFields> RX_COMMENTS =
       AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "rxComments");
+  private static final AtomicLongFieldUpdater<RowSnapshotFields> EVENTS_RX =
+      AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "eventsRx");
+  private static final AtomicLongFieldUpdater<RowSnapshotFields> EVENTS_TX =
+      AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "eventsTx");
   private static final AtomicIntegerFieldUpdater<RowSnapshotFields> CLIENTS_GONE =
       AtomicIntegerFieldUpdater.newUpdater(RowSnapshotFields.class, "clientsGone");
+  private static final AtomicLongFieldUpdater<RowSnapshotFields> MAX_GAP =
+      AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "maxEventGapNanos");
   private static final AtomicLongFieldUpdater<RowSnapshotFields> RX_WHEN_ORPHANED =
       AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "rxWhenOrphaned");
 
@@ -270,6 +288,45 @@ public final class Row extends RowLinks {
   @Nullable Duration firstContent() {
     long nanos = firstContentNanos();
     return nanos == RowList.noFirstByte() ? null : Duration.ofNanos(nanos);
+  }
+
+  /** Counts events a backend chunk completed; a no-op on the row once it ended. */
+  void addEventsRx(int events) {
+    if (rx >= 0) {
+      EVENTS_RX.getAndAdd(this, events);
+    }
+  }
+
+  /** Counts events a chunk written to the client completed. */
+  void addEventsTx(int events) {
+    if (tx >= 0) {
+      EVENTS_TX.getAndAdd(this, events);
+    }
+  }
+
+  /**
+   * The tracker's monotonic clock, or {@link #NO_FIRST_BYTE} if it failed: a failing clock must not
+   * fail the read that asked.
+   */
+  long clockNanos() {
+    try {
+      return owner.clock.nanoTime();
+    } catch (RuntimeException e) {
+      return NO_FIRST_BYTE;
+    }
+  }
+
+  /**
+   * Records a gap between two backend events of one request; keeps the largest. Racing requests of
+   * a joined row retry, which is rare: gaps only grow the mark a few times in a stream.
+   */
+  void noteEventGap(long nanos) {
+    long max;
+    while (nanos > (max = maxEventGapNanos)) {
+      if (MAX_GAP.compareAndSet(this, max, nanos)) {
+        return;
+      }
+    }
   }
 
   /** Counts an RX chunk of comments only; called just before {@link #addRx} of the same bytes. */

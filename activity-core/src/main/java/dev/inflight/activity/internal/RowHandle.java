@@ -22,6 +22,15 @@ final class RowHandle implements ActivityHandle {
    */
   private int sse = SseScan.INITIAL;
 
+  /** Like {@link #sse}, for the stream sent to the client, by its one writer at a time. */
+  private int sseTx = SseScan.INITIAL;
+
+  /**
+   * Written with {@link #sse}: when the last chunk that completed a backend event was read, or
+   * {@link Row#NO_FIRST_BYTE} before the first.
+   */
+  private long lastEventNanos = Row.NO_FIRST_BYTE;
+
   /** Whether the backend's last chunk ended with the stream's last event. */
   private volatile boolean lastEventSeen;
 
@@ -83,21 +92,75 @@ final class RowHandle implements ActivityHandle {
   /**
    * Reads a streaming row's chunk, then counts it: a comment-only chunk is counted as comments
    * before RX (see {@link Row#rxComments}); the last-event mark follows the count, so an end that
-   * sees the mark also sees the chunk's bytes.
+   * sees the mark also sees the chunk's bytes. Events are counted after the bytes, and a chunk that
+   * completes one reads the clock for the gap since the last.
    */
   private void counted(ByteBuffer b, int from, int to) {
-    int r = SseScan.scan(b, from, to, sse);
-    sse = r & SseScan.STATE;
-    boolean content = (r & SseScan.CONTENT) != 0;
+    Row r = row;
+    long scanned = SseScan.scan(b, from, to, sse, r.firstContentNanos == Row.NO_FIRST_BYTE);
+    int flags = (int) scanned;
+    sse = flags & SseScan.STATE;
+    boolean content = (flags & SseScan.CONTENT) != 0;
     if (!content) {
-      row.addRxComments(to - from);
+      r.addRxComments(to - from);
     }
-    row.addRxRead(to - from, content);
+    r.addRxRead(to - from, (flags & SseScan.FIRST_CONTENT) != 0);
+    int events = (int) (scanned >>> 32);
+    if (events > 0) {
+      eventsReceived(events);
+    }
     if (content) {
-      boolean last = (r & SseScan.TERMINAL) != 0;
+      boolean last = (flags & SseScan.TERMINAL) != 0;
       if (last != lastEventSeen) {
         lastEventSeen = last; // content after a last event means it was not the last
       }
+    }
+  }
+
+  private void eventsReceived(int events) {
+    row.addEventsRx(events);
+    long now = row.clockNanos();
+    if (now == Row.NO_FIRST_BYTE) {
+      return;
+    }
+    long last = lastEventNanos;
+    if (last != Row.NO_FIRST_BYTE) {
+      row.noteEventGap(Math.max(0, now - last));
+    }
+    lastEventNanos = now;
+  }
+
+  @Override
+  public void addTx(byte[] chunk, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, chunk.length);
+    if (length == 0 || ended) {
+      return;
+    }
+    row.addTx(length);
+    if (row.type == ConnectionType.STREAMING) {
+      countEventsTx(ByteBuffer.wrap(chunk), offset, offset + length);
+    }
+  }
+
+  @Override
+  public void addTx(ByteBuffer chunk) {
+    int from = chunk.position();
+    int to = chunk.limit();
+    if (from >= to || ended) {
+      return;
+    }
+    row.addTx(to - from);
+    if (row.type == ConnectionType.STREAMING) {
+      countEventsTx(chunk, from, to);
+    }
+  }
+
+  private void countEventsTx(ByteBuffer b, int from, int to) {
+    long scanned = SseScan.scan(b, from, to, sseTx, false);
+    sseTx = (int) scanned & SseScan.STATE;
+    int events = (int) (scanned >>> 32);
+    if (events > 0) {
+      row.addEventsTx(events);
     }
   }
 

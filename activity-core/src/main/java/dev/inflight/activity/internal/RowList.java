@@ -41,6 +41,9 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
   private final long[] progressNanos;
   private final long[] contentNanos;
   private final long[] orphanedRx;
+  private final long[] eventsRx;
+  private final long[] eventsTx;
+  private final long[] maxEventGapNanos;
   private final long stallNanos;
   private final @Nullable ConnectionSnapshot[] built;
   private final long totalRx;
@@ -62,6 +65,9 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
     this.progressNanos = b.progressNanos;
     this.contentNanos = b.contentNanos;
     this.orphanedRx = b.orphanedRx;
+    this.eventsRx = b.eventsRx;
+    this.eventsTx = b.eventsTx;
+    this.maxEventGapNanos = b.maxEventGapNanos;
     this.stallNanos = stallNanos;
     this.totalRx = b.totalRx;
     this.totalTx = b.totalTx;
@@ -83,6 +89,7 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       long firstContent = firstContentNanos[k];
       long backendIdle = Math.max(0, now - contentNanos[k]);
       long orphaned = orphanedRx[k];
+      long gap = maxEventGapNanos[k];
       c =
           new ConnectionSnapshot(
               backend,
@@ -100,7 +107,10 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
               backendIdle >= stallNanos,
               orphaned != Row.NOT_ORPHANED,
               Math.max(0, orphaned),
-              firstContent == NO_FIRST_BYTE ? null : Duration.ofNanos(firstContent));
+              firstContent == NO_FIRST_BYTE ? null : Duration.ofNanos(firstContent),
+              eventsRx[k],
+              eventsTx[k],
+              gap < 0 ? null : Duration.ofNanos(gap));
       built[index] = c;
     }
     return c;
@@ -216,6 +226,9 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
     private long[] progressNanos;
     private long[] contentNanos;
     private long[] orphanedRx;
+    private long[] eventsRx;
+    private long[] eventsTx;
+    private long[] maxEventGapNanos;
     private long totalRx;
     private long totalTx;
 
@@ -244,6 +257,9 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       progressNanos = new long[capacity];
       contentNanos = new long[capacity];
       orphanedRx = new long[capacity];
+      eventsRx = new long[capacity];
+      eventsTx = new long[capacity];
+      maxEventGapNanos = new long[capacity];
     }
 
     /** How many rows were added so far. */
@@ -278,6 +294,9 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       progressNanos[i] = progress;
       contentNanos[i] = content;
       orphanedRx[i] = row.rxSinceOrphaned(rxBytes);
+      eventsRx[i] = row.eventsRx;
+      eventsTx[i] = row.eventsTx;
+      maxEventGapNanos[i] = row.maxEventGapNanos;
       totalRx += rxBytes;
       totalTx += txBytes;
     }
@@ -298,6 +317,9 @@ public final class RowList extends AbstractList<ConnectionSnapshot> implements R
       progressNanos = Arrays.copyOf(progressNanos, capacity);
       contentNanos = Arrays.copyOf(contentNanos, capacity);
       orphanedRx = Arrays.copyOf(orphanedRx, capacity);
+      eventsRx = Arrays.copyOf(eventsRx, capacity);
+      eventsTx = Arrays.copyOf(eventsTx, capacity);
+      maxEventGapNanos = Arrays.copyOf(maxEventGapNanos, capacity);
     }
 
     long totalRx() {

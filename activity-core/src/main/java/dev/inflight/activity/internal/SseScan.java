@@ -1,24 +1,30 @@
 package dev.inflight.activity.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
- * Reads just enough of a server-sent-event stream's chunks, as they are counted, to tell content
- * from keep-alive comments and to recognise the stream's last event. A chunk is looked at in O(1)
- * (its first and last bytes, and a few bytes before a final line end) unless it begins inside or at
- * a comment line, which keep-alive pings do; only then are its lines walked, up to the first byte
- * of content.
+ * Reads a server-sent-event stream's chunks as they are counted: which hold content rather than
+ * keep-alive comments, how many events they complete, whether the first content event has come, and
+ * whether a chunk ends with the stream's last event. The bytes are read in place with absolute
+ * gets, never kept; a line's bytes are skipped eight at a time to its end, so a chunk costs one
+ * pass of word loads plus a few steps per line.
  *
- * <p>The state between chunks is two bits (see {@link #INITIAL}), kept by the caller, one per
- * stream read in order. Lines end at CR or LF (CRLF reads as a line end and an empty line, which
- * changes nothing here); a line that begins with {@code ':'} is a comment; any other non-empty line
- * (a field such as {@code data:} or {@code event:}) is content.
+ * <p>The state between chunks is a few bits (see {@link #STATE}), kept by the caller, one per
+ * stream read in order. Lines end at CR, LF or CRLF (a CRLF split between two chunks included). A
+ * line that begins with {@code ':'} is a comment; any other non-empty line is a field ({@code
+ * data:}, {@code event:}, ...). An <em>event</em> is a block of lines with at least one field,
+ * ended by an empty line; a block of comments only (a keep-alive) is not an event.
  *
- * <p>Content is never taken for a comment, so a stream that sends content is never marked stalled.
- * The other way round, one approximation keeps every content chunk O(1): a chunk that holds content
- * and ends inside a line leaves that line taken for content, so if the read cut a comment that
- * followed the content, the comment's rest counts as content once (a keep-alive that arrives in the
- * same read as content, and is cut by it, is taken for progress).
+ * <p>When asked to judge events, a block whose {@code event:} line names a control event (one that
+ * opens a response or a block and carries no generated content: OpenAI's {@code response.created},
+ * {@code response.in_progress}, {@code response.queued}, {@code response.output_item.added}, {@code
+ * response.content_part.added}; Anthropic's {@code message_start}, {@code content_block_start},
+ * {@code ping}) is not first content. The {@code event:} line is read where it begins, as every
+ * provider sends it before its data; one cut by the end of a chunk is judged by the part that
+ * arrived (a prefix of a control name is taken for one).
  */
 final class SseScan {
   /** State: the next byte begins a line. */
@@ -27,8 +33,17 @@ final class SseScan {
   /** State: the line under way is a comment. */
   static final int IN_COMMENT = 2;
 
+  /** State: the last byte was a CR, so an LF next ends no second line. */
+  static final int AFTER_CR = 16;
+
+  /** State: the block under way has a field: the next empty line completes an event. */
+  static final int IN_EVENT = 32;
+
+  /** State: the block under way was named a control event. */
+  static final int CONTROL = 64;
+
   /** The state bits. */
-  static final int STATE = AT_LINE_START | IN_COMMENT;
+  static final int STATE = AT_LINE_START | IN_COMMENT | AFTER_CR | IN_EVENT | CONTROL;
 
   /** Result: the chunk holds at least one byte of a line that is not a comment. */
   static final int CONTENT = 4;
@@ -37,6 +52,12 @@ final class SseScan {
    * Result: the chunk ends with the stream's last event, {@code [DONE]} or {@code message_stop}.
    */
   static final int TERMINAL = 8;
+
+  /**
+   * Result, when events are judged: the chunk holds a byte of a field line of a block that is not a
+   * control event.
+   */
+  static final int FIRST_CONTENT = 128;
 
   /** The state before a stream's first byte. */
   static final int INITIAL = AT_LINE_START;
@@ -48,59 +69,192 @@ final class SseScan {
     'm', 'e', 's', 's', 'a', 'g', 'e', '_', 's', 't', 'o', 'p', '"', '}'
   };
 
+  private static final byte[] EVENT_FIELD = {'e', 'v', 'e', 'n', 't', ':'};
+
+  private static final byte[][] CONTROL_EVENTS = {
+    ascii("response.created"),
+    ascii("response.in_progress"),
+    ascii("response.queued"),
+    ascii("response.output_item.added"),
+    ascii("response.content_part.added"),
+    ascii("message_start"),
+    ascii("content_block_start"),
+    ascii("ping"),
+  };
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
   private SseScan() {}
 
   /**
    * Scans {@code b}'s bytes from {@code from} (inclusive) to {@code to} (exclusive), which are not
-   * empty, reading them with absolute gets.
+   * empty.
    *
    * @param state the state after the previous chunk ({@link #INITIAL} before the first)
-   * @return the state after this chunk, with {@link #CONTENT} and {@link #TERMINAL} as they apply
+   * @param judge whether to judge events for {@link #FIRST_CONTENT} (only needed until it is seen)
+   * @return in the low 32 bits the state after this chunk with {@link #CONTENT}, {@link #TERMINAL}
+   *     and {@link #FIRST_CONTENT} as they apply; in the high 32 bits the events it completed
    */
-  static int scan(ByteBuffer b, int from, int to, int state) {
-    byte first = b.get(from);
-    // the common chunk: one that begins with, or inside, a line of content
-    boolean contentFirst =
-        !isLineEnd(first)
-            && ((state & AT_LINE_START) != 0 ? first != ':' : (state & IN_COMMENT) == 0);
-    if (!contentFirst) {
-      int walked = walk(b, from, to, state);
-      if ((walked & CONTENT) == 0) {
-        return walked; // comments and line ends only: the state is exact
+  static long scan(ByteBuffer b, int from, int to, int state, boolean judge) {
+    boolean atStart = (state & AT_LINE_START) != 0;
+    boolean comment = (state & IN_COMMENT) != 0;
+    boolean afterCr = (state & AFTER_CR) != 0;
+    boolean inEvent = (state & IN_EVENT) != 0;
+    boolean control = (state & CONTROL) != 0;
+    int flags = 0;
+    int events = 0;
+    int i = from;
+    if (!atStart && !comment && !isLineEnd(b.get(from))) {
+      flags = control ? CONTENT : CONTENT | FIRST_CONTENT; // the chunk continues a field line
+    }
+    while (i < to) {
+      if (atStart) {
+        byte c = b.get(i);
+        boolean lf = c == '\n';
+        if (lf || c == '\r') {
+          if (!(lf && afterCr)) { // an empty line (the LF of a CRLF ends nothing more)
+            if (inEvent) {
+              events++;
+            }
+            inEvent = false;
+            control = false;
+          }
+          afterCr = !lf;
+          i++;
+          continue;
+        }
+        afterCr = false;
+        atStart = false;
+        comment = c == ':';
+        if (!comment) {
+          inEvent = true;
+          if (judge && c == 'e' && namesControl(b, i, to)) {
+            control = true;
+          }
+          flags |= control ? CONTENT : CONTENT | FIRST_CONTENT;
+        }
+        i++;
       }
+      int end = lineEnd(b, i, to);
+      if (end < 0) {
+        break; // the chunk ends inside the line
+      }
+      atStart = true;
+      comment = false;
+      afterCr = b.get(end) == '\r';
+      i = end + 1;
     }
-    if (isLineEnd(b.get(to - 1))) {
-      return endsWithLastEvent(b, from, to)
-          ? CONTENT | TERMINAL | AT_LINE_START
-          : CONTENT | AT_LINE_START;
+    if (atStart && (flags & CONTENT) != 0 && endsWithLastEvent(b, from, to)) {
+      flags |= TERMINAL;
     }
-    return CONTENT; // ends inside a line, taken for content (see the class comment)
+    int after =
+        flags
+            | (atStart ? AT_LINE_START : 0)
+            | (comment ? IN_COMMENT : 0)
+            | (afterCr ? AFTER_CR : 0)
+            | (inEvent ? IN_EVENT : 0)
+            | (control ? CONTROL : 0);
+    return ((long) events << 32) | (after & 0xFFFFFFFFL);
   }
 
   /**
-   * Walks the lines up to the first byte of a line that is not a comment.
-   *
-   * @return {@link #CONTENT} at such a byte, else the state at the chunk's end
+   * The index of the first CR or LF from {@code i}, or -1. Eight bytes at a time: a word with no
+   * byte from 0x08 to 0x0F (which CR and LF are; text rarely has the others) is skipped whole.
    */
-  private static int walk(ByteBuffer b, int from, int to, int state) {
-    boolean atStart = (state & AT_LINE_START) != 0;
-    boolean comment = (state & IN_COMMENT) != 0;
-    for (int i = from; i < to; i++) {
-      byte c = b.get(i);
-      if (isLineEnd(c)) {
-        atStart = true;
-        comment = false;
-      } else {
-        if (atStart) {
-          atStart = false;
-          comment = c == ':';
-        }
-        if (!comment) {
-          return CONTENT;
+  private static int lineEnd(ByteBuffer b, int i, int to) {
+    if (b.hasArray()) {
+      int base = b.arrayOffset();
+      int end = lineEnd(b.array(), base + i, base + to);
+      return end < 0 ? -1 : end - base;
+    }
+    for (; i <= to - 8; i += 8) {
+      if (mayHoldLineEnd(b.getLong(i))) {
+        for (int j = i; j < i + 8; j++) {
+          if (isLineEnd(b.get(j))) {
+            return j;
+          }
         }
       }
     }
-    return (atStart ? AT_LINE_START : 0) | (comment ? IN_COMMENT : 0);
+    for (; i < to; i++) {
+      if (isLineEnd(b.get(i))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** {@link #lineEnd(ByteBuffer, int, int)} on an array, whose words are read without checks. */
+  private static int lineEnd(byte[] a, int i, int to) {
+    for (; i <= to - 16; i += 16) {
+      if (mayHoldLineEnd((long) LONGS.get(a, i)) || mayHoldLineEnd((long) LONGS.get(a, i + 8))) {
+        for (int j = i; j < i + 16; j++) {
+          if (isLineEnd(a[j])) {
+            return j;
+          }
+        }
+      }
+    }
+    for (; i < to; i++) {
+      if (isLineEnd(a[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether a word has a byte from 0x08 to 0x0F, as CR and LF are. */
+  private static boolean mayHoldLineEnd(long w) {
+    long x = (w | 0x0707070707070707L) ^ 0x0F0F0F0F0F0F0F0FL;
+    return ((x - ONES) & ~x & HIGHS) != 0;
+  }
+
+  /**
+   * Whether the line at {@code i} is an {@code event:} line naming a control event, or as much of
+   * one as the chunk holds.
+   */
+  private static boolean namesControl(ByteBuffer b, int i, int to) {
+    int at = i;
+    for (byte e : EVENT_FIELD) {
+      if (at == to) {
+        return true; // cut inside "event:": the name decides in the next chunk's reading
+      }
+      if (b.get(at++) != e) {
+        return false;
+      }
+    }
+    if (at < to && b.get(at) == ' ') {
+      at++;
+    }
+    int nameEnd = at;
+    while (nameEnd < to && !isLineEnd(b.get(nameEnd))) {
+      nameEnd++;
+    }
+    boolean cut = nameEnd == to;
+    for (byte[] name : CONTROL_EVENTS) {
+      if (matches(b, at, nameEnd, name, cut)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code b[at, end)} is {@code name}, or a prefix of it if the line was cut. */
+  private static boolean matches(ByteBuffer b, int at, int end, byte[] name, boolean cut) {
+    int n = end - at;
+    if (cut ? n > name.length : n != name.length) {
+      return false;
+    }
+    for (int k = 0; k < n; k++) {
+      if (b.get(at + k) != name[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether the text before the chunk's final line ends is {@code [DONE]} or a message stop. */
@@ -132,5 +286,9 @@ final class SseScan {
 
   private static boolean isLineEnd(byte c) {
     return c == '\n' || c == '\r';
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 }

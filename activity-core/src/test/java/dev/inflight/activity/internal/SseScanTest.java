@@ -16,8 +16,78 @@ import org.quicktheories.core.Gen;
 class SseScanTest {
 
   private static int scan(String chunk, int state) {
+    return (int) scanFull(chunk, state, true);
+  }
+
+  private static long scanFull(String chunk, int state, boolean judge) {
     byte[] b = chunk.getBytes(UTF_8);
-    return SseScan.scan(ByteBuffer.wrap(b), 0, b.length, state);
+    return SseScan.scan(ByteBuffer.wrap(b), 0, b.length, state, judge);
+  }
+
+  /** The events each chunk completes, scanned in order. */
+  private static List<Integer> eventsPerChunk(List<String> chunks) {
+    List<Integer> out = new ArrayList<>();
+    int state = SseScan.INITIAL;
+    for (String c : chunks) {
+      long r = scanFull(c, state, false);
+      out.add((int) (r >>> 32));
+      state = (int) r & SseScan.STATE;
+    }
+    return out;
+  }
+
+  /** Per chunk, whether it holds first content (content outside control events). */
+  private static List<Boolean> firstContentPerChunk(List<String> chunks) {
+    List<Boolean> out = new ArrayList<>();
+    int state = SseScan.INITIAL;
+    for (String c : chunks) {
+      int r = scan(c, state);
+      out.add((r & SseScan.FIRST_CONTENT) != 0);
+      state = r & SseScan.STATE;
+    }
+    return out;
+  }
+
+  @Test
+  void eventsAreFieldBlocksEndedByAnEmptyLine() {
+    assertThat(eventsPerChunk(List.of("data: 1\n\ndata: 2\n\n"))).containsExactly(2);
+    assertThat(eventsPerChunk(List.of(": ping\n\n")))
+        .describedAs("a keep-alive")
+        .containsExactly(0);
+    assertThat(eventsPerChunk(List.of("event: a\ndata: 1\r\n\r\n: c\r\n\r\n"))).containsExactly(1);
+    assertThat(eventsPerChunk(List.of("data: 1\r", "\n", "\r", "\n")))
+        .describedAs("a CRLF split between chunks is one line end")
+        .containsExactly(0, 0, 1, 0);
+    assertThat(eventsPerChunk(List.of("data: 1\r\rdata: 2\n\n\n\n")))
+        .describedAs("CR alone ends lines too; extra empty lines end nothing")
+        .containsExactly(2);
+    assertThat(eventsPerChunk(List.of("da", "ta: " + "x".repeat(40), "\n", "\n")))
+        .containsExactly(0, 0, 0, 1);
+  }
+
+  @Test
+  void firstContentSkipsControlEvents() {
+    assertThat(
+            firstContentPerChunk(
+                List.of(
+                    "event: response.created\ndata: {\"type\":\"response.created\"}\n\n",
+                    "event: response.in_progress\ndata: {}\n\n",
+                    "event: response.output_text.delta\ndata: {\"delta\":\"Hi\"}\n\n")))
+        .containsExactly(false, false, true);
+    assertThat(
+            firstContentPerChunk(
+                List.of(
+                    "event: message_start\ndata: {}\n\nevent: content_block_start\ndata: {}\n\n",
+                    "event: ping\ndata: {\"type\": \"ping\"}\n\n",
+                    "event: content_block_delta\ndata: {}\n\n")))
+        .containsExactly(false, false, true);
+    assertThat(firstContentPerChunk(List.of("data: {\"choices\":[]}\n\n")))
+        .describedAs("an unnamed event is content")
+        .containsExactly(true);
+    assertThat(
+            firstContentPerChunk(List.of("event: message_st", "art\ndata: {}\n\n", "data: x\n\n")))
+        .describedAs("an event line cut by the read is judged by the part that arrived")
+        .containsExactly(false, false, true);
   }
 
   /** Scans the chunks in order and answers, per chunk, whether it held content. */
@@ -58,9 +128,9 @@ class SseScanTest {
     assertThat(contentPerChunk(List.of(": a", ":b\n\n"))).containsExactly(false, false);
     // a data line's continuation that begins with a colon is still content
     assertThat(contentPerChunk(List.of("data: {\"a\"", ":1}\n\n"))).containsExactly(true, true);
-    // a comment cut by the read after content in the same chunk: its rest is taken for content
+    // a comment cut by the read after content in the same chunk stays a comment
     assertThat(contentPerChunk(List.of("data: 1\n\n: keep", "-alive\n\n", ": ping\n\n")))
-        .containsExactly(true, true, false);
+        .containsExactly(true, false, false);
   }
 
   @Test
@@ -86,12 +156,12 @@ class SseScanTest {
   void aChunkIsReadInPlaceWithinItsBounds() {
     byte[] b = "xx: ping\n\nyy".getBytes(UTF_8);
     ByteBuffer buffer = ByteBuffer.wrap(b);
-    assertThat(SseScan.scan(buffer, 2, 10, SseScan.INITIAL) & SseScan.CONTENT).isZero();
+    assertThat(SseScan.scan(buffer, 2, 10, SseScan.INITIAL, true) & SseScan.CONTENT).isZero();
     assertThat(buffer.position()).isZero();
     assertThat(buffer.limit()).isEqualTo(b.length);
     ByteBuffer direct = ByteBuffer.allocateDirect(b.length).put(b);
-    assertThat(SseScan.scan(direct, 2, 10, SseScan.INITIAL) & SseScan.CONTENT).isZero();
-    assertThat(SseScan.scan(direct, 0, 10, SseScan.INITIAL) & SseScan.CONTENT).isNotZero();
+    assertThat(SseScan.scan(direct, 2, 10, SseScan.INITIAL, true) & SseScan.CONTENT).isZero();
+    assertThat(SseScan.scan(direct, 0, 10, SseScan.INITIAL, true) & SseScan.CONTENT).isNotZero();
   }
 
   /** Events of a stream: data, comments, named events, with LF or CRLF line ends. */
@@ -120,10 +190,9 @@ class SseScanTest {
   }
 
   /**
-   * However a stream is cut into chunks, each chunk is content when it holds a byte of a line that
-   * does not begin with a colon, as reading the whole stream line by line says; and otherwise only
-   * when it continues a line that an earlier content chunk ended inside (the one approximation, see
-   * {@link SseScan}).
+   * However a stream is cut into chunks, each chunk is content exactly when it holds a byte of a
+   * line that does not begin with a colon, and the chunks complete as many events, each where its
+   * empty line arrives, as reading the whole stream line by line says.
    */
   @Test
   void anyCuttingOfAStreamAgreesWithReadingItWhole() {
@@ -135,26 +204,59 @@ class SseScanTest {
             (evs, cuts) -> {
               String stream = String.join("", evs);
               boolean[] contentByte = contentBytes(stream);
+              boolean[] eventEnd = eventEnds(stream);
               List<String> chunks = new ArrayList<>();
               List<Boolean> expected = new ArrayList<>();
+              List<Integer> expectedEvents = new ArrayList<>();
               int at = 0;
               int k = 0;
-              boolean lineTakenForContent = false; // a content chunk ended inside this line
               while (at < stream.length()) {
                 int end = Math.min(stream.length(), at + cuts.get(k++ % cuts.size()));
                 chunks.add(stream.substring(at, end));
                 boolean any = false;
+                int ends = 0;
                 for (int i = at; i < end; i++) {
                   any |= contentByte[i];
+                  ends += eventEnd[i] ? 1 : 0;
                 }
-                boolean continues = lineTakenForContent && !isLineEnd(stream.charAt(at));
-                boolean content = any || continues;
-                expected.add(content);
-                lineTakenForContent = content && !isLineEnd(stream.charAt(end - 1));
+                expected.add(any);
+                expectedEvents.add(ends);
                 at = end;
               }
               assertThat(contentPerChunk(chunks)).isEqualTo(expected);
+              assertThat(eventsPerChunk(chunks)).isEqualTo(expectedEvents);
             });
+  }
+
+  /**
+   * Whether each character is the line end that completes an event: an empty line's end after a
+   * block with a field, the LF of a CRLF belonging to the CR before it.
+   */
+  private static boolean[] eventEnds(String s) {
+    boolean[] out = new boolean[s.length()];
+    boolean inEvent = false;
+    boolean afterCr = false;
+    int lineStart = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\n' && afterCr) {
+        afterCr = false;
+        lineStart = i + 1; // the LF of a CRLF ends no second line
+        continue;
+      }
+      afterCr = c == '\r';
+      if (!isLineEnd(c)) {
+        continue;
+      }
+      if (i == lineStart) {
+        out[i] = inEvent;
+        inEvent = false;
+      } else if (s.charAt(lineStart) != ':') {
+        inEvent = true;
+      }
+      lineStart = i + 1;
+    }
+    return out;
   }
 
   private static boolean isLineEnd(char c) {
