@@ -19,8 +19,12 @@ import java.util.Objects;
  *       idle_seconds}, and the stream's health: {@code backend_idle_seconds} (time since the
  *       backend last sent content; keep-alive comments are not content), {@code stalled} (no
  *       content for the tracker's stall time), {@code orphaned} (every client of the row left while
- *       the backend goes on), {@code orphaned_rx_bytes} (RX since then, 0 if not orphaned) and
- *       {@code backlog_bytes} (RX minus TX; negative when the proxy sent more than it received);
+ *       the backend goes on), {@code orphaned_rx_bytes} (RX since then, 0 if not orphaned), {@code
+ *       backlog_bytes} (RX minus TX; negative when the proxy sent more than it received), {@code
+ *       events_rx} and {@code events_tx} (server-sent events received from the backend and sent to
+ *       the client; comment-only blocks are not events; 0 where the tracker does not read the
+ *       bytes) and {@code max_event_gap_seconds} (the largest time between two consecutive events
+ *       from the backend, null before a second event);
  *   <li>per instance: {@code cumulative_bytes_rx/tx}, {@code completed_connections} (rows ended for
  *       any reason), {@code stalled_connections} and {@code orphaned_connections} (open rows so
  *       marked), and {@code ended} ({@code completed}, {@code client_aborted}, {@code errored},
@@ -29,8 +33,9 @@ import java.util.Objects;
  *       enabled}, the cumulative counters, {@code completed_connections}, {@code
  *       stalled_connections} and {@code orphaned_connections};
  *   <li>a top-level {@code recent} list of the most recently ended rows, newest first, each with
- *       the row's fields, its {@code backend}, {@code ended_at} (epoch seconds), {@code reason} and
- *       {@code orphaned_rx_bytes} (RX after every client of the row left).
+ *       the row's fields (but not the event counts), its {@code backend}, {@code ended_at} (epoch
+ *       seconds), {@code reason} and {@code orphaned_rx_bytes} (RX after every client of the row
+ *       left).
  * </ul>
  *
  * <p>When tracking is disabled every instance has {@code "activity": null}.

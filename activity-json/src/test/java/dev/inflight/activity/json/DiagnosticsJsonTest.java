@@ -260,6 +260,9 @@ class DiagnosticsJsonTest {
               assertThat(c.durationSeconds()).isEqualTo(9.667);
               assertThat(c.firstByteSeconds()).isEqualTo(1.5);
               assertThat(c.firstContentSeconds()).as("RX at opening").isEqualTo(0.0);
+              assertThat(c.eventsRx()).as("counts only, no chunks").isZero();
+              assertThat(c.eventsTx()).isZero();
+              assertThat(c.maxEventGapSeconds()).isNull();
               assertThat(c.requests()).isEqualTo(1);
             });
     assertThat(openai.activity().cumulativeBytesRx()).isEqualTo(15360 + 7);
@@ -540,6 +543,10 @@ class DiagnosticsJsonTest {
     return t.getGlobalSnapshot();
   }
 
+  /** The end of a row whose chunks the tracker did not read: no events, no gap. */
+  private static final String NO_EVENTS =
+      ",\"events_rx\":0,\"events_tx\":0,\"max_event_gap_seconds\":null}";
+
   @Test
   void rowsCarryBackendIdleStalledOrphanedOrphanedRxAndBacklog() {
     String text =
@@ -551,16 +558,20 @@ class DiagnosticsJsonTest {
         .contains(
             "\"session_id\":\"quiet\",",
             "\"idle_seconds\":12.000,\"backend_idle_seconds\":12.000,\"stalled\":true,"
-                + "\"orphaned\":false,\"orphaned_rx_bytes\":0,\"backlog_bytes\":100}")
+                + "\"orphaned\":false,\"orphaned_rx_bytes\":0,\"backlog_bytes\":100"
+                + NO_EVENTS)
         .contains(
             "\"idle_seconds\":0.000,\"backend_idle_seconds\":0.000,\"stalled\":false,"
-                + "\"orphaned\":true,\"orphaned_rx_bytes\":75,\"backlog_bytes\":75}")
+                + "\"orphaned\":true,\"orphaned_rx_bytes\":75,\"backlog_bytes\":75"
+                + NO_EVENTS)
         .contains(
             "\"idle_seconds\":12.000,\"backend_idle_seconds\":12.000,\"stalled\":true,"
-                + "\"orphaned\":true,\"orphaned_rx_bytes\":2,\"backlog_bytes\":2}")
+                + "\"orphaned\":true,\"orphaned_rx_bytes\":2,\"backlog_bytes\":2"
+                + NO_EVENTS)
         .contains(
             "\"idle_seconds\":0.000,\"backend_idle_seconds\":0.000,\"stalled\":false,"
-                + "\"orphaned\":false,\"orphaned_rx_bytes\":0,\"backlog_bytes\":-20}");
+                + "\"orphaned\":false,\"orphaned_rx_bytes\":0,\"backlog_bytes\":-20"
+                + NO_EVENTS);
 
     DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(text);
     ActivityView openai = doc.instances().get(0).activity();
@@ -668,6 +679,9 @@ class DiagnosticsJsonTest {
     assertThat(doc.recent().get(0).orphanedRxBytes()).isZero();
     assertThat(c.firstContentSeconds()).isNull();
     assertThat(doc.recent().get(0).firstContentSeconds()).isNull();
+    assertThat(c.eventsRx()).isZero();
+    assertThat(c.eventsTx()).isZero();
+    assertThat(c.maxEventGapSeconds()).isNull();
   }
 
   @Test
@@ -711,6 +725,71 @@ class DiagnosticsJsonTest {
                     before + row + "\"orphaned_rx_bytes\": -3}" + after))
         .isInstanceOf(DiagnosticsFormatException.class)
         .hasMessageContaining("'instances[0].activity.connections[0].orphaned_rx_bytes' must be a");
+  }
+
+  @Test
+  void eventCountsAndTheLargestEventGapParseAndWrongTypesNameTheField() {
+    String row =
+        "{\"session_id\": \"s\", \"connection_type\": \"streaming\", \"started_at\": 1,"
+            + " \"duration_seconds\": 1, \"model\": null, \"bytes_rx\": 1, \"bytes_tx\": 2, ";
+    String before =
+        "{\"timestamp\": 1, \"activity_tracking_enabled\": true, \"instances\": [{\"name\": \"b\","
+            + " \"connector_type\": \"x\", \"is_rate_limited\": false, \"is_functional\": true,"
+            + " \"validation_errors\": [], \"models\": [], \"activity\": {\"active_connections\": 1,"
+            + " \"total_bytes_rx\": 1, \"total_bytes_tx\": 2, \"connections\": [";
+    String after =
+        "]}}], \"global_activity\": {\"total_active_connections\": 1, \"total_bytes_rx\": 1,"
+            + " \"total_bytes_tx\": 2}}";
+
+    ConnectionView c =
+        DiagnosticsJson.parseDiagnostics(
+                before
+                    + row
+                    + "\"events_rx\": 12, \"events_tx\": 9, \"max_event_gap_seconds\": 2.5}"
+                    + after)
+            .instances()
+            .get(0)
+            .activity()
+            .connections()
+            .get(0);
+    assertThat(c.eventsRx()).isEqualTo(12);
+    assertThat(c.eventsTx()).isEqualTo(9);
+    assertThat(c.maxEventGapSeconds()).isEqualTo(2.5);
+    assertThat(
+            DiagnosticsJson.parseDiagnostics(
+                    before + row + "\"events_rx\": 1, \"max_event_gap_seconds\": null}" + after)
+                .instances()
+                .get(0)
+                .activity()
+                .connections()
+                .get(0))
+        .extracting(
+            ConnectionView::eventsRx, ConnectionView::eventsTx, ConnectionView::maxEventGapSeconds)
+        .containsExactly(1L, 0L, null);
+    assertThatThrownBy(
+            () -> DiagnosticsJson.parseDiagnostics(before + row + "\"events_rx\": -1}" + after))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessage(
+            "field 'instances[0].activity.connections[0].events_rx' must be a non-negative whole"
+                + " number, got number");
+    assertThatThrownBy(
+            () -> DiagnosticsJson.parseDiagnostics(before + row + "\"events_rx\": 1.5}" + after))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessageContaining("'instances[0].activity.connections[0].events_rx' must be a");
+    assertThatThrownBy(
+            () -> DiagnosticsJson.parseDiagnostics(before + row + "\"events_tx\": \"3\"}" + after))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessage(
+            "field 'instances[0].activity.connections[0].events_tx' must be a non-negative whole"
+                + " number, got string");
+    assertThatThrownBy(
+            () ->
+                DiagnosticsJson.parseDiagnostics(
+                    before + row + "\"max_event_gap_seconds\": \"2s\"}" + after))
+        .isInstanceOf(DiagnosticsFormatException.class)
+        .hasMessage(
+            "field 'instances[0].activity.connections[0].max_event_gap_seconds' must be a number,"
+                + " got string");
   }
 
   private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
@@ -776,5 +855,74 @@ class DiagnosticsJsonTest {
     assertThatThrownBy(() -> DiagnosticsJson.parseDiagnostics(doc + "\"soon\"}]}"))
         .isInstanceOf(DiagnosticsFormatException.class)
         .hasMessageContaining("'recent[0].first_content_seconds' must be a number");
+  }
+
+  @Test
+  void rowsCarryTheirServerSentEventsAndTheLargestGapBetweenThem() {
+    ActivityTracker t = health.tracker();
+    RequestActivity chatty = t.beginRequest("chatty");
+    chatty.attach("openai.1", "gpt-4", ConnectionType.STREAMING);
+    RequestActivity single = t.beginRequest("single");
+    single.attach("openai.1", "gpt-4", ConnectionType.STREAMING);
+    ActivityHandle counted = t.open("anthropic", "counted", ConnectionType.NON_STREAMING, null);
+    counted.addRx(100); // a count, no bytes to read: no events
+    chatty.addRx(EVENT, 0, EVENT.length);
+    single.addRx(EVENT, 0, EVENT.length);
+    chatty.addTx(EVENT, 0, EVENT.length);
+    health.clock().advance(Duration.ofMillis(400));
+    chatty.addRx(PING, 0, PING.length); // a keep-alive comment is not an event
+    health.clock().advance(Duration.ofMillis(850));
+    byte[] two =
+        (new String(EVENT, StandardCharsets.UTF_8).repeat(2)).getBytes(StandardCharsets.UTF_8);
+    chatty.addRx(two, 0, two.length); // 1.250 s after the first event
+    chatty.addTx(EVENT, 0, 6); // half an event is not one yet
+    health.clock().advance(Duration.ofMillis(300));
+    chatty.addRx(EVENT, 0, EVENT.length);
+    chatty.addTx(EVENT, 6, EVENT.length - 6);
+    health.clock().advance(Duration.ofMillis(100));
+
+    String text =
+        new String(
+            DiagnosticsJson.create(HOST, SessionIdDisplay.FULL).diagnostics(t.getGlobalSnapshot()),
+            StandardCharsets.UTF_8);
+    long chattyBacklog = 4L * EVENT.length + PING.length - 2L * EVENT.length;
+    assertThat(text)
+        .contains(
+            "\"backlog_bytes\":"
+                + chattyBacklog
+                + ",\"events_rx\":4,\"events_tx\":2,\"max_event_gap_seconds\":1.250}")
+        .contains(
+            "\"backlog_bytes\":"
+                + EVENT.length
+                + ",\"events_rx\":1,\"events_tx\":0,\"max_event_gap_seconds\":null}")
+        .contains("\"backlog_bytes\":100" + NO_EVENTS);
+
+    DiagnosticsDocument doc = DiagnosticsJson.parseDiagnostics(text);
+    assertThat(doc.instances().get(0).activity().connections())
+        .extracting(
+            ConnectionView::sessionId,
+            ConnectionView::eventsRx,
+            ConnectionView::eventsTx,
+            ConnectionView::maxEventGapSeconds)
+        .containsExactlyInAnyOrder(tuple("chatty", 4L, 2L, 1.25), tuple("single", 1L, 0L, null));
+    assertThat(doc.instances().get(2).activity().connections())
+        .extracting(
+            ConnectionView::sessionId,
+            ConnectionView::eventsRx,
+            ConnectionView::eventsTx,
+            ConnectionView::maxEventGapSeconds)
+        .containsExactly(tuple("counted", 0L, 0L, null));
+
+    chatty.end(EndReason.COMPLETED);
+    single.end(EndReason.COMPLETED);
+    counted.close();
+    String ended =
+        new String(
+            DiagnosticsJson.create(HOST, SessionIdDisplay.FULL).diagnostics(t.getGlobalSnapshot()),
+            StandardCharsets.UTF_8);
+    assertThat(ended)
+        .as("ended rows carry no event counts")
+        .contains("\"session_id\":\"chatty\"")
+        .doesNotContain("events_rx", "events_tx", "max_event_gap_seconds");
   }
 }

@@ -45,12 +45,26 @@ class RoundTripPropertyTest {
         .map(ms -> ms < 0 ? null : Duration.ofMillis(ms));
   }
 
+  /** A row's server-sent events: received, sent, and the largest gap between two received. */
+  private record Events(long rx, long tx, @Nullable Duration maxGap) {}
+
+  /** Event counts of any size, and a largest gap that is null (no second event) about 1 in 10. */
+  private static Gen<Events> events() {
+    return SourceDSL.longs()
+        .between(0, Long.MAX_VALUE)
+        .zip(
+            SourceDSL.longs().between(0, Long.MAX_VALUE),
+            SourceDSL.longs().between(-10_000_000, 100_000_000),
+            (rx, tx, gap) -> new Events(rx, tx, gap < 0 ? null : Duration.ofMillis(gap)));
+  }
+
   private static Gen<ConnectionSnapshot> connections(String backend) {
     return base(backend)
         .zip(
             health(),
             firstContent(),
-            (c, h, firstContent) ->
+            events(),
+            (c, h, firstContent, events) ->
                 new ConnectionSnapshot(
                     c.backend(),
                     c.sessionId(),
@@ -67,7 +81,10 @@ class RoundTripPropertyTest {
                     h.stalled(),
                     h.orphaned(),
                     h.orphanedRx(),
-                    firstContent));
+                    firstContent,
+                    events.rx(),
+                    events.tx(),
+                    events.maxGap()));
   }
 
   private static Gen<ConnectionSnapshot> base(String backend) {
@@ -153,6 +170,9 @@ class RoundTripPropertyTest {
                   assertThat(a.orphanedRxBytes()).isEqualTo(e.bytesRxOrphaned());
                   assertThat(a.backlogBytes()).isEqualTo(e.bytesRx() - e.bytesTx());
                   assertThat(millis(a.firstContentSeconds())).isEqualTo(millis(e.firstContent()));
+                  assertThat(a.eventsRx()).isEqualTo(e.eventsRx());
+                  assertThat(a.eventsTx()).isEqualTo(e.eventsTx());
+                  assertThat(millis(a.maxEventGapSeconds())).isEqualTo(millis(e.maxEventGap()));
                 }
               }
               assertThat(doc.recent()).hasSameSizeAs(s.recent());

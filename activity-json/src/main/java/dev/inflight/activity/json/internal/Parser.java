@@ -155,7 +155,10 @@ public final class Parser {
         n.has("orphaned") && bool(n, "orphaned", path),
         optionalInteger(n, "orphaned_rx_bytes", path, 0),
         n.has("backlog_bytes") ? signedInteger(n, "backlog_bytes", path) : rx - tx,
-        optionalSeconds(n, "first_content_seconds", path));
+        optionalSeconds(n, "first_content_seconds", path),
+        optionalInteger(n, "events_rx", path, 0),
+        optionalInteger(n, "events_tx", path, 0),
+        optionalSeconds(n, "max_event_gap_seconds", path));
   }
 
   private static GlobalActivityView global(JsonNode n, String path) {
@@ -221,7 +224,10 @@ public final class Parser {
     return v.longValue();
   }
 
-  /** A number of seconds that may be null or absent ({@code first_content_seconds}): null then. */
+  /**
+   * A number of seconds that may be null or absent ({@code first_content_seconds}, {@code
+   * max_event_gap_seconds}): null then.
+   */
   private static @Nullable Double optionalSeconds(JsonNode n, String name, String path) {
     JsonNode v = n.get(name);
     return v == null || v.isNull() ? null : number(n, name, path);

@@ -60,6 +60,10 @@ public final class Renderer {
   private static final byte[] NOT_ORPHANED = ConnectionsWriter.ascii(",\"orphaned\":false");
   private static final byte[] ORPHANED_RX = ConnectionsWriter.ascii(",\"orphaned_rx_bytes\":");
   private static final byte[] BACKLOG = ConnectionsWriter.ascii(",\"backlog_bytes\":");
+  private static final byte[] EVENTS_RX = ConnectionsWriter.ascii(",\"events_rx\":");
+  private static final byte[] EVENTS_TX = ConnectionsWriter.ascii(",\"events_tx\":");
+  private static final byte[] MAX_EVENT_GAP =
+      ConnectionsWriter.ascii(",\"max_event_gap_seconds\":");
   private static final byte[] END_ROW = ConnectionsWriter.ascii("}");
 
   private final BackendDirectory directory;
@@ -83,10 +87,10 @@ public final class Renderer {
    * @return the document, UTF-8
    */
   public byte[] diagnostics(GlobalSnapshot snapshot) {
-    // about 430 bytes a row: sized up front, the document is not copied over and over as it grows
+    // about 490 bytes a row: sized up front, the document is not copied over and over as it grows
     return write(
         (g, out) -> writeDiagnostics(g, out, snapshot),
-        (int) Math.min(64L << 20, 4096L + 450L * snapshot.totalActiveConnections()));
+        (int) Math.min(64L << 20, 4096L + 520L * snapshot.totalActiveConnections()));
   }
 
   /**
@@ -316,7 +320,16 @@ public final class Renderer {
         w.raw(NOT_ORPHANED);
       }
       w.raw(ORPHANED_RX).number(c.bytesRxOrphaned());
-      w.raw(BACKLOG).number(c.backlog()).raw(END_ROW);
+      w.raw(BACKLOG).number(c.backlog());
+      w.raw(EVENTS_RX).number(c.eventsRx());
+      w.raw(EVENTS_TX).number(c.eventsTx());
+      w.raw(MAX_EVENT_GAP);
+      if (c.maxEventGap() == null) {
+        w.raw(NULL);
+      } else {
+        w.seconds(c.maxEventGap().toMillis());
+      }
+      w.raw(END_ROW);
     }
     w.flush();
   }

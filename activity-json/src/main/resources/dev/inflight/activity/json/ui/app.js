@@ -50,6 +50,11 @@
     if (m < 60) { return m + 'm ' + pad(Math.floor(s % 60)) + 's'; }
     return Math.floor(m / 60) + 'h ' + pad(m % 60) + 'm';
   }
+  // events received / sent, or a dash from a proxy that does not count them
+  function events(rx, tx) {
+    if (rx === null || rx === undefined) { return '\u2013'; }
+    return count(rx) + ' / ' + count(tx || 0);
+  }
   function pad(n) { return n < 10 ? '0' + n : String(n); }
   function count(n) { return Number(n).toLocaleString('en-US'); }
   function clock(epochSeconds) {
@@ -143,6 +148,11 @@
           firstByte: c.first_byte_seconds === undefined ? null : c.first_byte_seconds,
           // the backend's first content (pings are not content); older proxies do not send it
           firstContent: c.first_content_seconds === undefined ? null : c.first_content_seconds,
+          // server-sent events from the backend and to the client (pings are not events), and the
+          // longest wait between two from the backend (null before a second); older proxies send none
+          eventsRx: c.events_rx === undefined ? null : c.events_rx,
+          eventsTx: c.events_tx === undefined ? null : c.events_tx,
+          maxEventGap: c.max_event_gap_seconds === undefined ? null : c.max_event_gap_seconds,
           requests: c.requests || 1,
           // stream health; a proxy on an older version sends none: its rows read as healthy
           backendIdle: c.backend_idle_seconds === undefined ? null : c.backend_idle_seconds,
@@ -334,9 +344,13 @@
         ['num backlog', signedBytes(r.backlog), r.backlog, count(r.backlog) + ' bytes received, not yet sent'],
         ['num', seconds(r.firstByte), r.firstByte === null ? '' : r.firstByte],
         ['num first-content', seconds(r.firstContent), r.firstContent === null ? '' : r.firstContent],
+        ['num events', events(r.eventsRx, r.eventsTx), r.eventsRx === null ? '' : r.eventsRx,
+            r.eventsRx === null ? '' : 'server-sent events: ' + count(r.eventsRx)
+                + ' received from the backend, ' + count(r.eventsTx || 0) + ' sent to the client'],
+        ['num max-event-gap', seconds(r.maxEventGap), r.maxEventGap === null ? '' : r.maxEventGap],
         ['state']
       ]);
-      drawState(tr.children[11], r);
+      drawState(tr.children[13], r);
     }
     var note;
     if (!doc.activity_tracking_enabled) {
