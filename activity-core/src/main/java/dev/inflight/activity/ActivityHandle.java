@@ -77,9 +77,10 @@ public interface ActivityHandle extends AutoCloseable {
 
   /**
    * Counts a chunk sent to the client as TX, like {@link #addTx(long)} with its length, and on a
-   * streaming row counts the server-sent events it completes ({@link
-   * ConnectionSnapshot#eventsTx()}). The bytes are read in place and never kept. Call it with one
-   * response's chunks in order, from one thread at a time, once the chunk counts as sent.
+   * streaming row of a tracker that {@link ActivitySettings#countEvents() counts events} counts the
+   * server-sent events it completes ({@link ConnectionSnapshot#eventsTx()}). The bytes are read in
+   * place and never kept. Call it with one response's chunks in order, from one thread at a time,
+   * once the chunk counts as sent.
    *
    * @param chunk the bytes sent
    * @param offset where they start in {@code chunk}

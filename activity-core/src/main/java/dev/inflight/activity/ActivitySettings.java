@@ -19,6 +19,7 @@ import java.util.Objects;
  *   <tr><td>max connections</td><td>{@code activity_max_connections}</td><td>10000</td></tr>
  *   <tr><td>recently ended rows kept</td><td>{@code activity_recent_connections}</td><td>100</td></tr>
  *   <tr><td>stall mark after</td><td>{@code activity_stall_after_seconds}</td><td>30</td></tr>
+ *   <tr><td>count server-sent events</td><td>{@code activity_count_events}</td><td>false</td></tr>
  * </table>
  *
  * <p>Ended-connection listeners ({@link Builder#endedListener}) can only be set programmatically.
@@ -39,6 +40,9 @@ public final class ActivitySettings {
 
   /** Key of the time without backend content after which an open row is marked stalled. */
   public static final String KEY_STALL_AFTER = "activity_stall_after_seconds";
+
+  /** Key of the switch that counts server-sent events and the gaps between them. */
+  public static final String KEY_COUNT_EVENTS = "activity_count_events";
 
   /** Key of the row cap. */
   public static final String KEY_MAX_CONNECTIONS = "activity_max_connections";
@@ -73,6 +77,7 @@ public final class ActivitySettings {
   private final Duration staleTimeout;
   private final Duration sweepInterval;
   private final Duration stallAfter;
+  private final boolean countEvents;
   private final int maxConnections;
   private final ActivityClock clock;
   private final int recentConnections;
@@ -83,6 +88,7 @@ public final class ActivitySettings {
     this.staleTimeout = b.staleTimeout;
     this.sweepInterval = b.sweepInterval;
     this.stallAfter = b.stallAfter;
+    this.countEvents = b.countEvents;
     this.maxConnections = b.maxConnections;
     this.clock = b.clock;
     this.recentConnections = b.recentConnections;
@@ -90,8 +96,8 @@ public final class ActivitySettings {
   }
 
   /**
-   * The defaults: disabled, 5 minute stale timeout, 30 s sweeps, stalled after 30 s, 10,000 rows,
-   * the last 100 ended rows kept, no listener, system clock.
+   * The defaults: disabled, 5 minute stale timeout, 30 s sweeps, stalled after 30 s, events not
+   * counted, 10,000 rows, the last 100 ended rows kept, no listener, system clock.
    *
    * @return the default settings
    */
@@ -144,6 +150,10 @@ public final class ActivitySettings {
       } catch (IllegalArgumentException e) {
         throw invalid(source, KEY_STALL_AFTER, stall, "a positive number of seconds", e);
       }
+    }
+    String events = values.get(KEY_COUNT_EVENTS);
+    if (events != null) {
+      b.countEvents(Enablement.parseBoolean(events, source + " " + KEY_COUNT_EVENTS));
     }
     String max = values.get(KEY_MAX_CONNECTIONS);
     if (max != null) {
@@ -219,6 +229,22 @@ public final class ActivitySettings {
   }
 
   /**
+   * Whether the tracker counts the server-sent events of streaming rows, both ways, and the largest
+   * gap between the backend's events ({@link ConnectionSnapshot#eventsRx()}, {@link
+   * ConnectionSnapshot#eventsTx()}, {@link ConnectionSnapshot#maxEventGap()}). Off by default, for
+   * its cost: every byte of every chunk is read (eight at a time) instead of a few, and a chunk
+   * that completes an event reads the clock; measured, it is the larger part of what tracking costs
+   * a streaming server (see the benchmarks' README). When off, those values stay 0 and null; the
+   * stall and orphan marks, the stream's last event and the first content (past control events such
+   * as {@code response.created}) are kept either way.
+   *
+   * @return whether events are counted
+   */
+  public boolean countEvents() {
+    return countEvents;
+  }
+
+  /**
    * How often the sweeper runs; zero means no sweeper thread.
    *
    * @return the sweep interval, zero or positive
@@ -280,6 +306,7 @@ public final class ActivitySettings {
             .staleTimeout(staleTimeout)
             .sweepInterval(sweepInterval)
             .stallAfter(stallAfter)
+            .countEvents(countEvents)
             .maxConnections(maxConnections)
             .clock(clock)
             .recentConnections(recentConnections);
@@ -297,6 +324,8 @@ public final class ActivitySettings {
         + sweepInterval
         + ", stallAfter="
         + stallAfter
+        + ", countEvents="
+        + countEvents
         + ", maxConnections="
         + maxConnections
         + ", recentConnections="
@@ -312,6 +341,7 @@ public final class ActivitySettings {
     private Duration staleTimeout = DEFAULT_STALE_TIMEOUT;
     private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
     private Duration stallAfter = DEFAULT_STALL_AFTER;
+    private boolean countEvents;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private ActivityClock clock = ActivityClock.system();
     private int recentConnections = DEFAULT_RECENT_CONNECTIONS;
@@ -376,6 +406,18 @@ public final class ActivitySettings {
         throw new IllegalArgumentException("stallAfter must be positive, got " + stallAfter);
       }
       this.stallAfter = stallAfter;
+      return this;
+    }
+
+    /**
+     * Turns the counting of server-sent events on or off (see {@link
+     * ActivitySettings#countEvents()}).
+     *
+     * @param countEvents the switch
+     * @return this builder
+     */
+    public Builder countEvents(boolean countEvents) {
+      this.countEvents = countEvents;
       return this;
     }
 

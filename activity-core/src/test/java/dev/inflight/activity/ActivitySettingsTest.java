@@ -117,6 +117,7 @@ class ActivitySettingsTest {
     "activity_recent_connections, -1",
     "activity_recent_connections, 100001",
     "activity_recent_connections, lots",
+    "activity_count_events, sometimes",
   })
   void aBadValueNamesTheSourceTheKeyAndTheValue(String key, String value) {
     assertThatThrownBy(() -> ActivitySettings.fromValues(Map.of(key, value), SOURCE))
@@ -124,6 +125,20 @@ class ActivitySettingsTest {
         .hasMessageContaining(SOURCE)
         .hasMessageContaining(key)
         .hasMessageContaining(value);
+  }
+
+  @Test
+  void eventCountingIsOffByDefaultAndReadFromValues() {
+    assertThat(ActivitySettings.defaults().countEvents()).isFalse();
+    ActivitySettings s =
+        ActivitySettings.fromValues(Map.of(ActivitySettings.KEY_COUNT_EVENTS, " true "), SOURCE);
+    assertThat(s.countEvents()).isTrue();
+    assertThat(s.toBuilder().build().countEvents()).isTrue();
+    assertThat(s.toString()).contains("countEvents=true");
+    assertThat(
+            ActivitySettings.fromValues(Map.of(ActivitySettings.KEY_COUNT_EVENTS, "0"), SOURCE)
+                .countEvents())
+        .isFalse();
   }
 
   @Test

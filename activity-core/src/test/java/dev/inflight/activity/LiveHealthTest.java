@@ -32,6 +32,9 @@ class LiveHealthTest {
   @RegisterExtension
   final ManualTracker fixture = new ManualTracker(b -> b.stallAfter(STALL).recentConnections(10));
 
+  @RegisterExtension
+  final ManualTracker counting = new ManualTracker(b -> b.stallAfter(STALL).countEvents(true));
+
   private final ActivityTracker tracker = fixture.tracker();
 
   private ConnectionSnapshot row() {
@@ -283,7 +286,6 @@ class LiveHealthTest {
     fixture.clock().advance(Duration.ofMillis(100));
     r.addRx(ByteBuffer.wrap(ping));
     assertThat(row().firstContent()).isNull();
-    assertThat(row().eventsRx()).isEqualTo(2);
 
     fixture.clock().advance(Duration.ofMillis(250));
     byte[] delta =
@@ -293,30 +295,48 @@ class LiveHealthTest {
   }
 
   @Test
-  void eventsAreCountedBothWaysAndTheLargestGapBetweenThemIsKept() {
+  void eventsAreCountedOnlyWhenSwitchedOn() {
     RequestActivity r = attached("s", ConnectionType.STREAMING);
-    assertThat(row().eventsRx()).isZero();
-    assertThat(row().maxEventGap()).isNull();
-
     r.addRx(EVENT, 0, EVENT.length);
-    assertThat(row().maxEventGap()).describedAs("one event has no gap yet").isNull();
-    fixture.clock().advance(Duration.ofMillis(800));
+    fixture.clock().advance(Duration.ofSeconds(2));
+    r.addRx(EVENT, 0, EVENT.length);
+    r.addTx(EVENT, 0, EVENT.length);
+    ConnectionSnapshot c = row();
+    assertThat(c.eventsRx()).isZero();
+    assertThat(c.eventsTx()).isZero();
+    assertThat(c.maxEventGap()).isNull();
+    assertThat(c.bytesTx()).isEqualTo(EVENT.length);
+    assertThat(c.firstContent()).isZero();
+  }
+
+  @Test
+  void eventsAreCountedBothWaysAndTheLargestGapBetweenThemIsKept() {
+    ActivityTracker tracker = counting.tracker();
+    RequestActivity r = tracker.beginRequest("s");
+    r.attach("b", null, ConnectionType.STREAMING);
+    r.addRx(EVENT, 0, EVENT.length);
+    assertThat(tracker.getBackendSnapshot("b").orElseThrow().connections().get(0).maxEventGap())
+        .describedAs("one event has no gap yet")
+        .isNull();
+    counting.clock().advance(Duration.ofMillis(800));
     r.addRx(PING, 0, PING.length); // a keep-alive is no event and ends no gap
-    fixture.clock().advance(Duration.ofMillis(700));
+    counting.clock().advance(Duration.ofMillis(700));
     byte[] two = "data: 1\n\ndata: 2\n".getBytes(UTF_8);
     r.addRx(two, 0, two.length);
-    fixture.clock().advance(Duration.ofMillis(200));
+    counting.clock().advance(Duration.ofMillis(200));
     r.addRx("\n".getBytes(UTF_8), 0, 1);
-    ConnectionSnapshot c = row();
+    ConnectionSnapshot c = tracker.getBackendSnapshot("b").orElseThrow().connections().get(0);
     assertThat(c.eventsRx()).isEqualTo(3);
     assertThat(c.maxEventGap()).isEqualTo(Duration.ofMillis(1_500));
 
     r.addTx(EVENT, 0, EVENT.length);
     r.addTx(ByteBuffer.wrap(two));
-    assertThat(row().eventsTx()).isEqualTo(2);
-    assertThat(row().bytesTx()).isEqualTo(EVENT.length + two.length);
+    ConnectionSnapshot sent = tracker.getBackendSnapshot("b").orElseThrow().connections().get(0);
+    assertThat(sent.eventsTx()).isEqualTo(2);
+    assertThat(sent.bytesTx()).isEqualTo(EVENT.length + two.length);
 
-    RequestActivity plain = attached("t", ConnectionType.NON_STREAMING);
+    RequestActivity plain = tracker.beginRequest("t");
+    plain.attach("b", null, ConnectionType.NON_STREAMING);
     plain.addRx(EVENT, 0, EVENT.length);
     plain.addTx(EVENT, 0, EVENT.length);
     ConnectionSnapshot json =

@@ -83,6 +83,10 @@ public final class Registry {
   final ActivityClock clock;
   private final long staleNanos;
   private final long stallNanos;
+
+  /** Whether streaming rows' events are counted (see {@link ActivitySettings#countEvents()}). */
+  final boolean countEvents;
+
   private final int maxConnections;
   private final ConcurrentHashMap<String, BackendState> backends = new ConcurrentHashMap<>();
   private final Stripe[] stripes;
@@ -104,6 +108,7 @@ public final class Registry {
     this.clock = settings.clock();
     this.staleNanos = settings.staleTimeout().toNanos();
     this.stallNanos = settings.stallAfter().toNanos();
+    this.countEvents = settings.countEvents();
     this.maxConnections = settings.maxConnections();
     // A power of two of at least twice the processors, at least 4, at most 64.
     int n = Integer.highestOneBit(Math.max(4, Runtime.getRuntime().availableProcessors() * 2) - 1);

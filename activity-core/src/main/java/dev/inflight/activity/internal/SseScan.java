@@ -7,16 +7,29 @@ import java.nio.ByteOrder;
 
 /**
  * Reads a server-sent-event stream's chunks as they are counted: which hold content rather than
- * keep-alive comments, how many events they complete, whether the first content event has come, and
- * whether a chunk ends with the stream's last event. The bytes are read in place with absolute
- * gets, never kept; a line's bytes are skipped eight at a time to its end, so a chunk costs one
- * pass of word loads plus a few steps per line.
+ * keep-alive comments, whether a chunk ends with the stream's last event, whether the first content
+ * event has come, and how many events a chunk completes. The bytes are read in place with absolute
+ * gets, never kept. There are two readings:
+ *
+ * <ul>
+ *   <li>{@link #scan} walks every line, skipping a line's bytes eight at a time to its end; it is
+ *       exact and counts events. The tracker uses it while a row has no first content yet, and on
+ *       every chunk when events are counted.
+ *   <li>{@link #quick} looks at a chunk in O(1) (its first and last bytes, and a few bytes before a
+ *       final line end) unless it begins inside or at a comment line, which keep-alive pings do;
+ *       only then are its lines walked, up to the first byte of content. One approximation keeps
+ *       every content chunk O(1): a chunk that holds content and ends inside a line leaves that
+ *       line taken for content, so if the read cut a comment that followed the content, the
+ *       comment's rest counts as content once. It counts no events.
+ * </ul>
  *
  * <p>The state between chunks is a few bits (see {@link #STATE}), kept by the caller, one per
- * stream read in order. Lines end at CR, LF or CRLF (a CRLF split between two chunks included). A
- * line that begins with {@code ':'} is a comment; any other non-empty line is a field ({@code
- * data:}, {@code event:}, ...). An <em>event</em> is a block of lines with at least one field,
- * ended by an empty line; a block of comments only (a keep-alive) is not an event.
+ * stream read in order; {@link #quick} reads and keeps only {@link #AT_LINE_START} and {@link
+ * #IN_COMMENT}. Lines end at CR, LF or CRLF (a CRLF split between two chunks included). A line that
+ * begins with {@code ':'} is a comment; any other non-empty line is a field ({@code data:}, {@code
+ * event:}, ...). An <em>event</em> is a block of lines with at least one field, ended by an empty
+ * line; a block of comments only (a keep-alive) is not an event. Content is never taken for a
+ * comment, so a stream that sends content is never marked stalled.
  *
  * <p>When asked to judge events, a block whose {@code event:} line names a control event (one that
  * opens a response or a block and carries no generated content: OpenAI's {@code response.created},
@@ -159,6 +172,59 @@ final class SseScan {
             | (inEvent ? IN_EVENT : 0)
             | (control ? CONTROL : 0);
     return ((long) events << 32) | (after & 0xFFFFFFFFL);
+  }
+
+  /**
+   * Reads a chunk without counting events (see the class comment): {@link #CONTENT} and {@link
+   * #TERMINAL} as they apply, and the state after it.
+   *
+   * @param state the state after the previous chunk ({@link #INITIAL} before the first)
+   * @return the state after this chunk with the flags; as {@link #scan}'s low 32 bits
+   */
+  static int quick(ByteBuffer b, int from, int to, int state) {
+    byte first = b.get(from);
+    // the common chunk: one that begins with, or inside, a line of content
+    boolean contentFirst =
+        !isLineEnd(first)
+            && ((state & AT_LINE_START) != 0 ? first != ':' : (state & IN_COMMENT) == 0);
+    if (!contentFirst) {
+      int walked = walkToContent(b, from, to, state);
+      if ((walked & CONTENT) == 0) {
+        return walked; // comments and line ends only: the state is exact
+      }
+    }
+    if (isLineEnd(b.get(to - 1))) {
+      return endsWithLastEvent(b, from, to)
+          ? CONTENT | TERMINAL | AT_LINE_START
+          : CONTENT | AT_LINE_START;
+    }
+    return CONTENT; // ends inside a line, taken for content (see the class comment)
+  }
+
+  /**
+   * Walks the lines up to the first byte of a line that is not a comment.
+   *
+   * @return {@link #CONTENT} at such a byte, else the state at the chunk's end
+   */
+  private static int walkToContent(ByteBuffer b, int from, int to, int state) {
+    boolean atStart = (state & AT_LINE_START) != 0;
+    boolean comment = (state & IN_COMMENT) != 0;
+    for (int i = from; i < to; i++) {
+      byte c = b.get(i);
+      if (isLineEnd(c)) {
+        atStart = true;
+        comment = false;
+      } else {
+        if (atStart) {
+          atStart = false;
+          comment = c == ':';
+        }
+        if (!comment) {
+          return CONTENT;
+        }
+      }
+    }
+    return (atStart ? AT_LINE_START : 0) | (comment ? IN_COMMENT : 0);
   }
 
   /**

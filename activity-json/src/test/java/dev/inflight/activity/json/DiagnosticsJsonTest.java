@@ -33,9 +33,10 @@ class DiagnosticsJsonTest {
   private final ActivityTracker tracker = Fixtures.tracker(clock);
   private final List<ActivityHandle> handles = new ArrayList<>();
 
-  /** A tracker whose rows stall after 10 s on a fake clock, for the stream health fields. */
+  /** A tracker that counts events, whose rows stall after 10 s on a fake clock (stream health). */
   @RegisterExtension
-  final ManualTracker health = new ManualTracker(s -> s.stallAfter(Duration.ofSeconds(10)));
+  final ManualTracker health =
+      new ManualTracker(s -> s.stallAfter(Duration.ofSeconds(10)).countEvents(true));
 
   private static final BackendDirectory HOST =
       BackendDirectory.of(

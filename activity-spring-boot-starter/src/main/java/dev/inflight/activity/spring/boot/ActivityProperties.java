@@ -38,6 +38,12 @@ public class ActivityProperties {
    */
   private Duration stallAfter = ActivitySettings.DEFAULT_STALL_AFTER;
 
+  /**
+   * Whether server-sent events of streaming connections are counted both ways, with the largest gap
+   * between the backend's events; off by default, as it reads every byte of every chunk.
+   */
+  private boolean countEvents;
+
   /** How often the stale sweeper runs; 0 starts no sweeper thread. */
   private Duration sweepInterval = ActivitySettings.DEFAULT_SWEEP_INTERVAL;
 
@@ -141,6 +147,24 @@ public class ActivityProperties {
           PREFIX + ".stall-after must be positive, got " + stallAfter);
     }
     this.stallAfter = stallAfter;
+  }
+
+  /**
+   * Whether server-sent events are counted (see {@link ActivitySettings#countEvents()}).
+   *
+   * @return the switch, false by default
+   */
+  public boolean isCountEvents() {
+    return countEvents;
+  }
+
+  /**
+   * Turns the counting of server-sent events on or off.
+   *
+   * @param countEvents the switch
+   */
+  public void setCountEvents(boolean countEvents) {
+    this.countEvents = countEvents;
   }
 
   /**
@@ -319,6 +343,7 @@ public class ActivityProperties {
         .enabled(enabled)
         .staleTimeout(staleTimeout)
         .stallAfter(stallAfter)
+        .countEvents(countEvents)
         .sweepInterval(sweepInterval)
         .maxConnections(maxConnections)
         .recentConnections(recentConnections)

@@ -155,6 +155,36 @@ class ActivityAutoConfigurationTest {
             });
   }
 
+  /** {@code count-events} switches the tracker's event counting on; it is off by default. */
+  @Test
+  void countEventsSwitchesEventCountingOn() {
+    byte[] event = "data: {}\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    runner
+        .withPropertyValues("inflight.activity.enabled=true", "inflight.activity.sweep-interval=0")
+        .run(
+            context -> {
+              assertThat(context.getBean(ActivityProperties.class).isCountEvents()).isFalse();
+              assertThat(eventsAfterOne(context.getBean(ActivityTracker.class), event)).isZero();
+            });
+    runner
+        .withPropertyValues(
+            "inflight.activity.enabled=true",
+            "inflight.activity.sweep-interval=0",
+            "inflight.activity.count-events=true")
+        .run(
+            context -> {
+              assertThat(context.getBean(ActivityProperties.class).isCountEvents()).isTrue();
+              assertThat(eventsAfterOne(context.getBean(ActivityTracker.class), event)).isOne();
+            });
+  }
+
+  private static long eventsAfterOne(ActivityTracker tracker, byte[] event) {
+    try (ActivityHandle h = tracker.open("sse", "s", ConnectionType.STREAMING, null)) {
+      h.addRx(event, 0, event.length);
+      return tracker.getBackendSnapshot("sse").orElseThrow().connections().get(0).eventsRx();
+    }
+  }
+
   @Test
   void theTrackerClosesWithTheContext() {
     ActivityTracker[] seen = new ActivityTracker[1];
