@@ -23,12 +23,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Counting an RX chunk with its bytes (the tracker reads a streaming row's chunks for keep-alive
- * pings and the stream's last event) against counting its length alone, on one open streaming row.
+ * pings and the stream's last event) against counting its length alone, on one open streaming row
+ * that has had its first content.
  *
  * <p>Target: {@link #chunkWithoutEventBoundary} (256 bytes inside a data line, as a large event
  * read in pieces arrives) within 1.5x of {@link #lengthOnly}. {@link #eventChunk} ends an event, so
  * it also looks at the bytes before the line ends for {@code [DONE]}; {@link #pingChunk} is a
- * keep-alive, whose lines are walked.
+ * keep-alive, whose lines are walked. The {@code counting*} methods do the same on a tracker that
+ * counts events ({@code ActivitySettings.countEvents}): every line of the chunk is walked, and a
+ * chunk that completes an event also reads the clock for the gap since the last one.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -61,7 +64,7 @@ public class ChunkBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      tracker = Fixtures.enabledTracker(1);
+      tracker = Fixtures.enabledTracker(1, countEvents());
       handle = tracker.open(Fixtures.BACKEND, "measured", ConnectionType.STREAMING, Fixtures.MODEL);
       String json = "{\"choices\":[{\"delta\":{\"content\":\"" + "x".repeat(256) + "\"}}]}";
       midLine = ("data: " + json).substring(0, 256).getBytes(UTF_8);
@@ -73,12 +76,27 @@ public class ChunkBenchmark {
       if (midLine.length != 256 || event.length != 256) {
         throw new IllegalStateException("chunks must be 256 bytes");
       }
+      handle.addRx(event, 0, event.length); // the first content: from here on, the steady state
+    }
+
+    /** Which tracker: {@code false} the default, {@code true} one that counts events. */
+    boolean countEvents() {
+      return false;
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
       handle.close();
       tracker.close();
+    }
+  }
+
+  /** The same row on a tracker that counts events. */
+  @State(Scope.Thread)
+  public static class CountingRow extends Row {
+    @Override
+    boolean countEvents() {
+      return true;
     }
   }
 
@@ -110,5 +128,17 @@ public class ChunkBenchmark {
   @Benchmark
   public void pingChunk(Row r) {
     r.handle.addRx(r.ping, 0, r.ping.length);
+  }
+
+  /** {@link #chunkWithoutEventBoundary} on a tracker that counts events. */
+  @Benchmark
+  public void countingChunkWithoutEventBoundary(CountingRow r) {
+    r.handle.addRx(r.midLine, 0, r.midLine.length);
+  }
+
+  /** {@link #eventChunk} on a tracker that counts events: the clock is read once. */
+  @Benchmark
+  public void countingEventChunk(CountingRow r) {
+    r.handle.addRx(r.event, 0, r.event.length);
   }
 }

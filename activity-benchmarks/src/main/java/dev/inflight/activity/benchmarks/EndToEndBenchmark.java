@@ -102,6 +102,8 @@ public class EndToEndBenchmark {
               ? ActivityTracker.create(
                   ActivitySettings.builder()
                       .enabled(true)
+                      // -Dinflight.countEvents=true measures the tracker that counts SSE events
+                      .countEvents(Boolean.getBoolean("inflight.countEvents"))
                       .sweepInterval(Duration.ZERO)
                       .maxConnections(100_000)
                       .build())

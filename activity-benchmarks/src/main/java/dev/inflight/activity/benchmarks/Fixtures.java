@@ -26,11 +26,21 @@ final class Fixtures {
     return enabledTracker(rows, ActivityClock.system());
   }
 
+  /** Like {@link #enabledTracker(int)}, counting server-sent events or not. */
+  static ActivityTracker enabledTracker(int rows, boolean countEvents) {
+    return enabledTracker(rows, ActivityClock.system(), countEvents);
+  }
+
   /** Like {@link #enabledTracker(int)}, on the given clock. */
   static ActivityTracker enabledTracker(int rows, ActivityClock clock) {
+    return enabledTracker(rows, clock, false);
+  }
+
+  private static ActivityTracker enabledTracker(int rows, ActivityClock clock, boolean events) {
     return ActivityTracker.create(
         ActivitySettings.builder()
             .enabled(true)
+            .countEvents(events)
             .clock(clock)
             .sweepInterval(Duration.ZERO)
             .staleTimeout(Duration.ofHours(1))

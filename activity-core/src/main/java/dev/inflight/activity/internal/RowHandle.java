@@ -22,6 +22,12 @@ final class RowHandle implements ActivityHandle {
    */
   private int sse = SseScan.INITIAL;
 
+  /**
+   * Written with {@link #sse}: whether chunks are read in O(1) from now on (the row had its first
+   * content, and events are not counted), so that the common chunk reads no other object's field.
+   */
+  private boolean quick;
+
   /** Like {@link #sse}, for the stream sent to the client, by its one writer at a time. */
   private int sseTx = SseScan.INITIAL;
 
@@ -99,11 +105,18 @@ final class RowHandle implements ActivityHandle {
    */
   private void counted(ByteBuffer b, int from, int to) {
     Row r = row;
-    boolean judge = r.firstContentNanos == Row.NO_FIRST_BYTE;
-    long scanned =
-        judge || registry.countEvents
-            ? SseScan.scan(b, from, to, sse, judge)
-            : SseScan.quick(b, from, to, sse);
+    long scanned;
+    if (quick) {
+      scanned = SseScan.quick(b, from, to, sse);
+    } else {
+      boolean judge = r.firstContentNanos == Row.NO_FIRST_BYTE;
+      if (judge || registry.countEvents) {
+        scanned = SseScan.scan(b, from, to, sse, judge);
+      } else {
+        quick = true;
+        scanned = SseScan.quick(b, from, to, sse);
+      }
+    }
     int flags = (int) scanned;
     sse = flags & SseScan.STATE;
     boolean content = (flags & SseScan.CONTENT) != 0;
