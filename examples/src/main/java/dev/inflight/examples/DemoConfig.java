@@ -149,6 +149,7 @@ record DemoConfig(
    * @param staleTimeoutSeconds {@value ActivitySettings#KEY_STALE_TIMEOUT}
    * @param sweepIntervalSeconds {@value ActivitySettings#KEY_SWEEP_INTERVAL}
    * @param stallAfterSeconds {@value ActivitySettings#KEY_STALL_AFTER}
+   * @param countEvents {@value ActivitySettings#KEY_COUNT_EVENTS}
    * @param maxConnections {@value ActivitySettings#KEY_MAX_CONNECTIONS}
    * @param port {@code port}
    * @param diagnosticsPort {@code diagnostics_port}
@@ -163,6 +164,7 @@ record DemoConfig(
       @JsonProperty(ActivitySettings.KEY_STALE_TIMEOUT) @Nullable String staleTimeoutSeconds,
       @JsonProperty(ActivitySettings.KEY_SWEEP_INTERVAL) @Nullable String sweepIntervalSeconds,
       @JsonProperty(ActivitySettings.KEY_STALL_AFTER) @Nullable String stallAfterSeconds,
+      @JsonProperty(ActivitySettings.KEY_COUNT_EVENTS) @Nullable Object countEvents,
       @JsonProperty(ActivitySettings.KEY_MAX_CONNECTIONS) @Nullable String maxConnections,
       @JsonProperty("port") @Nullable Integer port,
       @JsonProperty("diagnostics_port") @Nullable Integer diagnosticsPort,
@@ -277,6 +279,10 @@ record DemoConfig(
       putIfPresent(activity, ActivitySettings.KEY_STALE_TIMEOUT, file.staleTimeoutSeconds());
       putIfPresent(activity, ActivitySettings.KEY_SWEEP_INTERVAL, file.sweepIntervalSeconds());
       putIfPresent(activity, ActivitySettings.KEY_STALL_AFTER, file.stallAfterSeconds());
+      Object countEvents = file.countEvents();
+      if (countEvents != null) {
+        activity.put(ActivitySettings.KEY_COUNT_EVENTS, String.valueOf(countEvents));
+      }
       putIfPresent(activity, ActivitySettings.KEY_MAX_CONNECTIONS, file.maxConnections());
       Integer port = file.port();
       if (port != null) {

@@ -127,7 +127,8 @@ class DemoConfigTest {
     assertThatThrownBy(() -> parse("activity_max_conections: 5\n" + BACKENDS))
         .hasMessage(
             LABEL
-                + "unknown key 'activity_max_conections' (known keys: activity_max_connections,"
+                + "unknown key 'activity_max_conections' (known keys: activity_count_events,"
+                + " activity_max_connections,"
                 + " activity_stale_timeout_seconds, activity_stall_after_seconds,"
                 + " activity_sweep_interval_seconds, backends, diagnostics_port,"
                 + " enable_activity_tracking, fake_backend, port, tls, tls_keystore,"

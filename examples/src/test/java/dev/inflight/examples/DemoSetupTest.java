@@ -244,8 +244,10 @@ class DemoSetupTest {
     writeConfig(
         "activity_stale_timeout_seconds: 42\n"
             + "activity_stall_after_seconds: 12\n"
-            + "activity_max_connections: 7\n");
+            + "activity_max_connections: 7\n"
+            + "activity_count_events: true\n");
     DemoSetup s = resolve(List.of(ENABLE), Map.of());
+    assertThat(s.settings().countEvents()).isTrue();
     assertThat(s.settings().staleTimeout()).isEqualTo(Duration.ofSeconds(42));
     assertThat(s.settings().stallAfter()).isEqualTo(Duration.ofSeconds(12));
     assertThat(s.settings().maxConnections()).isEqualTo(7);
@@ -255,6 +257,12 @@ class DemoSetupTest {
         .isInstanceOf(DemoException.class)
         .hasMessageStartingWith("config file " + dir.resolve("config").resolve("config.yaml"))
         .hasMessageContaining("activity_max_connections='lots'");
+
+    writeConfig("activity_count_events: often\n");
+    assertThatThrownBy(() -> resolve(List.of(ENABLE), Map.of()))
+        .isInstanceOf(DemoException.class)
+        .hasMessageContaining(ActivitySettings.KEY_COUNT_EVENTS)
+        .hasMessageContaining("'often'");
 
     writeConfig("activity_stall_after_seconds: 0\n");
     assertThatThrownBy(() -> resolve(List.of(ENABLE), Map.of()))
