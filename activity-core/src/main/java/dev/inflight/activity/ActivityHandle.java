@@ -103,6 +103,30 @@ public interface ActivityHandle extends AutoCloseable {
   }
 
   /**
+   * Reads a chunk sent to the client for the server-sent events it completes, without counting its
+   * bytes: for adapters that count TX bytes elsewhere (when the container commits them, or when the
+   * connection wrote them) but have the bytes only now. A no-op unless the row streams and the
+   * tracker {@link ActivitySettings#countEvents() counts events}. Same order and threading rules as
+   * {@link #addTx(byte[], int, int)}.
+   *
+   * @param chunk the bytes sent
+   * @param offset where they start in {@code chunk}
+   * @param length how many there are
+   * @throws IndexOutOfBoundsException if the range is not within {@code chunk}
+   */
+  default void countTxEvents(byte[] chunk, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, chunk.length);
+  }
+
+  /**
+   * Like {@link #countTxEvents(byte[], int, int)} for the bytes from {@code chunk}'s position to
+   * its limit, read with absolute gets.
+   *
+   * @param chunk the bytes sent
+   */
+  default void countTxEvents(ByteBuffer chunk) {}
+
+  /**
    * Ends this request's share of the connection with the given reason. The row disappears when its
    * last request ends. Only the first call has an effect.
    *

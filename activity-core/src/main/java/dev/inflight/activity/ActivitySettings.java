@@ -233,10 +233,10 @@ public final class ActivitySettings {
    * gap between the backend's events ({@link ConnectionSnapshot#eventsRx()}, {@link
    * ConnectionSnapshot#eventsTx()}, {@link ConnectionSnapshot#maxEventGap()}). Off by default, for
    * its cost: every byte of every chunk is read (eight at a time) instead of a few, and a chunk
-   * that completes an event reads the clock; measured, it is the larger part of what tracking costs
-   * a streaming server (see the benchmarks' README). When off, those values stay 0 and null; the
-   * stall and orphan marks, the stream's last event and the first content (past control events such
-   * as {@code response.created}) are kept either way.
+   * that completes an event reads the clock; measured on a Jetty SSE server, it nearly doubles what
+   * tracking costs (see the benchmarks' README). When off, those values stay 0 and null; the stall
+   * and orphan marks, the stream's last event and the first content (past control events such as
+   * {@code response.created}) are kept either way.
    *
    * @return whether events are counted
    */

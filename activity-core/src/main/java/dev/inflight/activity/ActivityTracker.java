@@ -113,6 +113,16 @@ public final class ActivityTracker implements AutoCloseable {
   }
 
   /**
+   * Whether this tracker counts server-sent events ({@link ActivitySettings#countEvents()}).
+   *
+   * @return true if tracking is on and events are counted
+   */
+  public boolean countsEvents() {
+    Registry r = registry;
+    return r != null && r.countsEvents();
+  }
+
+  /**
    * Opens a row for (backend, session), or joins it if it is already open.
    *
    * <p>Names are kept safe: control and bidi-override characters are replaced and long values are

@@ -300,6 +300,46 @@ public final class RequestActivity implements ActivityHandle {
   }
 
   /**
+   * {@inheritDoc}
+   *
+   * <p>Before {@link #attach}, nothing is read: events sent before the request has a row are not
+   * counted.
+   */
+  @Override
+  public void countTxEvents(byte[] chunk, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, chunk.length);
+    ActivityHandle h = handle;
+    if (h != null) {
+      h.countTxEvents(chunk, offset, length);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Before {@link #attach}, nothing is read.
+   */
+  @Override
+  public void countTxEvents(ByteBuffer chunk) {
+    ActivityHandle h = handle;
+    if (h != null) {
+      h.countTxEvents(chunk);
+    }
+  }
+
+  /**
+   * Whether this request's tracker counts server-sent events ({@link
+   * ActivitySettings#countEvents()}): an adapter that would have to copy or iterate buffers to hand
+   * their bytes over skips that when it does not.
+   *
+   * @return true if events are counted
+   */
+  public boolean countsEvents() {
+    ActivityTracker t = tracker;
+    return t != null && t.countsEvents();
+  }
+
+  /**
    * Where bytes go: the row's handle once attached, else the pending counter (then null is
    * returned). A writer that lost the race with the drain of {@link #attach} finds the pending
    * counter sealed and forwards to the handle published before the drain.

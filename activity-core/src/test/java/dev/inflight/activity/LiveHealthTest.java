@@ -307,6 +307,9 @@ class LiveHealthTest {
     assertThat(c.maxEventGap()).isNull();
     assertThat(c.bytesTx()).isEqualTo(EVENT.length);
     assertThat(c.firstContent()).isZero();
+    r.countTxEvents(EVENT, 0, EVENT.length);
+    assertThat(row().eventsTx()).isZero();
+    assertThat(r.countsEvents()).isFalse();
   }
 
   @Test
@@ -334,6 +337,14 @@ class LiveHealthTest {
     ConnectionSnapshot sent = tracker.getBackendSnapshot("b").orElseThrow().connections().get(0);
     assertThat(sent.eventsTx()).isEqualTo(2);
     assertThat(sent.bytesTx()).isEqualTo(EVENT.length + two.length);
+
+    r.countTxEvents(EVENT, 0, EVENT.length);
+    r.countTxEvents(ByteBuffer.wrap(EVENT));
+    ConnectionSnapshot read = tracker.getBackendSnapshot("b").orElseThrow().connections().get(0);
+    assertThat(read.eventsTx()).describedAs("events read, bytes not counted").isEqualTo(4);
+    assertThat(read.bytesTx()).isEqualTo(EVENT.length + two.length);
+    assertThat(r.countsEvents()).isTrue();
+    assertThat(tracker.countsEvents()).isTrue();
 
     RequestActivity plain = tracker.beginRequest("t");
     plain.attach("b", null, ConnectionType.NON_STREAMING);

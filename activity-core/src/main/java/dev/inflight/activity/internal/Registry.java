@@ -558,6 +558,15 @@ public final class Registry {
     return endings;
   }
 
+  /**
+   * Whether streaming rows' events are counted.
+   *
+   * @return the setting
+   */
+  public boolean countsEvents() {
+    return countEvents;
+  }
+
   /** Stops the sweeper thread. Idempotent. */
   public void close() {
     if (sweeper != null) {

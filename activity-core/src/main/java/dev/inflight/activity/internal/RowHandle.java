@@ -174,6 +174,23 @@ final class RowHandle implements ActivityHandle {
     }
   }
 
+  @Override
+  public void countTxEvents(byte[] chunk, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, chunk.length);
+    if (length > 0 && !ended && registry.countEvents && row.type == ConnectionType.STREAMING) {
+      countEventsTx(ByteBuffer.wrap(chunk), offset, offset + length);
+    }
+  }
+
+  @Override
+  public void countTxEvents(ByteBuffer chunk) {
+    int from = chunk.position();
+    int to = chunk.limit();
+    if (from < to && !ended && registry.countEvents && row.type == ConnectionType.STREAMING) {
+      countEventsTx(chunk, from, to);
+    }
+  }
+
   private void countEventsTx(ByteBuffer b, int from, int to) {
     long scanned = SseScan.scan(b, from, to, sseTx, false);
     sseTx = (int) scanned & SseScan.STATE;

@@ -73,7 +73,7 @@ class StreamHealthTest {
 
   @RegisterExtension
   final ManualTracker fixture =
-      new ManualTracker(s -> s.stallAfter(STALL).endedListener(ended::add));
+      new ManualTracker(s -> s.stallAfter(STALL).countEvents(true).endedListener(ended::add));
 
   ActivityTracker tracker;
   ExecutorService workers;
@@ -196,10 +196,19 @@ class StreamHealthTest {
       assertThat(quiet.backendIdle()).isGreaterThanOrEqualTo(STALL);
       assertThat(quiet.bytesRx()).isEqualTo(stream.bodyBytesSent());
 
+      assertThat(quiet.eventsRx()).isEqualTo(1);
+      assertThat(quiet.eventsTx()).isEqualTo(1);
+      assertThat(quiet.maxEventGap()).isNull();
+
       stream.send(CONTENT_2);
       assertThat(readEvent(in)).asString(ISO_8859_1).isEqualTo(CONTENT_2);
       awaitRx("s-quiet", stream.bodyBytesSent());
-      assertThat(liveRow("s-quiet").stalled()).isFalse();
+      ConnectionSnapshot moving = liveRow("s-quiet");
+      assertThat(moving.stalled()).isFalse();
+      // counted both ways, live: the backend's events, and the relay's buffers to its client
+      assertThat(moving.eventsRx()).isEqualTo(2);
+      assertThat(moving.eventsTx()).isEqualTo(2);
+      assertThat(moving.maxEventGap()).isEqualTo(STALL.plusSeconds(1));
 
       stream.finish();
       assertThat(in.read()).isEqualTo(-1);

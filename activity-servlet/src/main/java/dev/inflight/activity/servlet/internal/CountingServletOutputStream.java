@@ -19,11 +19,15 @@ final class CountingServletOutputStream extends ServletOutputStream {
   private final TrackedResponse response;
   private final RequestActivity activity;
 
+  /** Whether the tracker counts events: each write's bytes are then read for them. */
+  private final boolean events;
+
   CountingServletOutputStream(
       ServletOutputStream out, TrackedResponse response, RequestActivity activity) {
     this.out = out;
     this.response = response;
     this.activity = activity;
+    this.events = activity.countsEvents();
   }
 
   boolean wraps(ServletOutputStream stream) {
@@ -50,6 +54,10 @@ final class CountingServletOutputStream extends ServletOutputStream {
       throw activity.clientWriteFailed(e);
     }
     response.sent(counted);
+    if (events && counted > 0) {
+      // read now, while the bytes are at hand; they count as TX when the container commits them
+      activity.countTxEvents(b, off, (int) counted);
+    }
   }
 
   @Override

@@ -33,6 +33,9 @@ final class ByteCounter {
   private final boolean tx;
   private final boolean tracking;
 
+  /** The tracking counter of a tracker that counts events: handed-on buffers are read for them. */
+  private final boolean events;
+
   /** Where the totals are kept: this counter, or the tracking counter this one was made from. */
   private final ByteCounter totals;
 
@@ -69,6 +72,7 @@ final class ByteCounter {
     this.rx = rx;
     this.tx = tx;
     this.tracking = tracking;
+    this.events = tracking && activity.countsEvents();
     this.totals = this;
   }
 
@@ -77,6 +81,7 @@ final class ByteCounter {
     this.rx = true;
     this.tx = from.tx;
     this.tracking = from.tracking;
+    this.events = from.events;
     this.totals = from.totals;
   }
 
@@ -122,6 +127,13 @@ final class ByteCounter {
     if (tracking) {
       ByteCounter t = totals;
       HANDED_OVER.setRelease(t, (long) HANDED_OVER.get(t) + bytes); // one writer at a time
+      if (events) {
+        try {
+          Glue.countTxEvents(activity, buffer); // read as handed on; its bytes count as written
+        } catch (RuntimeException e) {
+          Glue.failed("Counting sent events failed", e);
+        }
+      }
     }
     if (!rx && !tx) {
       return;

@@ -56,6 +56,24 @@ public final class Glue {
   }
 
   /**
+   * Reads a buffer handed on towards the client for the server-sent events it completes, through
+   * read-only views of its memory, like {@link #addRx}; its bytes are not counted here.
+   *
+   * @param activity where to count
+   * @param buffer the buffer
+   */
+  static void countTxEvents(RequestActivity activity, DataBuffer buffer) {
+    if (buffer.readableByteCount() <= 0) {
+      return;
+    }
+    try (DataBuffer.ByteBufferIterator views = buffer.readableByteBuffers()) {
+      while (views.hasNext()) {
+        activity.countTxEvents(views.next());
+      }
+    }
+  }
+
+  /**
    * Counts bytes sent to the client; a failure is logged once and swallowed.
    *
    * @param handle where to count
