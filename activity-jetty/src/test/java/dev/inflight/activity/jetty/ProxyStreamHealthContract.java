@@ -12,6 +12,7 @@ import dev.inflight.activity.EndedConnection;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.servlet.ActivityFilter;
 import dev.inflight.activity.servlet.testing.SseBackend;
+import dev.inflight.activity.servlet.testing.SseEvents;
 import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.ManualTracker;
 import jakarta.servlet.DispatcherType;
@@ -155,21 +156,7 @@ abstract class ProxyStreamHealthContract {
 
   /** Reads one event, up to its empty line, off the test thread so that a hang fails in time. */
   private byte[] readEvent(InputStream in) throws Exception {
-    return workers
-        .submit(
-            () -> {
-              ByteArrayOutputStream e = new ByteArrayOutputStream();
-              int previous = -1;
-              for (int b; (b = in.read()) >= 0; ) {
-                e.write(b);
-                if (b == '\n' && previous == '\n') {
-                  break;
-                }
-                previous = b;
-              }
-              return e.toByteArray();
-            })
-        .get(WAIT.toSeconds(), SECONDS);
+    return SseEvents.readEvent(workers, in, WAIT);
   }
 
   @Test

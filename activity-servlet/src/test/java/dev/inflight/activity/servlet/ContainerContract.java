@@ -19,6 +19,7 @@ import dev.inflight.activity.servlet.testing.RawHttp;
 import dev.inflight.activity.servlet.testing.ServletContainer;
 import dev.inflight.activity.servlet.testing.ServletContainer.FilterMount;
 import dev.inflight.activity.servlet.testing.ServletContainer.ServletMount;
+import dev.inflight.activity.servlet.testing.SseEvents;
 import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.ManualTracker;
 import jakarta.servlet.AsyncEvent;
@@ -42,7 +43,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -233,21 +233,7 @@ abstract class ContainerContract {
 
   /** Reads one SSE event (up to and including its blank line), failing after a timeout. */
   byte[] readEvent(InputStream in) throws Exception {
-    Future<byte[]> read =
-        workers.submit(
-            () -> {
-              ByteArrayOutputStream event = new ByteArrayOutputStream();
-              int previous = -1;
-              for (int b; (b = in.read()) >= 0; ) {
-                event.write(b);
-                if (b == '\n' && previous == '\n') {
-                  break;
-                }
-                previous = b;
-              }
-              return event.toByteArray();
-            });
-    return read.get(WAIT.toSeconds(), SECONDS);
+    return SseEvents.readEvent(workers, in, WAIT);
   }
 
   static byte[] event(int i) {

@@ -1,7 +1,6 @@
 package dev.inflight.activity.webflux;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.inflight.activity.ActivityTracker;
@@ -12,13 +11,13 @@ import dev.inflight.activity.EndCounts;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.EndedConnection;
 import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.servlet.testing.SseEvents;
 import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.ManualTracker;
 import dev.inflight.activity.testing.StreamingBackend;
 import dev.inflight.activity.testing.StreamingBackend.Reply;
 import dev.inflight.activity.webflux.testing.PartialReader;
 import dev.inflight.activity.webflux.testing.ReactorNettyServer;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -136,21 +135,7 @@ class ActivityExchangeFilterTest {
   }
 
   byte[] readEvent(InputStream in) throws Exception {
-    return workers
-        .submit(
-            () -> {
-              ByteArrayOutputStream e = new ByteArrayOutputStream();
-              int previous = -1;
-              for (int b; (b = in.read()) >= 0; ) {
-                e.write(b);
-                if (b == '\n' && previous == '\n') {
-                  break;
-                }
-                previous = b;
-              }
-              return e.toByteArray();
-            })
-        .get(WAIT.toSeconds(), SECONDS);
+    return SseEvents.readEvent(workers, in, WAIT);
   }
 
   @Test

@@ -14,11 +14,11 @@ import dev.inflight.activity.EndReason;
 import dev.inflight.activity.EndedConnection;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.servlet.testing.RawHttp;
+import dev.inflight.activity.servlet.testing.SseEvents;
 import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.ManualTracker;
 import dev.inflight.activity.webflux.testing.PartialReader;
 import dev.inflight.activity.webflux.testing.ReactorNettyServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -143,21 +143,7 @@ class ActivityWebFilterTest {
 
   /** Reads one SSE event (up to and including its blank line), failing after a timeout. */
   byte[] readEvent(InputStream in) throws Exception {
-    return workers
-        .submit(
-            () -> {
-              ByteArrayOutputStream e = new ByteArrayOutputStream();
-              int previous = -1;
-              for (int b; (b = in.read()) >= 0; ) {
-                e.write(b);
-                if (b == '\n' && previous == '\n') {
-                  break;
-                }
-                previous = b;
-              }
-              return e.toByteArray();
-            })
-        .get(WAIT.toSeconds(), SECONDS);
+    return SseEvents.readEvent(workers, in, WAIT);
   }
 
   @Test

@@ -13,12 +13,12 @@ import dev.inflight.activity.EndReason;
 import dev.inflight.activity.EndedConnection;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.servlet.testing.RawHttp;
+import dev.inflight.activity.servlet.testing.SseEvents;
 import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.ManualTracker;
 import dev.inflight.activity.testing.StreamingBackend;
 import dev.inflight.activity.testing.StreamingBackend.Reply;
 import dev.inflight.activity.webflux.testing.PartialReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
@@ -364,20 +364,6 @@ class SpringCloudGatewayTest {
   }
 
   byte[] readEvent(InputStream in) throws Exception {
-    return workers
-        .submit(
-            () -> {
-              ByteArrayOutputStream e = new ByteArrayOutputStream();
-              int previous = -1;
-              for (int b; (b = in.read()) >= 0; ) {
-                e.write(b);
-                if (b == '\n' && previous == '\n') {
-                  break;
-                }
-                previous = b;
-              }
-              return e.toByteArray();
-            })
-        .get(WAIT.toSeconds(), SECONDS);
+    return SseEvents.readEvent(workers, in, WAIT);
   }
 }
