@@ -346,6 +346,12 @@ class LiveHealthTest {
     assertThat(r.countsEvents()).isTrue();
     assertThat(tracker.countsEvents()).isTrue();
 
+    r.end(EndReason.COMPLETED);
+    EndedConnection e = tracker.recentlyEnded().get(0);
+    assertThat(e.eventsRx()).isEqualTo(3);
+    assertThat(e.eventsTx()).isEqualTo(4);
+    assertThat(e.maxEventGap()).isEqualTo(Duration.ofMillis(1_500));
+
     RequestActivity plain = tracker.beginRequest("t");
     plain.attach("b", null, ConnectionType.NON_STREAMING);
     plain.addRx(EVENT, 0, EVENT.length);

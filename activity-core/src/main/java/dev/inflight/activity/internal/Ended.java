@@ -33,6 +33,9 @@ record Ended(
         Math.max(1, requests),
         reason,
         orphanedRx,
-        row.firstContent());
+        row.firstContent(),
+        row.eventsRx,
+        row.eventsTx,
+        row.maxEventGap());
   }
 }

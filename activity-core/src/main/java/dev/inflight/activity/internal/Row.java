@@ -329,6 +329,12 @@ public final class Row extends RowLinks {
     }
   }
 
+  /** The largest gap between two backend events, or null before a second event. */
+  @Nullable Duration maxEventGap() {
+    long gap = maxEventGapNanos;
+    return gap < 0 ? null : Duration.ofNanos(gap);
+  }
+
   /** Counts an RX chunk of comments only; called just before {@link #addRx} of the same bytes. */
   void addRxComments(long bytes) {
     RX_COMMENTS.getAndAdd(this, bytes);

@@ -33,7 +33,7 @@ import java.util.Objects;
  *       enabled}, the cumulative counters, {@code completed_connections}, {@code
  *       stalled_connections} and {@code orphaned_connections};
  *   <li>a top-level {@code recent} list of the most recently ended rows, newest first, each with
- *       the row's fields (but not the event counts), its {@code backend}, {@code ended_at} (epoch
+ *       the row's fields (event counts included), its {@code backend}, {@code ended_at} (epoch
  *       seconds), {@code reason} and {@code orphaned_rx_bytes} (RX after every client of the row
  *       left).
  * </ul>

@@ -922,8 +922,19 @@ class DiagnosticsJsonTest {
             DiagnosticsJson.create(HOST, SessionIdDisplay.FULL).diagnostics(t.getGlobalSnapshot()),
             StandardCharsets.UTF_8);
     assertThat(ended)
-        .as("ended rows carry no event counts")
-        .contains("\"session_id\":\"chatty\"")
-        .doesNotContain("events_rx", "events_tx", "max_event_gap_seconds");
+        .as("ended rows keep their event counts")
+        .contains(
+            "\"orphaned_rx_bytes\":0,\"events_rx\":4,\"events_tx\":2,"
+                + "\"max_event_gap_seconds\":1.250}");
+    assertThat(DiagnosticsJson.parseDiagnostics(ended).recent())
+        .extracting(
+            EndedConnectionView::sessionId,
+            EndedConnectionView::eventsRx,
+            EndedConnectionView::eventsTx,
+            EndedConnectionView::maxEventGapSeconds)
+        .containsExactlyInAnyOrder(
+            tuple("chatty", 4L, 2L, 1.25),
+            tuple("single", 1L, 0L, null),
+            tuple("counted", 0L, 0L, null));
   }
 }

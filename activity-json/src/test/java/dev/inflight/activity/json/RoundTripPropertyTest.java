@@ -184,6 +184,9 @@ class RoundTripPropertyTest {
                 assertThat(a.orphanedRxBytes()).isEqualTo(e.bytesRxOrphaned());
                 assertThat(millis(a.firstByteSeconds())).isEqualTo(millis(e.firstByte()));
                 assertThat(millis(a.firstContentSeconds())).isEqualTo(millis(e.firstContent()));
+                assertThat(a.eventsRx()).isEqualTo(e.eventsRx());
+                assertThat(a.eventsTx()).isEqualTo(e.eventsTx());
+                assertThat(millis(a.maxEventGapSeconds())).isEqualTo(millis(e.maxEventGap()));
               }
             });
   }
@@ -207,7 +210,10 @@ class RoundTripPropertyTest {
               c.requests(),
               EndReason.values()[i % EndReason.values().length],
               c.bytesRxOrphaned(),
-              c.firstContent()));
+              c.firstContent(),
+              c.eventsRx(),
+              c.eventsTx(),
+              c.maxEventGap()));
     }
     return ended;
   }

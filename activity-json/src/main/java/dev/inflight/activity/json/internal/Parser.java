@@ -70,7 +70,10 @@ public final class Parser {
         number(n, "ended_at", path),
         text(n, "reason", path),
         optionalInteger(n, "orphaned_rx_bytes", path, 0),
-        optionalSeconds(n, "first_content_seconds", path));
+        optionalSeconds(n, "first_content_seconds", path),
+        optionalInteger(n, "events_rx", path, 0),
+        optionalInteger(n, "events_tx", path, 0),
+        optionalSeconds(n, "max_event_gap_seconds", path));
   }
 
   /**

@@ -201,6 +201,14 @@ public final class Renderer {
     g.writeNumber(epochSeconds(e.endedAt()));
     g.writeStringField("reason", e.reason().wireName());
     g.writeNumberField("orphaned_rx_bytes", e.bytesRxOrphaned());
+    g.writeNumberField("events_rx", e.eventsRx());
+    g.writeNumberField("events_tx", e.eventsTx());
+    g.writeFieldName("max_event_gap_seconds");
+    if (e.maxEventGap() == null) {
+      g.writeNull();
+    } else {
+      g.writeNumber(seconds(e.maxEventGap()));
+    }
     g.writeEndObject();
   }
 
