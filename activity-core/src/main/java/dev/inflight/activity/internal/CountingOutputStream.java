@@ -45,7 +45,7 @@ public final class CountingOutputStream extends OutputStream {
       throw e;
     }
     if (len > 0) {
-      handle.addTx(len);
+      handle.addTx(b, off, len); // the bytes too: a streaming row's events are read from them
     }
   }
 

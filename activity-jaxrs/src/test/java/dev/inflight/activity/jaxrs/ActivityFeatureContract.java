@@ -68,6 +68,7 @@ abstract class ActivityFeatureContract {
         ActivityTracker.create(
             ActivitySettings.builder()
                 .enabled(true)
+                .countEvents(true)
                 .sweepInterval(Duration.ZERO)
                 .clock(clock)
                 .build());
@@ -278,6 +279,13 @@ abstract class ActivityFeatureContract {
         long tx = rowOf("sse-session").bytesTx();
         assertThat(tx).as("bytes_tx while open, after event %d", event).isGreaterThan(previousTx);
         assertThat(tx).isLessThanOrEqualTo(received + 64);
+        long events = event + 1L;
+        Await.until(
+            "events_tx " + events + ", read from the entity stream's bytes",
+            () ->
+                backend().connections().stream()
+                    .anyMatch(c -> c.sessionId().equals("sse-session") && c.eventsTx() == events));
+        assertThat(rowOf("sse-session").eventsTx()).isEqualTo(events); // and in the document
         previousTx = tx;
         resource.ssePermits.release();
       }
