@@ -93,6 +93,24 @@ class LiveHealthTest {
   }
 
   @Test
+  void anthropicsPingEventsAreKeepAlivesToo() {
+    RequestActivity r = attached("s", ConnectionType.STREAMING);
+    byte[] delta =
+        "event: content_block_delta\ndata: {\"delta\":{\"text\":\"Hi\"}}\n\n".getBytes(UTF_8);
+    byte[] ping = "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(UTF_8);
+    r.addRx(delta, 0, delta.length);
+    assertThat(row().stalled()).isFalse();
+    for (int i = 0; i < 4; i++) {
+      fixture.clock().advance(STALL.dividedBy(4));
+      r.addRx(ping, 0, ping.length);
+      assertThat(row().bytesRx()).isEqualTo(delta.length + (i + 1L) * ping.length);
+    }
+    assertThat(row().stalled()).isTrue();
+    r.addRx(delta, 0, delta.length);
+    assertThat(row().stalled()).isFalse();
+  }
+
+  @Test
   void aPingSplitAcrossReadsOfACountingStreamIsStillNoProgress() throws IOException {
     RequestActivity r = attached("s", ConnectionType.STREAMING);
     r.addRx(EVENT, 0, EVENT.length);

@@ -28,8 +28,10 @@ import java.nio.ByteOrder;
  * #IN_COMMENT}. Lines end at CR, LF or CRLF (a CRLF split between two chunks included). A line that
  * begins with {@code ':'} is a comment; any other non-empty line is a field ({@code data:}, {@code
  * event:}, ...). An <em>event</em> is a block of lines with at least one field, ended by an empty
- * line; a block of comments only (a keep-alive) is not an event. Content is never taken for a
- * comment, so a stream that sends content is never marked stalled.
+ * line. A keep-alive is neither content nor an event: a block of comments only ({@code : ping}), or
+ * a block whose {@code event:} line, ended within the chunk and read before its data, names {@code
+ * ping} (Anthropic's keep-alive event). Content is never taken for a keep-alive, so a stream that
+ * sends content is never marked stalled.
  *
  * <p>When asked to judge events, a block whose {@code event:} line names a control event (one that
  * opens a response or a block and carries no generated content: OpenAI's {@code response.created},
@@ -55,8 +57,11 @@ final class SseScan {
   /** State: the block under way was named a control event. */
   static final int CONTROL = 64;
 
+  /** State: the block under way is a keep-alive event ({@code event: ping}). */
+  static final int PING = 256;
+
   /** The state bits. */
-  static final int STATE = AT_LINE_START | IN_COMMENT | AFTER_CR | IN_EVENT | CONTROL;
+  static final int STATE = AT_LINE_START | IN_COMMENT | AFTER_CR | IN_EVENT | CONTROL | PING;
 
   /** Result: the chunk holds at least one byte of a line that is not a comment. */
   static final int CONTENT = 4;
@@ -83,6 +88,8 @@ final class SseScan {
   };
 
   private static final byte[] EVENT_FIELD = {'e', 'v', 'e', 'n', 't', ':'};
+
+  private static final byte[] PING_NAME = {'p', 'i', 'n', 'g'};
 
   private static final byte[][] CONTROL_EVENTS = {
     ascii("response.created"),
@@ -118,10 +125,11 @@ final class SseScan {
     boolean afterCr = (state & AFTER_CR) != 0;
     boolean inEvent = (state & IN_EVENT) != 0;
     boolean control = (state & CONTROL) != 0;
+    boolean ping = (state & PING) != 0;
     int flags = 0;
     int events = 0;
     int i = from;
-    if (!atStart && !comment && !isLineEnd(b.get(from))) {
+    if (!atStart && !comment && !ping && !isLineEnd(b.get(from))) {
       flags = control ? CONTENT : CONTENT | FIRST_CONTENT; // the chunk continues a field line
     }
     while (i < to) {
@@ -130,11 +138,12 @@ final class SseScan {
         boolean lf = c == '\n';
         if (lf || c == '\r') {
           if (!(lf && afterCr)) { // an empty line (the LF of a CRLF ends nothing more)
-            if (inEvent) {
+            if (inEvent && !ping) {
               events++;
             }
             inEvent = false;
             control = false;
+            ping = false;
           }
           afterCr = !lf;
           i++;
@@ -143,7 +152,10 @@ final class SseScan {
         afterCr = false;
         atStart = false;
         comment = c == ':';
-        if (!comment) {
+        if (!comment && c == 'e' && namesPing(b, i, to)) {
+          ping = true; // a keep-alive event: like a comment, neither content nor an event
+        }
+        if (!comment && !ping) {
           inEvent = true;
           if (judge && c == 'e' && namesControl(b, i, to)) {
             control = true;
@@ -170,7 +182,8 @@ final class SseScan {
             | (comment ? IN_COMMENT : 0)
             | (afterCr ? AFTER_CR : 0)
             | (inEvent ? IN_EVENT : 0)
-            | (control ? CONTROL : 0);
+            | (control ? CONTROL : 0)
+            | (ping ? PING : 0);
     return ((long) events << 32) | (after & 0xFFFFFFFFL);
   }
 
@@ -183,17 +196,28 @@ final class SseScan {
    */
   static int quick(ByteBuffer b, int from, int to, int state) {
     byte first = b.get(from);
+    if ((state & PING) != 0
+        || (first == 'e' && (state & AT_LINE_START) != 0 && namesPing(b, from, to))) {
+      return (int) scan(b, from, to, state, false); // a keep-alive event: read exactly
+    }
     // the common chunk: one that begins with, or inside, a line of content
     boolean contentFirst =
         !isLineEnd(first)
             && ((state & AT_LINE_START) != 0 ? first != ':' : (state & IN_COMMENT) == 0);
     if (!contentFirst) {
       int walked = walkToContent(b, from, to, state);
+      if (walked < 0) {
+        return (int) scan(b, from, to, state, false); // a keep-alive event after comments
+      }
       if ((walked & CONTENT) == 0) {
         return walked; // comments and line ends only: the state is exact
       }
     }
-    if (isLineEnd(b.get(to - 1))) {
+    byte last = b.get(to - 1);
+    if (isLineEnd(last)) {
+      if (endsWithPingLine(b, from, to)) { // a keep-alive event begins: read its data exactly
+        return CONTENT | AT_LINE_START | PING | (last == '\r' ? AFTER_CR : 0);
+      }
       return endsWithLastEvent(b, from, to)
           ? CONTENT | TERMINAL | AT_LINE_START
           : CONTENT | AT_LINE_START;
@@ -202,9 +226,30 @@ final class SseScan {
   }
 
   /**
+   * Whether the chunk's last line, ended by its last byte (or by a CRLF), is {@code event: ping},
+   * begun after a line end within the chunk. A few bytes are read unless the line ends in {@code
+   * g}.
+   */
+  private static boolean endsWithPingLine(ByteBuffer b, int from, int to) {
+    int end = to - 1;
+    if (b.get(end) == '\n' && end > from && b.get(end - 1) == '\r') {
+      end--;
+    }
+    if (end - from < EVENT_FIELD.length + PING_NAME.length || b.get(end - 1) != 'g') {
+      return false;
+    }
+    int start = end - 1;
+    while (start > from && !isLineEnd(b.get(start - 1))) {
+      start--;
+    }
+    return start > from && namesPing(b, start, to);
+  }
+
+  /**
    * Walks the lines up to the first byte of a line that is not a comment.
    *
-   * @return {@link #CONTENT} at such a byte, else the state at the chunk's end
+   * @return {@link #CONTENT} at such a byte, -1 at a keep-alive event's line, else the state at the
+   *     chunk's end
    */
   private static int walkToContent(ByteBuffer b, int from, int to, int state) {
     boolean atStart = (state & AT_LINE_START) != 0;
@@ -218,6 +263,9 @@ final class SseScan {
         if (atStart) {
           atStart = false;
           comment = c == ':';
+          if (c == 'e' && namesPing(b, i, to)) {
+            return -1;
+          }
         }
         if (!comment) {
           return CONTENT;
@@ -307,6 +355,29 @@ final class SseScan {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether the line at {@code i} is {@code event: ping} (or {@code event:ping}), ended within the
+   * chunk: a line cut by the chunk's end is not taken for one, so content is never taken for a
+   * keep-alive.
+   */
+  private static boolean namesPing(ByteBuffer b, int i, int to) {
+    int at = i;
+    for (byte e : EVENT_FIELD) {
+      if (at == to || b.get(at++) != e) {
+        return false;
+      }
+    }
+    if (at < to && b.get(at) == ' ') {
+      at++;
+    }
+    for (byte p : PING_NAME) {
+      if (at == to || b.get(at++) != p) {
+        return false;
+      }
+    }
+    return at < to && isLineEnd(b.get(at));
   }
 
   /** Whether {@code b[at, end)} is {@code name}, or a prefix of it if the line was cut. */

@@ -66,6 +66,27 @@ class SseScanTest {
   }
 
   @Test
+  void anthropicsPingEventIsAKeepAliveLikeAComment() {
+    String ping = "event: ping\ndata: {\"type\": \"ping\"}\n\n";
+    assertThat(scan(ping, SseScan.INITIAL) & SseScan.CONTENT).isZero();
+    assertThat(eventsPerChunk(List.of(ping, "data: 1\n\n"))).containsExactly(0, 1);
+    assertThat(contentPerChunk(List.of("event: ping\n", "data: {}\n\n", "data: x\n\n")))
+        .describedAs("its data line in the next read is still the keep-alive's")
+        .containsExactly(false, false, true);
+    assertThat(contentPerChunk(List.of("event: pi", "ng\ndata: {}\n\n")))
+        .describedAs("a cut event line is not taken for a keep-alive")
+        .containsExactly(true, true);
+    ByteBuffer b = ByteBuffer.wrap(ping.getBytes(UTF_8));
+    assertThat(SseScan.quick(b, 0, b.limit(), SseScan.INITIAL) & SseScan.CONTENT).isZero();
+    ByteBuffer afterComment = ByteBuffer.wrap((": x\n\n" + ping).getBytes(UTF_8));
+    assertThat(
+            SseScan.quick(afterComment, 0, afterComment.limit(), SseScan.INITIAL) & SseScan.CONTENT)
+        .isZero();
+    assertThat(eventsPerChunk(List.of("event: content_block_delta\ndata: {}\n\n" + ping)))
+        .containsExactly(1);
+  }
+
+  @Test
   void firstContentSkipsControlEvents() {
     assertThat(
             firstContentPerChunk(
@@ -108,8 +129,8 @@ class SseScanTest {
     assertThat(scan(": ping\n\n", SseScan.INITIAL) & SseScan.CONTENT).isZero();
     assertThat(scan(":\n\n", SseScan.INITIAL) & SseScan.CONTENT).isZero();
     assertThat(scan("\n", SseScan.INITIAL) & SseScan.CONTENT).isZero();
-    assertThat(scan("event: ping\ndata: {}\n\n", SseScan.INITIAL) & SseScan.CONTENT)
-        .describedAs("a named event is content; only comments are not")
+    assertThat(scan("event: delta\ndata: {}\n\n", SseScan.INITIAL) & SseScan.CONTENT)
+        .describedAs("a named event is content; only keep-alives are not")
         .isNotZero();
   }
 
@@ -167,7 +188,7 @@ class SseScanTest {
   /** Events of a stream: data, comments, named events, with LF or CRLF line ends. */
   private static Gen<String> events() {
     return integers()
-        .between(0, 5)
+        .between(0, 6)
         .zip(
             integers().between(0, 1),
             (kind, crlf) -> {
@@ -183,6 +204,8 @@ class SseScanTest {
                   return "event: delta" + nl + "data: {}" + nl + nl;
                 case 4:
                   return ": a" + nl + "data: y" + nl + nl;
+                case 5:
+                  return "event: ping" + nl + "data: {\"type\": \"ping\"}" + nl + nl;
                 default:
                   return "data: " + "z".repeat(40) + nl + "data: w" + nl + nl;
               }
@@ -203,8 +226,9 @@ class SseScanTest {
         .checkAssert(
             (evs, cuts) -> {
               String stream = String.join("", evs);
-              boolean[] contentByte = contentBytes(stream);
-              boolean[] eventEnd = eventEnds(stream);
+              boolean[] boundary = boundaries(stream.length(), cuts);
+              boolean[] contentByte = contentBytes(stream, boundary);
+              boolean[] eventEnd = eventEnds(stream, boundary);
               List<String> chunks = new ArrayList<>();
               List<Boolean> expected = new ArrayList<>();
               List<Integer> expectedEvents = new ArrayList<>();
@@ -228,13 +252,42 @@ class SseScanTest {
             });
   }
 
+  /** Where the chunks of {@code cuts} begin: {@code out[i]} when a chunk begins at {@code i}. */
+  private static boolean[] boundaries(int length, List<Integer> cuts) {
+    boolean[] out = new boolean[length + 1];
+    int at = 0;
+    int k = 0;
+    while (at < length) {
+      out[at] = true;
+      at = Math.min(length, at + cuts.get(k++ % cuts.size()));
+    }
+    return out;
+  }
+
+  /**
+   * Whether the line from {@code start} to its end at {@code end} is {@code event: ping}, read
+   * whole in one chunk (a line a chunk boundary cuts is not taken for a keep-alive).
+   */
+  private static boolean pingLine(String s, int start, int end, boolean[] boundary) {
+    if (!s.substring(start, end).equals("event: ping")) {
+      return false;
+    }
+    for (int i = start + 1; i <= end; i++) {
+      if (boundary[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * Whether each character is the line end that completes an event: an empty line's end after a
    * block with a field, the LF of a CRLF belonging to the CR before it.
    */
-  private static boolean[] eventEnds(String s) {
+  private static boolean[] eventEnds(String s, boolean[] boundary) {
     boolean[] out = new boolean[s.length()];
     boolean inEvent = false;
+    boolean ping = false;
     boolean afterCr = false;
     int lineStart = 0;
     for (int i = 0; i < s.length(); i++) {
@@ -248,10 +301,14 @@ class SseScanTest {
       if (!isLineEnd(c)) {
         continue;
       }
-      if (i == lineStart) {
-        out[i] = inEvent;
+      String line = s.substring(lineStart, i);
+      if (line.isEmpty()) {
+        out[i] = inEvent && !ping;
         inEvent = false;
-      } else if (s.charAt(lineStart) != ':') {
+        ping = false;
+      } else if (pingLine(s, lineStart, i, boundary)) {
+        ping = true;
+      } else if (line.charAt(0) != ':') {
         inEvent = true;
       }
       lineStart = i + 1;
@@ -307,12 +364,26 @@ class SseScanTest {
   }
 
   /** Whether each character belongs to a non-empty line that does not begin with a colon. */
-  private static boolean[] contentBytes(String s) {
+  private static boolean[] contentBytes(String s, boolean[] boundary) {
     boolean[] out = new boolean[s.length()];
+    boolean ping = false;
+    boolean afterCr = false;
     int lineStart = 0;
     for (int i = 0; i <= s.length(); i++) {
-      if (i == s.length() || s.charAt(i) == '\n' || s.charAt(i) == '\r') {
-        boolean content = i > lineStart && s.charAt(lineStart) != ':';
+      if (i < s.length() && s.charAt(i) == '\n' && afterCr) {
+        afterCr = false;
+        lineStart = i + 1; // the LF of a CRLF
+        continue;
+      }
+      afterCr = i < s.length() && s.charAt(i) == '\r';
+      if (i == s.length() || isLineEnd(s.charAt(i))) {
+        String line = s.substring(lineStart, i);
+        if (line.isEmpty()) {
+          ping = false; // the block ends
+        } else if (i < s.length() && pingLine(s, lineStart, i, boundary)) {
+          ping = true;
+        }
+        boolean content = !line.isEmpty() && line.charAt(0) != ':' && !ping;
         for (int j = lineStart; j < i; j++) {
           out[j] = content;
         }
