@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,16 +25,32 @@ public final class CountingReadStream implements ReadStream<Buffer> {
 
   private final ReadStream<Buffer> delegate;
   private final ActivityHandle handle;
+  private final BooleanSupplier clientGone;
 
   /**
-   * Wraps a body.
+   * Wraps a body; every failure of the body records the request as errored.
    *
    * @param delegate the backend's body
    * @param handle where to count
    */
   public CountingReadStream(ReadStream<Buffer> delegate, ActivityHandle handle) {
+    this(delegate, handle, () -> false);
+  }
+
+  /**
+   * Wraps a body whose failure is not the backend's once the client left: a proxy that resets its
+   * backend request when its client goes away sees the body fail then, and the request ends {@code
+   * client_aborted}, not {@code errored}.
+   *
+   * @param delegate the backend's body
+   * @param handle where to count
+   * @param clientGone whether the client has left, asked when the body fails
+   */
+  public CountingReadStream(
+      ReadStream<Buffer> delegate, ActivityHandle handle, BooleanSupplier clientGone) {
     this.delegate = delegate;
     this.handle = handle;
+    this.clientGone = clientGone;
   }
 
   @Override
@@ -57,7 +74,9 @@ public final class CountingReadStream implements ReadStream<Buffer> {
     } else {
       delegate.exceptionHandler(
           failure -> {
-            failed(handle);
+            if (!clientGone.getAsBoolean()) {
+              failed(handle);
+            }
             handler.handle(failure);
           });
     }
