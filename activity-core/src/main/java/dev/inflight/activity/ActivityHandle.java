@@ -41,10 +41,12 @@ public interface ActivityHandle extends AutoCloseable {
   /**
    * Counts a chunk received from the backend as RX, like {@link #addRx(long)} with its length, and
    * lets the tracker read it on a streaming row: a chunk that holds only server-sent-event comments
-   * (keep-alive pings such as {@code ": ping"}) is RX but not progress for the stall mark, and a
-   * stream whose last event ({@code data: [DONE]}, Anthropic's {@code message_stop}) arrived ends
-   * {@link EndReason#COMPLETED} even if its client or backend connection then closes. The bytes are
-   * read in place, a few of each chunk (all of a comment's), and never kept. Call it with one
+   * (keep-alive pings such as {@code ": ping"}, or Anthropic's {@code event: ping} block) is RX but
+   * not progress for the stall mark, and a stream whose last event ({@code data: [DONE]},
+   * Anthropic's {@code message_stop}) arrived ends {@link EndReason#COMPLETED} even if its client
+   * or backend connection then closes. The bytes are read in place and never kept: every line until
+   * the row's first content and, when the tracker {@link ActivitySettings#countEvents() counts
+   * events}, always; otherwise a few bytes of each chunk (all of a comment's). Call it with one
    * stream's chunks in order, from one thread at a time.
    *
    * @param chunk the bytes received

@@ -28,8 +28,9 @@ import org.jspecify.annotations.Nullable;
  *     reset the stream) while the row goes on receiving from its backend
  * @param bytesRxOrphaned bytes received from the backend since the row was orphaned; 0 if it is not
  * @param firstContent time from opening to the backend's first content (on a streaming row whose
- *     chunks the tracker reads, the first chunk that is not only server-sent-event comments; else
- *     the first byte received), or null if none yet
+ *     chunks the tracker reads, the first chunk with a field of an event that is neither a
+ *     keep-alive nor a control event such as {@code response.created}; else the first byte
+ *     received), or null if none yet
  * @param eventsRx server-sent events received from the backend so far (blocks of fields ended by a
  *     blank line; comment-only blocks such as keep-alive pings are not events), counted on a
  *     streaming row whose chunks the tracker reads; 0 on other rows

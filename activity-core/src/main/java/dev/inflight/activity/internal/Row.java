@@ -45,7 +45,8 @@ abstract class RowSnapshotFields extends RowCounters {
 
   /**
    * When the backend's first content arrived (on a streaming row whose chunks the tracker reads,
-   * the first chunk that is not only comments), or {@link Row#NO_FIRST_BYTE}.
+   * the first chunk with content outside keep-alives and control events, see {@link SseScan}), or
+   * {@link Row#NO_FIRST_BYTE}.
    */
   volatile long firstContentNanos = Row.NO_FIRST_BYTE;
 
