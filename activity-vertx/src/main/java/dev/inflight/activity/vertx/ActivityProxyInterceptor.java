@@ -70,7 +70,7 @@ public final class ActivityProxyInterceptor implements ProxyInterceptor {
   /** The proxy context key holding the request's activity between request and response. */
   private static final String ATTRIBUTE = ActivityHandler.ATTRIBUTE;
 
-  private static final ActivityProxyInterceptor DEFAULTS = builder().build();
+  private static final ActivityProxyInterceptor DEFAULTS = new ActivityProxyInterceptor(builder());
 
   private final Function<HttpServerRequest, RequestActivity> activity;
   private final BiFunction<HttpServerRequest, HostAndPort, String> backend;
@@ -89,8 +89,10 @@ public final class ActivityProxyInterceptor implements ProxyInterceptor {
    * after the origin's {@code host:port}, no model, the type from the {@code Accept} header.
    *
    * @return the interceptor
+   * @throws IllegalStateException on Vert.x 4 (see {@link Builder#build()})
    */
   public static ActivityProxyInterceptor create() {
+    Glue.requireVertx5("ActivityProxyInterceptor");
     return DEFAULTS;
   }
 
@@ -298,8 +300,12 @@ public final class ActivityProxyInterceptor implements ProxyInterceptor {
      * Builds the interceptor.
      *
      * @return a new interceptor
+     * @throws IllegalStateException on Vert.x 4: the interceptor is written for vertx-http-proxy 5,
+     *     whose proxy context, body and response handling differ from 4.5's (on 4.5 it would break
+     *     the proxied requests); the rest of this module works on Vert.x 4.5 too
      */
     public ActivityProxyInterceptor build() {
+      Glue.requireVertx5("ActivityProxyInterceptor");
       return new ActivityProxyInterceptor(this);
     }
   }

@@ -71,7 +71,7 @@ public final class DiagnosticsHandler implements Handler<RoutingContext> {
             DiagnosticsEndpoint.DIAGNOSTICS_PATH + requested.substring(path.length()),
             host(connection == null ? request.remoteAddress() : connection.remoteAddress()),
             host(connection == null ? request.localAddress() : connection.localAddress()),
-            request::getHeader);
+            name -> request.getHeader(name)); // not a method reference: see below
     HttpServerResponse response = ctx.response().setStatusCode(r.status());
     r.headers().forEach(response::putHeader);
     response.putHeader("Content-Length", String.valueOf(r.body().length));
@@ -81,6 +81,10 @@ public final class DiagnosticsHandler implements Handler<RoutingContext> {
       response.end(Buffer.buffer(r.body()));
     }
   }
+
+  // A method reference to request::getHeader would name the interface that declares the method,
+  // which Vert.x 5 moved to HttpRequestHead, a type Vert.x 4.5 lacks; the lambda calls it through
+  // HttpServerRequest, which both versions have.
 
   private static @Nullable String host(@Nullable SocketAddress address) {
     return address == null ? null : address.hostAddress();

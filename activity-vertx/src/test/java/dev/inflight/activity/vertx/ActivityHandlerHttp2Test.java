@@ -182,7 +182,11 @@ class ActivityHandlerHttp2Test extends Http2Contract {
           endedRows.stream().filter(e -> e.sessionId().equals(session)).findFirst().orElseThrow();
       assertThat(row.reason()).isEqualTo(EndReason.COMPLETED);
       assertThat(row.bytesTx()).isEqualTo(BIG);
-      assertThat(writtenAtEnd.get(session)).as("written when the response ended").isLessThan(BIG);
+      if (VertxServer.isVertx5()) {
+        // Vert.x 4.5 counts a chunk in bytesWritten() when the response hands it to the stream,
+        // so there the end handlers see BIG already and the case below does not arise
+        assertThat(writtenAtEnd.get(session)).as("written when the response ended").isLessThan(BIG);
+      }
       c.close();
     }
   }

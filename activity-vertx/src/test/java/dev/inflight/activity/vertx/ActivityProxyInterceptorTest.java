@@ -284,7 +284,9 @@ class ActivityProxyInterceptorTest {
     HttpResponse<InputStream> r = opening.get(WAIT.toSeconds(), SECONDS);
     try (InputStream in = r.body()) {
       assertThat(new String(readEvent(in), UTF_8)).isEqualTo(event(0));
-      VertxServer.await(stream.reset()); // HTTP/1.1: the backend's connection closes
+      stream
+          .reset(); // HTTP/1.1: the backend's connection closes (a Future on Vert.x 5, a boolean on
+      // 4.5)
       workers
           .submit(
               () -> {

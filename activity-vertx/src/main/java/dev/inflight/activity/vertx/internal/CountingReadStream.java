@@ -6,7 +6,6 @@ import dev.inflight.activity.RequestActivity;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;
@@ -123,11 +122,11 @@ public final class CountingReadStream implements ReadStream<Buffer> {
       if (length == 0) {
         return;
       }
-      if (!(buffer instanceof BufferInternal)) {
+      ByteBuf bytes = NettyBuffers.of(buffer); // a slice: indices of its own
+      if (bytes == null) {
         handle.addRx(buffer.getBytes(), 0, length);
         return;
       }
-      ByteBuf bytes = ((BufferInternal) buffer).getByteBuf(); // a slice: indices of its own
       if (bytes.hasArray()) {
         handle.addRx(
             bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());

@@ -128,6 +128,21 @@ public final class VertxServer implements AutoCloseable {
   }
 
   /**
+   * Whether the tests run on Vert.x 5 (else on 4.5: the same tests run on both, see the module
+   * activity-vertx4-test).
+   *
+   * @return true on Vert.x 5
+   */
+  public static boolean isVertx5() {
+    try {
+      Class.forName("io.vertx.core.internal.buffer.BufferInternal");
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
+  /**
    * Waits for a Vert.x future from a thread that is not Vert.x's, at most 10 seconds.
    *
    * @param <T> the result's type
