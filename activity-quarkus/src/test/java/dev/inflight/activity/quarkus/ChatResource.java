@@ -1,0 +1,51 @@
+package dev.inflight.activity.quarkus;
+
+import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.vertx.VertxActivity;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A Quarkus REST resource as an LLM proxy writes one: a JSON answer, and an SSE stream returned as
+ * a {@code Multi} whose items the test emits one at a time.
+ */
+@Path("/v1")
+public class ChatResource {
+
+  static final String BACKEND = "openai.1";
+  static final String JSON = "{\"id\":\"cmpl-1\",\"choices\":[{\"text\":\"hello\"}]}";
+
+  /** The emitters of the open streams, by session id, for the test to drive. */
+  static final Map<String, BlockingQueue<MultiEmitter<? super String>>> STREAMS =
+      new ConcurrentHashMap<>();
+
+  @GET
+  @Path("json")
+  @Produces(MediaType.APPLICATION_JSON)
+  public String json(@Context RoutingContext ctx) {
+    VertxActivity.of(ctx).attach(BACKEND, "gpt-4o", ConnectionType.NON_STREAMING);
+    return JSON;
+  }
+
+  @GET
+  @Path("stream")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  public Multi<String> stream(@Context RoutingContext ctx) {
+    RequestActivity activity = VertxActivity.of(ctx);
+    activity.attach(BACKEND, "gpt-4o", ConnectionType.STREAMING);
+    String session = ctx.request().getHeader(RequestActivity.DEFAULT_SESSION_HEADER);
+    return Multi.createFrom()
+        .emitter(e -> STREAMS.computeIfAbsent(session, s -> new LinkedBlockingQueue<>()).add(e));
+  }
+}
