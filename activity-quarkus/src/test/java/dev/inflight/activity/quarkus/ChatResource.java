@@ -1,6 +1,7 @@
 package dev.inflight.activity.quarkus;
 
 import dev.inflight.activity.ConnectionType;
+import dev.inflight.activity.EndReason;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.vertx.VertxActivity;
 import io.smallrye.mutiny.Multi;
@@ -38,6 +39,10 @@ public class ChatResource {
     return JSON;
   }
 
+  /**
+   * An SSE stream whose items the test emits; a failed stream (the backend broke) is recorded as
+   * errored, as a proxy does when its backend fails.
+   */
   @GET
   @Path("stream")
   @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -46,6 +51,19 @@ public class ChatResource {
     activity.attach(BACKEND, "gpt-4o", ConnectionType.STREAMING);
     String session = ctx.request().getHeader(RequestActivity.DEFAULT_SESSION_HEADER);
     return Multi.createFrom()
-        .emitter(e -> STREAMS.computeIfAbsent(session, s -> new LinkedBlockingQueue<>()).add(e));
+        .<String>emitter(
+            e -> STREAMS.computeIfAbsent(session, s -> new LinkedBlockingQueue<>()).add(e))
+        .onFailure()
+        .invoke(failure -> activity.fail(EndReason.ERRORED));
+  }
+
+  /** Four events at once, then the end: the load test's stream. */
+  @GET
+  @Path("burst")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  public Multi<String> burst(@Context RoutingContext ctx) {
+    VertxActivity.of(ctx).attach(BACKEND, "gpt-4o", ConnectionType.STREAMING);
+    return Multi.createFrom()
+        .items("q".repeat(500) + 0, "q".repeat(500) + 1, "q".repeat(500) + 2, "q".repeat(500) + 3);
   }
 }

@@ -2,6 +2,7 @@ package dev.inflight.activity.quarkus;
 
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.vertx.VertxActivity;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -14,7 +15,9 @@ public class PlainRoutes {
 
   void routes(@Observes Router router) {
     router
-        .get("/route/json")
+        .route("/route/json")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
         .handler(
             ctx -> {
               VertxActivity.of(ctx)

@@ -9,6 +9,8 @@ import dev.inflight.activity.ConnectionSnapshot;
 import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndCounts;
 import dev.inflight.activity.EndReason;
+import dev.inflight.activity.EndedConnection;
+import dev.inflight.activity.EndedConnectionListener;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.testing.Await;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -18,14 +20,21 @@ import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -150,6 +159,142 @@ class QuarkusActivityTest {
     assertThat(forwarded.statusCode()).isEqualTo(403);
   }
 
+  @Test
+  void aBackendFailureMidStreamEndsTheRowErroredWithWhatWasSent() throws Exception {
+    String session = session("broken");
+    EndCounts before = ended();
+    HttpResponse<InputStream> r = openStream(session);
+    MultiEmitter<? super String> emitter = emitter(session);
+    long sent = -1;
+    try (InputStream body = r.body()) {
+      emitter.emit("event-1");
+      byte[] first = readEvent(body);
+      sent = first.length;
+      awaitRow(session, sent);
+      emitter.fail(new IllegalStateException("the backend reset its connection"));
+      body.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      // Quarkus REST may close the connection of a failed stream
+    }
+    EndCounts after = awaitEnded(before.total() + 1);
+    assertThat(after.errored()).isEqualTo(before.errored() + 1);
+    assertThat(endedRow(session).reason()).isEqualTo(EndReason.ERRORED);
+    assertThat(endedRow(session).bytesTx()).isEqualTo(sent);
+  }
+
+  @Test
+  void twoRequestsOfOneSessionJoinOneRowAndEndTogether() throws Exception {
+    String session = session("joined");
+    EndCounts before = ended();
+    HttpResponse<InputStream> a = openStream(session);
+    MultiEmitter<? super String> first = emitter(session);
+    HttpResponse<InputStream> b = openStream(session);
+    MultiEmitter<? super String> second = emitter(session);
+    try (InputStream bodyA = a.body();
+        InputStream bodyB = b.body()) {
+      first.emit("from-a");
+      second.emit("from-b");
+      long sent = readEvent(bodyA).length + (long) readEvent(bodyB).length;
+      ConnectionSnapshot row = awaitRow(session, sent);
+      assertThat(row.requests()).isEqualTo(2);
+      first.complete();
+      second.complete();
+      sent += bodyA.readAllBytes().length + (long) bodyB.readAllBytes().length;
+      EndCounts after = awaitEnded(before.total() + 1);
+      assertThat(after.completed()).isEqualTo(before.completed() + 1);
+      assertThat(endedRow(session).bytesTx()).isEqualTo(sent);
+      assertThat(endedRow(session).requests()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void theBodyOfAHeadRequestIsNotCounted() throws Exception {
+    EndCounts before = ended();
+    long txBefore = cumulativeTx();
+    HttpResponse<String> r =
+        CLIENT.send(
+            HttpRequest.newBuilder(root.resolve("/route/json"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header(RequestActivity.DEFAULT_SESSION_HEADER, session("head"))
+                .timeout(WAIT)
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    EndCounts after = awaitEnded(before.total() + 1);
+    assertThat(after.completed()).isEqualTo(before.completed() + 1);
+    assertThat(cumulativeTx()).isEqualTo(txBefore);
+  }
+
+  @Test
+  void aThousandRequestsWithRandomClientAbortsLeaveNoRowsAndExactCounts() throws Exception {
+    Map<String, EndedConnection> rows = new ConcurrentHashMap<>();
+    EndedConnectionListener listener =
+        e -> {
+          if (e.sessionId().startsWith("q-load-") && rows.put(e.sessionId(), e) != null) {
+            throw new AssertionError("ended twice: " + e.sessionId());
+          }
+        };
+    tracker.addEndedListener(listener);
+    try {
+      EndCounts before = ended();
+      long txBefore = cumulativeTx();
+      Random random = new Random(11);
+      Semaphore inFlight = new Semaphore(16);
+      List<CompletableFuture<?>> all = new ArrayList<>();
+      Map<String, Integer> fullyRead = new ConcurrentHashMap<>();
+      for (int i = 0; i < 1000; i++) {
+        assertThat(inFlight.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        String session = session("load");
+        HttpRequest request =
+            HttpRequest.newBuilder(root.resolve("/v1/burst"))
+                .header(RequestActivity.DEFAULT_SESSION_HEADER, session)
+                .timeout(WAIT)
+                .build();
+        CompletableFuture<?> f =
+            random.nextBoolean()
+                ? CLIENT
+                    .sendAsync(request, BodyHandlers.ofByteArray())
+                    .thenAccept(r -> fullyRead.put(session, r.body().length))
+                : CLIENT
+                    .sendAsync(request, BodyHandlers.ofInputStream())
+                    .thenAccept(QuarkusActivityTest::readALittleAndHangUp);
+        all.add(f.whenComplete((r, e) -> inFlight.release()));
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+          .exceptionally(e -> null)
+          .get(60, TimeUnit.SECONDS);
+      EndCounts after = awaitEnded(before.total() + 1000);
+      Await.until("every row's end delivered", () -> rows.size() == 1000);
+      assertThat(row("q-load-")).isEmpty();
+      assertThat(after.total() - before.total()).isEqualTo(1000);
+      assertThat(after.errored()).isEqualTo(before.errored());
+      // every byte counted once: the backend's TX is the sum of its rows'
+      long sum = rows.values().stream().mapToLong(EndedConnection::bytesTx).sum();
+      assertThat(cumulativeTx() - txBefore).isEqualTo(sum);
+      // a body read to its end is counted exactly; a body cut short, at most that much
+      assertThat(fullyRead).isNotEmpty();
+      int full = fullyRead.values().iterator().next();
+      fullyRead.forEach(
+          (session, length) -> {
+            assertThat(length).isEqualTo(full);
+            assertThat(rows.get(session).bytesTx()).as(session).isEqualTo(length.longValue());
+            assertThat(rows.get(session).reason()).as(session).isEqualTo(EndReason.COMPLETED);
+          });
+      rows.values()
+          .forEach(r -> assertThat(r.bytesTx()).as(r.sessionId()).isBetween(1L, (long) full));
+    } finally {
+      tracker.removeEndedListener(listener);
+    }
+  }
+
+  private static void readALittleAndHangUp(HttpResponse<InputStream> r) {
+    try (InputStream in = r.body()) {
+      in.readNBytes(100);
+    } catch (IOException e) {
+      // gone already
+    }
+  }
+
   // ---- helpers ----------------------------------------------------------------------------
 
   private static String session(String what) {
@@ -206,13 +351,21 @@ class QuarkusActivityTest {
     return row(session).orElseThrow();
   }
 
+  /** The open row of {@code session}, or of any session that starts with it (a prefix). */
   private Optional<ConnectionSnapshot> row(String session) {
     List<ConnectionSnapshot> rows =
         tracker
             .getBackendSnapshot(ChatResource.BACKEND)
             .map(BackendSnapshot::connections)
             .orElse(List.of());
-    return rows.stream().filter(c -> session.equals(c.sessionId())).findFirst();
+    return rows.stream().filter(c -> c.sessionId().startsWith(session)).findFirst();
+  }
+
+  private EndedConnection endedRow(String session) {
+    return tracker.recentlyEnded().stream()
+        .filter(e -> e.sessionId().equals(session))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no ended row of " + session));
   }
 
   private EndCounts ended() {
