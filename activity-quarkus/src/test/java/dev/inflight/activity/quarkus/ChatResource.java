@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A Quarkus REST resource as an LLM proxy writes one: a JSON answer, and an SSE stream returned as
@@ -31,11 +32,16 @@ public class ChatResource {
   static final Map<String, BlockingQueue<MultiEmitter<? super String>>> STREAMS =
       new ConcurrentHashMap<>();
 
+  /** The activity the last JSON request found, for the test with tracking off. */
+  static final AtomicReference<RequestActivity> LAST_ACTIVITY = new AtomicReference<>();
+
   @GET
   @Path("json")
   @Produces(MediaType.APPLICATION_JSON)
   public String json(@Context RoutingContext ctx) {
-    VertxActivity.of(ctx).attach(BACKEND, "gpt-4o", ConnectionType.NON_STREAMING);
+    RequestActivity activity = VertxActivity.of(ctx);
+    LAST_ACTIVITY.set(activity);
+    activity.attach(BACKEND, "gpt-4o", ConnectionType.NON_STREAMING);
     return JSON;
   }
 
