@@ -13,6 +13,7 @@ import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.H2TestClient;
 import dev.inflight.activity.testing.ManualTracker;
+import dev.inflight.activity.testing.StreamingBackend;
 import dev.inflight.activity.vertx.testing.PartialReader;
 import dev.inflight.activity.vertx.testing.VertxServer;
 import io.vertx.core.Vertx;
@@ -244,6 +245,71 @@ class ActivityProxyInterceptorTest {
     assertThat(row.bytesTx()).isEqualTo(body);
     assertThat(row.type()).isEqualTo(ConnectionType.STREAMING);
     assertThat(row.model()).isEqualTo(MODEL);
+  }
+
+  /**
+   * The same relay from the test kit's own backend (core's {@code StreamingBackend}, the JDK's
+   * server, each event flushed on its own), held after the first event: RX and TX exact while it
+   * holds and at the end, where RX is also what the backend says it sent.
+   */
+  @Test
+  void aStreamFromTheTestKitsBackendIsCountedExactlyMidStreamAndAtTheEnd() throws Exception {
+    List<String> events = List.of(event(0), event(1), event(2), "data: [DONE]\n\n");
+    try (StreamingBackend kit =
+        StreamingBackend.start(path -> StreamingBackend.Reply.sse(events).holdAfter(1))) {
+      HttpProxy toKit =
+          HttpProxy.reverseProxy(vertx.createHttpClient())
+              .origin(kit.port(), "127.0.0.1")
+              .addInterceptor(ActivityProxyInterceptor.create());
+      String kitName = "127.0.0.1:" + kit.port();
+      try (VertxServer front =
+          VertxServer.start(
+              vertx,
+              router -> {
+                router
+                    .route()
+                    .handler(
+                        ActivityHandler.builder()
+                            .tracker(tracker)
+                            .pollInterval(Duration.ofMillis(20))
+                            .build());
+                router.route("/v1/*").handler(ctx -> toKit.handle(ctx.request()));
+              },
+              false)) {
+        HttpResponse<InputStream> r =
+            CLIENT
+                .sendAsync(
+                    HttpRequest.newBuilder(front.uri("/v1/stream"))
+                        .header("Accept", "text/event-stream")
+                        .header(RequestActivity.DEFAULT_SESSION_HEADER, "s-kit")
+                        .timeout(WAIT)
+                        .build(),
+                    BodyHandlers.ofInputStream())
+                .get(WAIT.toSeconds(), SECONDS);
+        try (InputStream in = r.body()) {
+          assertThat(new String(readEvent(in), UTF_8)).isEqualTo(event(0));
+          kit.awaitPartsSent(1);
+          long first = event(0).length();
+          Await.until(
+              "RX and TX show the kit's first event",
+              WAIT,
+              () ->
+                  tracker.getBackendSnapshot(kitName).stream()
+                      .flatMap(b -> b.connections().stream())
+                      .anyMatch(c -> c.bytesRx() == first && c.bytesTx() == first));
+          assertThat(ended).isEmpty();
+          kit.release();
+          assertThat(new String(readRest(in), UTF_8))
+              .isEqualTo(String.join("", events.subList(1, events.size())));
+        }
+        EndedConnection row = endedRow("s-kit");
+        long length = StreamingBackend.Reply.sse(events).length();
+        assertThat(row.reason()).isEqualTo(EndReason.COMPLETED);
+        assertThat(row.backend()).isEqualTo(kitName);
+        assertThat(row.bytesRx()).isEqualTo(length).isEqualTo(kit.bodyBytesSent());
+        assertThat(row.bytesTx()).isEqualTo(length);
+      }
+    }
   }
 
   @Test
