@@ -1,9 +1,12 @@
 package dev.inflight.activity.vertx;
 
 import dev.inflight.activity.ActivityHandle;
+import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.vertx.internal.CountingReadStream;
+import dev.inflight.activity.vertx.internal.TrackedResponse;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Objects;
@@ -45,6 +48,45 @@ public final class VertxActivity {
     return activity instanceof RequestActivity
         ? (RequestActivity) activity
         : RequestActivity.disabled();
+  }
+
+  /**
+   * Tracks a request of a server that does not route with vertx-web (a plain {@code
+   * requestHandler}), as {@link ActivityHandler} does on a router: TX is the response's own {@code
+   * bytesWritten()}, read every {@link ActivityHandler#DEFAULT_POLL_INTERVAL} and at the end; the
+   * request ends once, {@code completed} when the response ended, {@code client_aborted} when its
+   * connection closed or its HTTP/2 stream was reset before. Call it first in the request handler,
+   * on the request's context, and attach the returned activity to the backend.
+   *
+   * <pre>{@code
+   * server.requestHandler(request -> {
+   *   RequestActivity activity = VertxActivity.track(tracker, request);
+   *   activity.attach("vllm-1", "llama-3", ConnectionType.STREAMING);
+   *   ...
+   * });
+   * }</pre>
+   *
+   * <p>The response's end, close and exception handlers stay the application's (they hold one
+   * handler each): with no routing context to share end handlers with, the timer alone sees the
+   * end, so a row ends up to one interval after its response, and every tracked request has a timer
+   * until then. The session id comes from the {@value RequestActivity#DEFAULT_SESSION_HEADER}
+   * header. The body of a {@code HEAD} response is not counted. Tracking never fails the request.
+   *
+   * @param tracker the tracker; when it is off nothing is done
+   * @param request the request, in the server's request handler
+   * @return the request's activity, {@link RequestActivity#disabled()} when tracking is off
+   */
+  public static RequestActivity track(ActivityTracker tracker, HttpServerRequest request) {
+    Objects.requireNonNull(tracker, "tracker");
+    Objects.requireNonNull(request, "request");
+    if (!tracker.isEnabled()) {
+      return RequestActivity.disabled();
+    }
+    return TrackedResponse.beginCore(
+        tracker,
+        RequestActivity.DEFAULT_SESSION_HEADER,
+        request,
+        ActivityHandler.DEFAULT_POLL_INTERVAL.toMillis());
   }
 
   /**

@@ -51,7 +51,9 @@ public final class TrackedResponse implements Handler<AsyncResult<Void>> {
   /** The timer's id before it is set. */
   private static final long NO_TIMER = -1;
 
-  private final RoutingContext ctx;
+  /** The routing context, or null for a request of a core-only server ({@link #beginCore}). */
+  private final @Nullable RoutingContext ctx;
+
   private final HttpServerResponse response;
   private final RequestActivity activity;
   private final Vertx vertx;
@@ -70,11 +72,15 @@ public final class TrackedResponse implements Handler<AsyncResult<Void>> {
   private volatile long timer = NO_TIMER;
 
   private TrackedResponse(
-      RoutingContext ctx, HttpServerRequest request, RequestActivity activity, boolean countBody) {
+      @Nullable RoutingContext ctx,
+      Vertx vertx,
+      HttpServerRequest request,
+      RequestActivity activity,
+      boolean countBody) {
     this.ctx = ctx;
     this.response = request.response();
     this.activity = activity;
-    this.vertx = ctx.vertx();
+    this.vertx = vertx;
     this.countBody = countBody;
     this.http2 = request.version() == HttpVersion.HTTP_2;
   }
@@ -105,12 +111,51 @@ public final class TrackedResponse implements Handler<AsyncResult<Void>> {
       ctx.put(attribute, activity);
       // a HEAD response's body is dropped by the server, so it is not counted
       TrackedResponse tracked =
-          new TrackedResponse(ctx, request, activity, !HttpMethod.HEAD.equals(request.method()));
+          new TrackedResponse(
+              ctx, ctx.vertx(), request, activity, !HttpMethod.HEAD.equals(request.method()));
       ctx.addEndHandler(tracked);
       return tracked;
     } catch (RuntimeException e) {
       Glue.failed("Activity tracking failed to start; the request continues untracked", e);
       return null;
+    }
+  }
+
+  /**
+   * Starts tracking a request of a core-only server (no vertx-web), with a tracker that is enabled,
+   * and starts the timer at once: with no routing context there are no end handlers to share, and
+   * the response's own end, close and exception handlers are the application's, so the timer alone
+   * sees the end, by {@code ended()} and {@code closed()}, within one interval. Never throws.
+   *
+   * @param tracker the tracker
+   * @param sessionHeader the header carrying the session id, or null for none
+   * @param request the request, on its own context (in the server's request handler)
+   * @param pollMillis how often the open response is read
+   * @return the request's activity, {@link RequestActivity#disabled()} if it is not tracked
+   */
+  public static RequestActivity beginCore(
+      ActivityTracker tracker,
+      @Nullable String sessionHeader,
+      HttpServerRequest request,
+      long pollMillis) {
+    try {
+      io.vertx.core.Context context = Vertx.currentContext();
+      if (context == null) {
+        throw new IllegalStateException("not on a Vert.x context: call it in the request handler");
+      }
+      RequestActivity activity =
+          tracker.beginRequest(sessionHeader == null ? null : request.getHeader(sessionHeader));
+      if (!activity.isTracking()) {
+        return RequestActivity.disabled();
+      }
+      TrackedResponse tracked =
+          new TrackedResponse(
+              null, context.owner(), request, activity, !HttpMethod.HEAD.equals(request.method()));
+      tracked.startPolling(pollMillis);
+      return activity;
+    } catch (RuntimeException e) {
+      Glue.failed("Activity tracking failed to start; the request continues untracked", e);
+      return RequestActivity.disabled();
     }
   }
 
@@ -201,7 +246,8 @@ public final class TrackedResponse implements Handler<AsyncResult<Void>> {
       vertx.cancelTimer(id);
     }
     countWritten();
-    EndReason failure = failure(ctx);
+    RoutingContext c = ctx;
+    EndReason failure = c == null ? null : failure(c);
     if (failure != null) {
       activity.fail(failure);
     }
