@@ -295,6 +295,15 @@ class QuarkusActivityTest {
     }
   }
 
+  @Test
+  void theMetersAreBoundToTheApplicationsMicrometerRegistry() throws Exception {
+    get("/v1/json", session("metrics"));
+    String metrics = get("/q/metrics", "none").body();
+    assertThat(metrics)
+        .contains("inflight_connections_active{backend=\"openai.1\"")
+        .contains("inflight_bytes_total{backend=\"openai.1\",direction=\"tx\"");
+  }
+
   // ---- helpers ----------------------------------------------------------------------------
 
   private static String session(String what) {

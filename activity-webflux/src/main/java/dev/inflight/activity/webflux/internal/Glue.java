@@ -18,7 +18,19 @@ public final class Glue {
   private static final System.Logger LOG = System.getLogger("dev.inflight.activity.webflux");
   private static final AtomicBoolean FAILURE_LOGGED = new AtomicBoolean();
 
+  /** Whether Netty is on the class path (WebFlux may run on Jetty or Tomcat without it). */
+  static final boolean NETTY = present("io.netty.buffer.ByteBuf");
+
   private Glue() {}
+
+  private static boolean present(String className) {
+    try {
+      Class.forName(className, false, Glue.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
 
   /**
    * Counts a buffer received from a backend as RX; a failure is logged once and swallowed.
@@ -38,14 +50,15 @@ public final class Glue {
    * Counts a buffer's readable bytes as RX and hands them to the tracker, which reads a streaming
    * row's chunks (to tell keep-alive comments from content, and to see the stream's last event):
    * each of the buffer's readable byte buffers, read-only views of its memory in order, with {@link
-   * RequestActivity#addRx(ByteBuffer)}. Nothing is copied, and the buffer's read position does not
-   * move.
+   * RequestActivity#addRx(ByteBuffer)}; a Netty heap buffer (what Reactor Netty's client delivers)
+   * through its array, with no view made. Nothing is copied, and the buffer's read position does
+   * not move.
    *
    * @param activity where to count
    * @param buffer the buffer
    */
   static void addRx(RequestActivity activity, DataBuffer buffer) {
-    if (buffer.readableByteCount() <= 0) {
+    if (buffer.readableByteCount() <= 0 || (NETTY && NettyChunks.addRx(activity, buffer))) {
       return;
     }
     try (DataBuffer.ByteBufferIterator views = buffer.readableByteBuffers()) {
@@ -63,7 +76,7 @@ public final class Glue {
    * @param buffer the buffer
    */
   static void countTxEvents(RequestActivity activity, DataBuffer buffer) {
-    if (buffer.readableByteCount() <= 0) {
+    if (buffer.readableByteCount() <= 0 || (NETTY && NettyChunks.countTxEvents(activity, buffer))) {
       return;
     }
     try (DataBuffer.ByteBufferIterator views = buffer.readableByteBuffers()) {
