@@ -734,6 +734,26 @@ public abstract class Http2Contract {
   }
 
   /**
+   * The TX bounds of an aborted stream on a stack whose TX is what the response handed to the
+   * stream (Vert.x's {@code bytesWritten()}, which counts a chunk when it leaves the stream's queue
+   * for Netty's HTTP/2 encoder, before its write completes): at least what the client received,
+   * since every DATA byte it got was counted before it left; and between what the application's
+   * writes that succeeded handed over ({@code accepted}) and one write ({@link #CHUNK} bytes, the
+   * write in flight when the stream ended, which then failed) more.
+   *
+   * @param tx the aborted stream's TX
+   * @param accepted the bytes the server took, as its handler recorded them
+   * @param exchange the client's side of the stream
+   * @param what what is checked, for the message
+   */
+  protected static void assertHandedOverTx(long tx, long accepted, Exchange exchange, String what) {
+    assertThat(tx)
+        .as("%s against %s, %d bytes accepted", what, exchange, accepted)
+        .isGreaterThanOrEqualTo(exchange.dataBytes())
+        .isBetween(accepted, accepted + CHUNK);
+  }
+
+  /**
    * Checks the TX of a joined row whose other request was reset: by default the kept stream's bytes
    * plus what the reset one's writes that returned handed the server.
    *

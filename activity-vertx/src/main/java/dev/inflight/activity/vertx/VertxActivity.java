@@ -4,10 +4,12 @@ import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.ActivityTracker;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.vertx.internal.CountingReadStream;
+import dev.inflight.activity.vertx.internal.CountingWriteStream;
 import dev.inflight.activity.vertx.internal.TrackedResponse;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Objects;
 
@@ -87,6 +89,31 @@ public final class VertxActivity {
         RequestActivity.DEFAULT_SESSION_HEADER,
         request,
         ActivityHandler.DEFAULT_POLL_INTERVAL.toMillis());
+  }
+
+  /**
+   * A sink that counts each buffer written into it as RX of {@code handle}, then writes it into
+   * {@code sink}: for a backend's body that is piped rather than read, such as the WebClient's
+   * {@code BodyCodec.pipe}. Nothing is buffered; TX is counted by {@link ActivityHandler} as usual.
+   *
+   * <pre>{@code
+   * ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+   * webClient.post(8000, "vllm-1", "/v1/chat/completions")
+   *     .as(BodyCodec.pipe(VertxActivity.countRxInto(ctx.response(), handle)))
+   *     .sendJson(body);                        // RX as each buffer arrives, the body ends the response
+   * }</pre>
+   *
+   * @param sink where the body goes, e.g. the client's response
+   * @param handle where to count: the request's activity once attached
+   * @return a counting sink, or {@code sink} itself when {@code handle} counts nothing
+   */
+  public static WriteStream<Buffer> countRxInto(WriteStream<Buffer> sink, ActivityHandle handle) {
+    Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(handle, "handle");
+    if (handle == ActivityHandle.noop() || handle == RequestActivity.disabled()) {
+      return sink;
+    }
+    return new CountingWriteStream(sink, handle);
   }
 
   /**

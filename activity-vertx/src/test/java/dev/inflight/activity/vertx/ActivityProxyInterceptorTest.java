@@ -112,20 +112,24 @@ class ActivityProxyInterceptorTest {
             .origin(backend.port(), "127.0.0.1")
             .addInterceptor(
                 ActivityProxyInterceptor.builder().model(r -> r.getHeader("X-Model")).build());
-    proxy =
-        VertxServer.start(
-            vertx,
-            router -> {
-              router
-                  .route()
-                  .handler(
-                      ActivityHandler.builder()
-                          .tracker(tracker)
-                          .pollInterval(Duration.ofMillis(20))
-                          .build());
-              router.route("/v1/*").handler(ctx -> httpProxy.handle(ctx.request()));
-            },
-            false);
+    proxy = front(httpProxy);
+  }
+
+  /** A server that tracks each request and hands {@code /v1/*} to {@code httpProxy}. */
+  VertxServer front(HttpProxy httpProxy) {
+    return VertxServer.start(
+        vertx,
+        router -> {
+          router
+              .route()
+              .handler(
+                  ActivityHandler.builder()
+                      .tracker(tracker)
+                      .pollInterval(Duration.ofMillis(20))
+                      .build());
+          router.route("/v1/*").handler(ctx -> httpProxy.handle(ctx.request()));
+        },
+        false);
   }
 
   private void closedEarly(HttpServerResponse response) {
@@ -262,20 +266,7 @@ class ActivityProxyInterceptorTest {
               .origin(kit.port(), "127.0.0.1")
               .addInterceptor(ActivityProxyInterceptor.create());
       String kitName = "127.0.0.1:" + kit.port();
-      try (VertxServer front =
-          VertxServer.start(
-              vertx,
-              router -> {
-                router
-                    .route()
-                    .handler(
-                        ActivityHandler.builder()
-                            .tracker(tracker)
-                            .pollInterval(Duration.ofMillis(20))
-                            .build());
-                router.route("/v1/*").handler(ctx -> toKit.handle(ctx.request()));
-              },
-              false)) {
+      try (VertxServer front = front(toKit)) {
         HttpResponse<InputStream> r =
             CLIENT
                 .sendAsync(

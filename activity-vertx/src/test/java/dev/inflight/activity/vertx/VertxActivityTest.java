@@ -20,6 +20,8 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.codec.BodyCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,6 +69,7 @@ class VertxActivityTest {
   SseBackend backend;
   VertxServer proxy;
   HttpClient client;
+  WebClient webClient;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -97,8 +100,26 @@ class VertxActivityTest {
                           .pollInterval(Duration.ofMillis(20))
                           .build());
               router.get("/relay").handler(this::relay);
+              router.get("/web-client").handler(this::relayWithWebClient);
             });
     client = proxy.vertx().createHttpClient();
+    webClient = WebClient.create(proxy.vertx());
+  }
+
+  /** The same relay through the WebClient, its body piped into the response through the count. */
+  private void relayWithWebClient(RoutingContext ctx) {
+    RequestActivity activity = VertxActivity.of(ctx);
+    ActivityHandle h = activity.attach(BACKEND, MODEL, ConnectionType.STREAMING);
+    ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+    webClient
+        .get(backend.port(), "127.0.0.1", "/v1/chat/completions")
+        .as(BodyCodec.pipe(VertxActivity.countRxInto(ctx.response(), h)))
+        .send()
+        .onFailure(
+            e -> {
+              activity.fail(EndReason.ERRORED);
+              ctx.fail(502, e);
+            });
   }
 
   private void relay(RoutingContext ctx) {
@@ -230,6 +251,37 @@ class VertxActivityTest {
     assertThat(row.bytesTx()).isEqualTo(received).isEqualTo(stream.bodyBytesSent());
     assertThat(row.type()).isEqualTo(ConnectionType.STREAMING);
     assertThat(row.model()).isEqualTo(MODEL);
+  }
+
+  @Test
+  void aStreamPipedByTheWebClientShowsRxLiveAndExactRxAndTxAtTheEnd() throws Exception {
+    startProxy();
+    HttpRequest request =
+        HttpRequest.newBuilder(proxy.uri("/web-client"))
+            .header(RequestActivity.DEFAULT_SESSION_HEADER, "s-web")
+            .timeout(WAIT)
+            .build();
+    CompletableFuture<HttpResponse<InputStream>> opening =
+        CLIENT.sendAsync(request, BodyHandlers.ofInputStream());
+    SseBackend.Stream stream = backend.awaitStream();
+    stream.send(token(0));
+    HttpResponse<InputStream> r = opening.get(WAIT.toSeconds(), SECONDS);
+    try (InputStream in = r.body()) {
+      assertThat(new String(readEvent(in), UTF_8)).isEqualTo(token(0));
+      long first = token(0).length();
+      Await.until(
+          "RX and TX show the first event",
+          WAIT,
+          () -> row("s-web").map(c -> c.bytesRx() == first && c.bytesTx() == first).orElse(false));
+      stream.send(token(1));
+      stream.send("data: [DONE]\n\n");
+      stream.finish();
+      assertThat(new String(in.readAllBytes(), UTF_8)).isEqualTo(token(1) + "data: [DONE]\n\n");
+    }
+    EndedConnection row = endedRow("s-web");
+    assertThat(row.reason()).isEqualTo(EndReason.COMPLETED);
+    assertThat(row.bytesRx()).isEqualTo(stream.bodyBytesSent());
+    assertThat(row.bytesTx()).isEqualTo(stream.bodyBytesSent());
   }
 
   @Test
