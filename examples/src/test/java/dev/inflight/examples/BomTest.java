@@ -24,7 +24,8 @@ class BomTest {
           "activity-benchmarks",
           "examples",
           "activity-bom",
-          "activity-spring-boot-starter-boot3-test");
+          "activity-spring-boot-starter-boot3-test",
+          "activity-vertx4-test");
 
   private static final Path ROOT = Path.of("..");
 
