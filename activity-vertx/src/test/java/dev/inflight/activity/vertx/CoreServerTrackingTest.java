@@ -10,6 +10,7 @@ import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.EndedConnection;
 import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.servlet.testing.SseEvents;
 import dev.inflight.activity.testing.Await;
 import dev.inflight.activity.testing.ManualTracker;
 import dev.inflight.activity.vertx.testing.VertxServer;
@@ -18,7 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +32,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -68,12 +70,14 @@ class CoreServerTrackingTest {
   final AtomicReference<RequestActivity> lastActivity = new AtomicReference<>();
 
   ActivityTracker tracker;
+  ExecutorService workers;
   Vertx vertx;
   HttpServer server;
 
   @BeforeEach
   void setUp() {
     tracker = fixture.tracker();
+    workers = Executors.newCachedThreadPool();
     vertx = Vertx.vertx();
     Handler<HttpServerRequest> application =
         request -> {
@@ -99,6 +103,7 @@ class CoreServerTrackingTest {
   @AfterEach
   void tearDown() {
     VertxServer.await(vertx.close());
+    workers.shutdownNow();
   }
 
   URI uri(String path) {
@@ -134,17 +139,8 @@ class CoreServerTrackingTest {
     return response;
   }
 
-  static byte[] readEvent(InputStream in) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int previous = -1;
-    for (int b; (b = in.read()) >= 0; ) {
-      out.write(b);
-      if (b == '\n' && previous == '\n') {
-        break;
-      }
-      previous = b;
-    }
-    return out.toByteArray();
+  byte[] readEvent(InputStream in) throws Exception {
+    return SseEvents.readEvent(workers, in, WAIT);
   }
 
   @Test
