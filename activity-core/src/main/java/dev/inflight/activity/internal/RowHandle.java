@@ -72,6 +72,13 @@ final class RowHandle implements ActivityHandle {
       row.addRx(length);
       return;
     }
+    if (quick) {
+      int read = SseScan.quick(chunk, offset, offset + length, sse);
+      if (read != SseScan.IN_BUFFER) {
+        count(read & 0xFFFFFFFFL, length);
+        return;
+      }
+    }
     ByteBuffer v = view;
     if (v == null || viewed != chunk) {
       v = ByteBuffer.wrap(chunk);
@@ -92,6 +99,14 @@ final class RowHandle implements ActivityHandle {
       row.addRx(to - from);
       return;
     }
+    if (quick && chunk.hasArray()) {
+      int base = chunk.arrayOffset();
+      int read = SseScan.quick(chunk.array(), base + from, base + to, sse);
+      if (read != SseScan.IN_BUFFER) {
+        count(read & 0xFFFFFFFFL, to - from);
+        return;
+      }
+    }
     counted(chunk, from, to);
   }
 
@@ -104,12 +119,11 @@ final class RowHandle implements ActivityHandle {
    * read in O(1) ({@link SseScan#quick}).
    */
   private void counted(ByteBuffer b, int from, int to) {
-    Row r = row;
     long scanned;
     if (quick) {
       scanned = SseScan.quick(b, from, to, sse);
     } else {
-      boolean judge = r.firstContentNanos == Row.NO_FIRST_BYTE;
+      boolean judge = row.firstContentNanos == Row.NO_FIRST_BYTE;
       if (judge || registry.countEvents) {
         scanned = SseScan.scan(b, from, to, sse, judge);
       } else {
@@ -117,13 +131,22 @@ final class RowHandle implements ActivityHandle {
         scanned = SseScan.quick(b, from, to, sse);
       }
     }
+    count(scanned, to - from);
+  }
+
+  /**
+   * Counts a chunk of {@code length} bytes as {@link SseScan} read it ({@code scanned} as {@link
+   * SseScan#scan} returns).
+   */
+  private void count(long scanned, int length) {
+    Row r = row;
     int flags = (int) scanned;
     sse = flags & SseScan.STATE;
     boolean content = (flags & SseScan.CONTENT) != 0;
     if (!content) {
-      r.addRxComments(to - from);
+      r.addRxComments(length);
     }
-    r.addRxRead(to - from, (flags & SseScan.FIRST_CONTENT) != 0);
+    r.addRxRead(length, (flags & SseScan.FIRST_CONTENT) != 0);
     int events = (int) (scanned >>> 32);
     if (events > 0 && registry.countEvents) {
       eventsReceived(events);
