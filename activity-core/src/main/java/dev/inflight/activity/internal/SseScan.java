@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * Reads a server-sent-event stream's chunks as they are counted: which hold content rather than
@@ -283,17 +282,21 @@ final class SseScan {
 
   /** {@link #namesPing(ByteBuffer, int, int)} on an array. */
   private static boolean namesPing(byte[] a, int i, int to) {
-    int at = i + EVENT_FIELD.length;
-    if (at > to || !Arrays.equals(a, i, at, EVENT_FIELD, 0, EVENT_FIELD.length)) {
-      return false;
+    int at = i;
+    for (byte e : EVENT_FIELD) {
+      if (at == to || a[at++] != e) {
+        return false;
+      }
     }
     if (at < to && a[at] == ' ') {
       at++;
     }
-    int name = at + PING_NAME.length;
-    return name < to
-        && Arrays.equals(a, at, name, PING_NAME, 0, PING_NAME.length)
-        && isLineEnd(a[name]);
+    for (byte p : PING_NAME) {
+      if (at == to || a[at++] != p) {
+        return false;
+      }
+    }
+    return at < to && isLineEnd(a[at]);
   }
 
   /** {@link #endsWithLastEvent(ByteBuffer, int, int)} on an array. */
@@ -312,7 +315,15 @@ final class SseScan {
 
   private static boolean endsWith(byte[] a, int from, int end, byte[] suffix) {
     int start = end - suffix.length;
-    return start >= from && Arrays.equals(a, start, end, suffix, 0, suffix.length);
+    if (start < from) {
+      return false;
+    }
+    for (int i = 0; i < suffix.length; i++) { // a loop: a mismatch call costs more at this length
+      if (a[start + i] != suffix[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
