@@ -13,3 +13,4 @@ echo "server CPU per MB, every Jetty variant and the Reactor Netty ones (the num
 java -cp "$here/target/benchmarks.jar" dev.inflight.activity.benchmarks.ServerCpuPerMegabyte 2 2 0 all
 java -cp "$here/target/benchmarks.jar" dev.inflight.activity.benchmarks.ServerCpuPerMegabyte 2 2 0 netty
 java -cp "$here/target/benchmarks.jar" dev.inflight.activity.benchmarks.ServerCpuPerMegabyte 2 2 0 switched
+java -cp "$here/target/benchmarks.jar" dev.inflight.activity.benchmarks.ServerCpuPerMegabyte 2 2 0 netty-switched

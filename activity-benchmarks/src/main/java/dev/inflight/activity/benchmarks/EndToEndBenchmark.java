@@ -242,12 +242,15 @@ public class EndToEndBenchmark {
   /**
    * The name prefix of the server's threads for a variant, so their CPU time can be told apart. It
    * ends with a character no variant name holds, so that no variant's prefix is the start of
-   * another's ({@code none} and {@code none-2}). The switched variants share one server, and so one
-   * prefix.
+   * another's ({@code none} and {@code none-2}). The switched variants of a server family share one
+   * server, and so one prefix.
    */
   static String serverThreadPrefix(String variant) {
     if (variant.startsWith(JettySseServer.SWITCHED)) {
       return "bench-jetty-switched."; // one server for every switched variant
+    }
+    if (variant.startsWith(NettySseServer.SWITCHED)) {
+      return "bench-netty-switched.";
     }
     return (variant.startsWith(NETTY) ? "bench-" + variant : "bench-jetty-" + variant) + ".";
   }
@@ -256,7 +259,8 @@ public class EndToEndBenchmark {
   static boolean tracking(String variant) {
     return variant.equals("enabled")
         || variant.equals(NETTY + "enabled")
-        || variant.equals(JettySseServer.SWITCHED + "enabled");
+        || variant.equals(JettySseServer.SWITCHED + "enabled")
+        || variant.equals(NettySseServer.SWITCHED + "enabled");
   }
 
   /** Waits up to 5 seconds for something the server does just after the clients saw the end. */

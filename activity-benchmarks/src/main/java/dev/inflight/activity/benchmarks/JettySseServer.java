@@ -86,11 +86,9 @@ final class JettySseServer implements SseServer {
   static final List<String> SWITCHED_VARIANTS =
       List.of(SWITCHED + "none", SWITCHED + "disabled", SWITCHED + "enabled", SWITCHED + CONTROL);
 
-  /** Guards {@link #switched} and its count of users. */
-  private static final Object SWITCHED_LOCK = new Object();
-
   /** The one server of the switched variants, while any of them runs. */
-  private static @Nullable Switched switched;
+  private static final SharedServer<Switched> SWITCHED_SERVER =
+      new SharedServer<>(s -> s.server.stop());
 
   private final Server server;
   private final int port;
@@ -188,16 +186,7 @@ final class JettySseServer implements SseServer {
               new Mode(ActivityFilter.builder().tracker(tracker).build(), true);
           default -> throw new IllegalArgumentException("unknown Jetty variant " + variant);
         };
-    Switched server;
-    synchronized (SWITCHED_LOCK) {
-      Switched s = switched;
-      if (s == null) {
-        s = Switched.start(event, chunks);
-        switched = s;
-      }
-      s.users++;
-      server = s;
-    }
+    Switched server = SWITCHED_SERVER.acquire(() -> Switched.start(event, chunks));
     return new SseServer() {
       @Override
       public int port() {
@@ -211,12 +200,7 @@ final class JettySseServer implements SseServer {
 
       @Override
       public void stop() throws Exception {
-        synchronized (SWITCHED_LOCK) {
-          if (--server.users == 0) {
-            switched = null;
-            server.server.stop();
-          }
-        }
+        SWITCHED_SERVER.release();
       }
     };
   }
@@ -227,13 +211,12 @@ final class JettySseServer implements SseServer {
    */
   private record Mode(@Nullable Filter filter, boolean instrumented) {}
 
-  /** The one server of the switched variants, and how many of them use it. */
+  /** The one server of the switched variants. */
   private static final class Switched {
     final Server server;
     final int port;
     final SwitchFilter filter;
     final SseServlet servlet;
-    int users;
 
     private Switched(Server server, int port, SwitchFilter filter, SseServlet servlet) {
       this.server = server;

@@ -5,11 +5,14 @@ import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.webflux.ActivityWebFilter;
 import dev.inflight.activity.webflux.UpstreamActivity;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
@@ -41,6 +44,32 @@ final class NettySseServer implements SseServer {
   /** Every variant this server knows, the bare server first. */
   static final List<String> VARIANTS = List.of("netty-none", "netty-disabled", "netty-enabled");
 
+  /**
+   * The prefix of the variants that share one server, switched from one to the next before each
+   * measured stretch, as {@link JettySseServer#SWITCHED} does for Jetty: {@code
+   * netty-switched-none}, {@code netty-switched-none-2} (the control), {@code
+   * netty-switched-disabled}, {@code netty-switched-enabled}. Each variant keeps its own clients,
+   * and so its own connections: a connection tracking was on for keeps the inflight handler in its
+   * pipeline, and only the tracking variant's connections ever get it.
+   */
+  static final String SWITCHED = EndToEndBenchmark.NETTY + "switched-";
+
+  /** The switched variants, the bare one first. */
+  static final List<String> SWITCHED_VARIANTS =
+      List.of(
+          SWITCHED + "none",
+          SWITCHED + "disabled",
+          SWITCHED + "enabled",
+          SWITCHED + JettySseServer.CONTROL);
+
+  /** The one server of the switched variants, while any of them runs. */
+  private static final SharedServer<Switched> SWITCHED_SERVER =
+      new SharedServer<>(
+          s -> {
+            s.server.disposeNow();
+            s.loops.dispose();
+          });
+
   private final DisposableServer server;
   private final LoopResources loops;
 
@@ -57,8 +86,13 @@ final class NettySseServer implements SseServer {
    * @param event one event, as the backend sends it
    * @param chunks how many events a response streams
    * @return the running server
+   * @throws Exception if the server does not start
    */
-  static NettySseServer start(String variant, ActivityTracker tracker, byte[] event, int chunks) {
+  static SseServer start(String variant, ActivityTracker tracker, byte[] event, int chunks)
+      throws Exception {
+    if (variant.startsWith(SWITCHED)) {
+      return startSwitched(variant, tracker, event, chunks);
+    }
     WebHttpHandlerBuilder app;
     switch (variant) {
       case "netty-none":
@@ -83,6 +117,86 @@ final class NettySseServer implements SseServer {
             .handle(new ReactorHttpHandlerAdapter(app.build()))
             .bindNow();
     return new NettySseServer(server, loops);
+  }
+
+  /**
+   * A switched variant: the one server of {@link #SWITCHED}, started by the first of them and
+   * stopped by the last, with this variant's application as its selectable mode.
+   */
+  private static SseServer startSwitched(
+      String variant, ActivityTracker tracker, byte[] event, int chunks) throws Exception {
+    String mode = variant.substring(SWITCHED.length());
+    HttpHandler app =
+        switch (mode) {
+          case "none", JettySseServer.CONTROL ->
+              WebHttpHandlerBuilder.webHandler(new SseHandler(event, chunks, false)).build();
+          case "disabled", "enabled" ->
+              WebHttpHandlerBuilder.webHandler(new SseHandler(event, chunks, true))
+                  .filter(ActivityWebFilter.builder().tracker(tracker).build())
+                  .build();
+          default -> throw new IllegalArgumentException("unknown Reactor Netty variant " + variant);
+        };
+    Switched server = SWITCHED_SERVER.acquire(Switched::start);
+    return new SseServer() {
+      @Override
+      public int port() {
+        return server.server.port();
+      }
+
+      @Override
+      public void select() {
+        server.handler.selected = app;
+      }
+
+      @Override
+      public void stop() throws Exception {
+        SWITCHED_SERVER.release();
+      }
+    };
+  }
+
+  /** The one server of the switched variants. */
+  private static final class Switched {
+    final DisposableServer server;
+    final LoopResources loops;
+    final SwitchHandler handler;
+
+    private Switched(DisposableServer server, LoopResources loops, SwitchHandler handler) {
+      this.server = server;
+      this.loops = loops;
+      this.handler = handler;
+    }
+
+    static Switched start() {
+      SwitchHandler handler = new SwitchHandler();
+      LoopResources loops =
+          LoopResources.create(EndToEndBenchmark.serverThreadPrefix(SWITCHED + "none"), 1, 2, true);
+      DisposableServer server =
+          HttpServer.create()
+              .host("127.0.0.1")
+              .port(0)
+              .runOn(loops)
+              .handle(new ReactorHttpHandlerAdapter(handler))
+              .bindNow();
+      return new Switched(server, loops, handler);
+    }
+  }
+
+  /**
+   * The switched server's handler: the selected variant's application. Its own cost, one volatile
+   * read and a call, is the same in every variant.
+   */
+  private static final class SwitchHandler implements HttpHandler {
+    volatile @Nullable HttpHandler selected;
+
+    @Override
+    public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
+      HttpHandler app = selected;
+      if (app == null) {
+        return Mono.error(new IllegalStateException("no variant selected"));
+      }
+      return app.handle(request, response);
+    }
   }
 
   @Override

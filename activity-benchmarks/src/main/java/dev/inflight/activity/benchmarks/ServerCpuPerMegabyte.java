@@ -43,12 +43,13 @@ import org.jspecify.annotations.Nullable;
  * {@code none,disabled,enabled}); {@code all} names the seven Jetty variants (with the control
  * {@code none-2}), {@code netty} the three Reactor Netty ones, {@code switched} the four variants
  * of one Jetty server switched between them (see {@link JettySseServer#SWITCHED}: the bare servlet
- * twice, tracking off, tracking on), e.g. {@code 40 40 100 all}, {@code 40 40 100 netty} or {@code
- * 200 40 100 switched}. The warmup matters: code that runs once per request (opening and ending a
- * row, the wrappers) is compiled by the optimising compiler only after some ten thousand requests,
- * while code that runs per write is compiled long before; 100 warmup blocks of 40 rounds are 16,000
- * requests per server. With a handful of warmup blocks, the per-request code still runs in its
- * profiling tier while it is measured.
+ * twice, tracking off, tracking on), {@code netty-switched} the same for one Reactor Netty server
+ * (see {@link NettySseServer#SWITCHED}), e.g. {@code 40 40 100 all}, {@code 40 40 100 netty} or
+ * {@code 200 40 100 switched}. The warmup matters: code that runs once per request (opening and
+ * ending a row, the wrappers) is compiled by the optimising compiler only after some ten thousand
+ * requests, while code that runs per write is compiled long before; 100 warmup blocks of 40 rounds
+ * are 16,000 requests per server. With a handful of warmup blocks, the per-request code still runs
+ * in its profiling tier while it is measured.
  *
  * <p>Profiling the measured blocks: with {@code -Dinflight.profile=<async-profiler arguments>}
  * (e.g. {@code event=cpu,interval=1ms,file=server.html}) and async-profiler's jar on the class
@@ -58,6 +59,13 @@ import org.jspecify.annotations.Nullable;
  * jar when unset.
  */
 public final class ServerCpuPerMegabyte {
+
+  /**
+   * With {@code -Dinflight.cpu=user}, the threads' user-mode time only, not their whole CPU time:
+   * with a run of each, what tracking costs in the server's own code can be told from what it costs
+   * in the kernel.
+   */
+  private static final boolean USER_TIME_ONLY = "user".equals(System.getProperty("inflight.cpu"));
 
   /** The variants run without a fourth argument. */
   static final List<String> DEFAULT_VARIANTS = List.of("none", "disabled", "enabled");
@@ -87,7 +95,15 @@ public final class ServerCpuPerMegabyte {
               List.of(),
               1.01,
               1.015,
-              true));
+              true),
+          new Family(
+              "Spring WebFlux on Reactor Netty, one server switched between variants",
+              NettySseServer.SWITCHED_VARIANTS,
+              NettySseServer.SWITCHED,
+              List.of(),
+              1.02,
+              1.03,
+              false));
 
   private ServerCpuPerMegabyte() {}
 
@@ -118,15 +134,18 @@ public final class ServerCpuPerMegabyte {
         EndToEndBenchmark.Proxy p = new EndToEndBenchmark.Proxy();
         p.variant = variant;
         p.clients = 4;
-        p.chunks = 64;
-        p.chunkBytes = 256;
+        // -Dinflight.chunks and -Dinflight.chunkBytes change the stream's shape, to tell what
+        // tracking costs per request from what it costs per write
+        p.chunks = Integer.getInteger("inflight.chunks", 64);
+        p.chunkBytes = Integer.getInteger("inflight.chunkBytes", 256);
         proxies.add(p);
         p.setUp();
       }
       double[][] perMb = measure(proxies, variants, blocks, rounds, warmup, threads, profiler);
       System.out.printf(
           Locale.ROOT,
-          "Server CPU per streamed MB: %d paired blocks of %d rounds (after %d warmup blocks)%n",
+          "Server %s per streamed MB: %d paired blocks of %d rounds (after %d warmup blocks)%n",
+          USER_TIME_ONLY ? "user-mode CPU" : "CPU",
           blocks,
           rounds,
           warmup);
@@ -214,8 +233,9 @@ public final class ServerCpuPerMegabyte {
   }
 
   /**
-   * The variants named on the command line, in their order, without repeats: {@code all} is the six
-   * Jetty variants, {@code netty} the three Reactor Netty ones.
+   * The variants named on the command line, in their order, without repeats: {@code all} is the
+   * seven Jetty variants, {@code netty} the three Reactor Netty ones, {@code switched} and {@code
+   * netty-switched} the switched servers' four each.
    *
    * @param arg comma-separated variants
    * @return the variants to run
@@ -225,6 +245,7 @@ public final class ServerCpuPerMegabyte {
     Set<String> known = new LinkedHashSet<>(JettySseServer.VARIANTS);
     known.addAll(NettySseServer.VARIANTS);
     known.addAll(JettySseServer.SWITCHED_VARIANTS);
+    known.addAll(NettySseServer.SWITCHED_VARIANTS);
     Set<String> chosen = new LinkedHashSet<>();
     for (String name : arg.split(",", -1)) {
       String n = name.trim();
@@ -234,13 +255,15 @@ public final class ServerCpuPerMegabyte {
         chosen.addAll(NettySseServer.VARIANTS);
       } else if (n.equals("switched")) {
         chosen.addAll(JettySseServer.SWITCHED_VARIANTS);
+      } else if (n.equals("netty-switched")) {
+        chosen.addAll(NettySseServer.SWITCHED_VARIANTS);
       } else if (known.contains(n)) {
         chosen.add(n);
       } else {
         throw new IllegalArgumentException(
             "unknown variant '"
                 + n
-                + "'; known: all, netty, switched, "
+                + "'; known: all, netty, switched, netty-switched, "
                 + String.join(", ", known));
       }
     }
@@ -255,7 +278,10 @@ public final class ServerCpuPerMegabyte {
     Map<Long, Long> cpu = new HashMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith(prefix)) {
-        long ns = threads.getThreadCpuTime(t.getId());
+        long ns =
+            USER_TIME_ONLY
+                ? threads.getThreadUserTime(t.getId())
+                : threads.getThreadCpuTime(t.getId());
         if (ns > 0) {
           cpu.put(t.getId(), ns);
         }
