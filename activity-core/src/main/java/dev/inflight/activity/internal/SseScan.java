@@ -8,8 +8,9 @@ import java.nio.ByteOrder;
 /**
  * Reads a server-sent-event stream's chunks as they are counted: which hold content rather than
  * keep-alive comments, whether a chunk ends with the stream's last event, whether the first content
- * event has come, and how many events a chunk completes. The bytes are read in place with absolute
- * gets, never kept. There are two readings:
+ * event has come, and how many events a chunk completes. The bytes are read in place, never kept:
+ * with absolute gets from a buffer, or from the array itself where the quick reading is given one.
+ * There are two readings:
  *
  * <ul>
  *   <li>{@link #scan} walks every line, skipping a line's bytes eight at a time to its end; it is
