@@ -625,20 +625,54 @@ public abstract class Http2Contract {
         () -> activeRows() == 0 && backend().completedConnections() == streams);
     assertThat(all).hasSize(streams);
     assertThat(resetCount).isBetween(10, 60);
-    assertEndCounts(new EndCounts(streams - aborted, aborted, 0, 0));
+    int uncheckedFailures;
+    if (resetsMayEndErrored()) {
+      Await.until(
+          "the backend counts " + streams + " ended rows",
+          () -> backend().ended().total() >= streams);
+      EndCounts counts = backend().ended();
+      uncheckedFailures = (int) counts.errored();
+      assertThat(uncheckedFailures).as("resets the server failed unchecked").isLessThanOrEqualTo(2);
+      assertThat(counts)
+          .isEqualTo(
+              new EndCounts(streams - aborted, aborted - uncheckedFailures, uncheckedFailures, 0));
+    } else {
+      uncheckedFailures = 0;
+      assertEndCounts(new EndCounts(streams - aborted, aborted, 0, 0));
+    }
     Await.until("every ended row told", () -> ended().size() >= streams);
     assertThat(ended()).hasSize(streams);
+    int erroredResets = 0;
     for (int c = 0; c < connections; c++) {
       for (int i = 0; i < waves * perWave; i++) {
         String name = "c" + c + "-" + i;
-        if (resets[c][i]) {
+        if (resets[c][i] && uncheckedFailures > 0 && endedRow(name).reason() == EndReason.ERRORED) {
+          awaitServerEnd(name);
+          assertThat(run.outcomes.get(name)).as("how %s ended", name).isEqualTo(Outcome.FAILED);
+          erroredResets++;
+        } else if (resets[c][i]) {
           assertAborted(name, name, all.get(name));
         } else {
           assertCompleted(name, all.get(name));
         }
       }
     }
+    assertThat(erroredResets).isEqualTo(uncheckedFailures);
     assertThat(backend().cumulativeBytesTx()).isEqualTo(endedTx());
+  }
+
+  /**
+   * Whether, in the storm of resets, up to two of the streams the client resets may end {@code
+   * errored}: the server's write or flush racing the reset then failed with an unchecked exception
+   * of its own rather than an I/O error, which the tracker cannot tell from the application
+   * failing. Undertow 2.3 does so under load ({@code BufferOverflowException} from a write, {@code
+   * IllegalStateException: UT000091: Buffer has already been freed} from a flush); every other
+   * server reports a reset as an I/O error.
+   *
+   * @return false unless the server's adapter test says otherwise
+   */
+  protected boolean resetsMayEndErrored() {
+    return false;
   }
 
   @ParameterizedTest

@@ -70,6 +70,12 @@ class UndertowServletTest {
     protected ServletContainer container() {
       return CONTAINER;
     }
+
+    /** Undertow 2.3 can fail a write racing a reset unchecked (see the module README). */
+    @Override
+    protected boolean resetsMayEndErrored() {
+      return true;
+    }
   }
 
   @Nested
