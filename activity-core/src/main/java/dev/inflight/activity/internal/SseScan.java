@@ -98,6 +98,9 @@ final class SseScan {
 
   private static final byte[] PING_NAME = {'p', 'i', 'n', 'g'};
 
+  /** The longest {@code event: ping} line {@link #namesPing} accepts, without its line end. */
+  private static final int PING_LINE = EVENT_FIELD.length + 1 + PING_NAME.length;
+
   private static final byte[][] CONTROL_EVENTS = {
     ascii("response.created"),
     ascii("response.in_progress"),
@@ -275,10 +278,11 @@ final class SseScan {
       return false;
     }
     int start = end - 1;
-    while (start > from && !isLineEnd(a[start - 1])) {
+    int earliest = Math.max(from, end - PING_LINE);
+    while (start > earliest && !isLineEnd(a[start - 1])) {
       start--;
     }
-    return start > from && namesPing(a, start, to);
+    return start > from && isLineEnd(a[start - 1]) && namesPing(a, start, to);
   }
 
   /** {@link #namesPing(ByteBuffer, int, int)} on an array. */
@@ -329,8 +333,8 @@ final class SseScan {
 
   /**
    * Whether the chunk's last line, ended by its last byte (or by a CRLF), is {@code event: ping},
-   * begun after a line end within the chunk. A few bytes are read unless the line ends in {@code
-   * g}.
+   * begun after a line end within the chunk. At most {@link #PING_LINE} bytes are read back from
+   * the line's end, and only when it ends in {@code g}: a longer line is no ping line.
    */
   private static boolean endsWithPingLine(ByteBuffer b, int from, int to) {
     int end = to - 1;
@@ -341,10 +345,11 @@ final class SseScan {
       return false;
     }
     int start = end - 1;
-    while (start > from && !isLineEnd(b.get(start - 1))) {
+    int earliest = Math.max(from, end - PING_LINE);
+    while (start > earliest && !isLineEnd(b.get(start - 1))) {
       start--;
     }
-    return start > from && namesPing(b, start, to);
+    return start > from && isLineEnd(b.get(start - 1)) && namesPing(b, start, to);
   }
 
   /**
