@@ -54,19 +54,36 @@ class ServerCpuPerMegabyteTest {
   }
 
   @Test
-  void theIntervalIsTheMeanOfTheBlockRatiosWithStudentsT() {
-    // ratios 1.0 and 2.0: mean 1.5, standard deviation 0.7071, t(1) = 12.706
-    Interval r = Interval.ofRatios(new double[] {2, 4}, new double[] {2, 2});
-    assertThat(r.mean()).isEqualTo(1.5);
-    assertThat(r.high() - r.mean()).isCloseTo(12.706 * Math.sqrt(0.5) / Math.sqrt(2), within(1e-9));
-    assertThat(r.mean() - r.low()).isCloseTo(r.high() - r.mean(), within(1e-12));
-    assertThat(r).hasToString("1.5000, 95% CI [-4.8530, 7.8530]");
+  void theIntervalIsTheGeometricMeanOfTheBlockRatiosWithStudentsTOnTheirLogarithms() {
+    // ratios 1 and 4: logarithms 0 and ln 4, mean ln 2, standard deviation ln 4 / sqrt 2, t(1)
+    Interval r = Interval.ofRatios(new double[] {2, 8}, new double[] {2, 2});
+    assertThat(r.mean()).isCloseTo(2.0, within(1e-12));
+    double half = 12.706 * (Math.log(4) / Math.sqrt(2)) / Math.sqrt(2);
+    assertThat(Math.log(r.high()) - Math.log(r.mean())).isCloseTo(half, within(1e-9));
+    assertThat(Math.log(r.mean()) - Math.log(r.low())).isCloseTo(half, within(1e-9));
+    assertThat(Interval.arithmeticMean(new double[] {2, 8}, new double[] {2, 2})).isEqualTo(2.5);
+  }
+
+  @Test
+  void theRatioTheOtherWayRoundIsTheReciprocalIntervalIncluded() {
+    double[] a = {31.2, 30.1, 35.8, 29.9, 33.0};
+    double[] b = {30.7, 31.5, 33.1, 30.2, 32.2};
+    Interval ab = Interval.ofRatios(a, b);
+    Interval ba = Interval.ofRatios(b, a);
+    assertThat(ba.mean()).isCloseTo(1 / ab.mean(), within(1e-12));
+    assertThat(ba.low()).isCloseTo(1 / ab.high(), within(1e-12));
+    assertThat(ba.high()).isCloseTo(1 / ab.low(), within(1e-12));
+    // the arithmetic mean of ratios reads a cost both ways round
+    assertThat(Interval.arithmeticMean(a, b) * Interval.arithmeticMean(b, a)).isGreaterThan(1.0);
   }
 
   @Test
   void blocksThatAgreeGiveAnIntervalOfNoWidth() {
     Interval r = Interval.ofRatios(new double[] {3, 6, 9}, new double[] {2, 4, 6});
-    assertThat(r).isEqualTo(new Interval(1.5, 1.5, 1.5));
+    assertThat(r.mean()).isCloseTo(1.5, within(1e-12));
+    assertThat(r.low()).isCloseTo(1.5, within(1e-12));
+    assertThat(r.high()).isCloseTo(1.5, within(1e-12));
+    assertThat(r).hasToString("1.5000, 95% CI [1.5000, 1.5000]");
   }
 
   @Test
