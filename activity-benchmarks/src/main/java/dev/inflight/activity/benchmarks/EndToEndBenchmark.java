@@ -94,6 +94,7 @@ public class EndToEndBenchmark {
     HttpRequest request;
     long streamBytes;
     final AtomicLong received = new AtomicLong();
+    private boolean sharedClient;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -115,13 +116,19 @@ public class EndToEndBenchmark {
               ? NettySseServer.start(variant, tracker, event, chunks)
               : JettySseServer.start(variant, tracker, event, chunks);
 
-      clientExecutor = Executors.newFixedThreadPool(2, daemonThreads());
-      client =
-          HttpClient.newBuilder()
-              .version(HttpClient.Version.HTTP_1_1)
-              .executor(clientExecutor)
-              .connectTimeout(Duration.ofSeconds(5))
-              .build();
+      if (variant.startsWith(JettySseServer.SWITCHED)) {
+        // one client, so one set of connections, for the variants of the one switched server: what
+        // the server keeps per connection (its channel, request and response objects, buffers) is
+        // then the same for every variant, not a fixed difference between them
+        Client shared = SWITCHED_CLIENT.acquire(Client::start);
+        client = shared.client();
+        clientExecutor = shared.executor();
+        sharedClient = true;
+      } else {
+        Client own = Client.start();
+        client = own.client();
+        clientExecutor = own.executor();
+      }
       request =
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + PATH))
               .timeout(Duration.ofSeconds(30))
@@ -139,7 +146,11 @@ public class EndToEndBenchmark {
         checkMetricsRecordedEveryRequest();
       } finally {
         server.stop();
-        clientExecutor.shutdownNow();
+        if (sharedClient) {
+          SWITCHED_CLIENT.release();
+        } else {
+          clientExecutor.shutdownNow();
+        }
         tracker.close();
       }
     }
@@ -202,6 +213,24 @@ public class EndToEndBenchmark {
   @Benchmark
   public void sseStreams(Proxy p, Bytes counter) {
     counter.bytes += round(p);
+  }
+
+  /** The client of the switched Jetty variants, while any of them runs. */
+  private static final SharedServer<Client> SWITCHED_CLIENT =
+      new SharedServer<>(c -> c.executor().shutdownNow());
+
+  /** An HTTP/1.1 client and the two threads it runs on. */
+  private record Client(HttpClient client, ExecutorService executor) {
+    static Client start() {
+      ExecutorService executor = Executors.newFixedThreadPool(2, daemonThreads());
+      return new Client(
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .executor(executor)
+              .connectTimeout(Duration.ofSeconds(5))
+              .build(),
+          executor);
+    }
   }
 
   /**

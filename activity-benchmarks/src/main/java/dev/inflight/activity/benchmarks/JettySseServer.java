@@ -78,7 +78,7 @@ final class JettySseServer implements SseServer {
    * switched-disabled}, {@code switched-enabled}. Two servers running the same code differ by a
    * fixed amount within a JVM (where their threads, buffers and connections land), which the
    * separate servers' ratios cannot tell from tracking's cost; variants of one server share all of
-   * that, and differ only in the code a request runs.
+   * that, their client and its connections included, and differ only in the code a request runs.
    */
   static final String SWITCHED = "switched-";
 

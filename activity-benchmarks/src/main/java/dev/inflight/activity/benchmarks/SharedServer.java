@@ -3,10 +3,10 @@ package dev.inflight.activity.benchmarks;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A server that several variants share (the switched servers): started by the first variant that
- * asks for it, stopped when the last one stops.
+ * A server or client that several variants share (the switched servers, and the Jetty one's
+ * client): started by the first variant that asks for it, stopped when the last one stops.
  *
- * @param <S> the server
+ * @param <S> the server or client
  */
 final class SharedServer<S> {
 
