@@ -191,6 +191,73 @@ class ActivityStreamsTest {
     }
   }
 
+  /**
+   * Streams over a request's activity count into its row directly once it is attached; these follow
+   * the request through its life: before the attach, a move to another backend, the end.
+   */
+  @Nested
+  class OverARequest {
+
+    private long[] rxTx(String backend) {
+      BackendSnapshot b = tracker.getBackendSnapshot(backend).orElseThrow();
+      return new long[] {b.cumulativeBytesRx(), b.cumulativeBytesTx()};
+    }
+
+    @Test
+    void bytesGoToTheRowTheRequestIsAttachedToAtTheTimeOfEachReadAndWrite() throws IOException {
+      RequestActivity request = tracker.beginRequest("s-1");
+      InputStream in = ActivityStreams.countRx(new ByteArrayInputStream(bytes(1_000)), request);
+      OutputStream out = ActivityStreams.countTx(new ByteArrayOutputStream(), request);
+      byte[] buf = new byte[100];
+
+      assertThat(in.read(buf)).isEqualTo(100); // before the attach: kept, moved by it
+      out.write(buf, 0, 10);
+      request.attach("first", null, ConnectionType.STREAMING);
+      assertThat(in.read(buf)).isEqualTo(100);
+      out.write(buf, 0, 20);
+      out.write(7);
+      assertThat(rxTx("first")).containsExactly(200, 31);
+
+      request.attach("second", null, ConnectionType.STREAMING); // ends the first row's share
+      assertThat(in.read(buf)).isEqualTo(100);
+      out.write(buf, 0, 40);
+      assertThat(rxTx("first")).containsExactly(200, 31);
+      assertThat(rxTx("second")).containsExactly(100, 40);
+
+      request.close();
+      assertThat(in.read(buf)).isEqualTo(100);
+      out.write(buf, 0, 50);
+      assertThat(rxTx("second")).containsExactly(100, 40);
+      assertThat(tracker.activeConnections()).isEqualTo(1); // the test's own handle's row
+    }
+
+    @Test
+    void anEvictedRowCountsNothingMoreThroughTheStreams() throws IOException {
+      ActivityTracker capped =
+          ActivityTracker.create(
+              ActivitySettings.builder()
+                  .enabled(true)
+                  .sweepInterval(Duration.ZERO)
+                  .maxConnections(1)
+                  .build());
+      try {
+        RequestActivity request = capped.beginRequest("s-1");
+        request.attach("b", null, ConnectionType.STREAMING);
+        OutputStream out = ActivityStreams.countTx(new ByteArrayOutputStream(), request);
+        out.write(bytes(10));
+        capped.open("b", "s-2", ConnectionType.STREAMING, null); // evicts the idle row of s-1
+        out.write(bytes(10));
+        BackendSnapshot b = capped.getBackendSnapshot("b").orElseThrow();
+        assertThat(b.cumulativeBytesTx()).isEqualTo(10);
+        assertThat(b.connections())
+            .extracting(ConnectionSnapshot::sessionId)
+            .containsExactly("s-2");
+      } finally {
+        capped.close();
+      }
+    }
+  }
+
   @Nested
   class Disabled {
 

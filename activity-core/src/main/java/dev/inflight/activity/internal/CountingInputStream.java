@@ -8,9 +8,11 @@ import org.jspecify.annotations.Nullable;
 /** Counts the bytes read (and skipped) as RX. */
 public final class CountingInputStream extends InputStream {
   private final InputStream in;
-  private final ActivityHandle handle;
 
-  /** The byte of a one-byte read, handed to the handle as a chunk. */
+  /** Where to count (see {@link CountTarget}). */
+  private final CountTarget target;
+
+  /** The byte of a one-byte read, handed over as a chunk. */
   private byte @Nullable [] single;
 
   /**
@@ -21,7 +23,7 @@ public final class CountingInputStream extends InputStream {
    */
   public CountingInputStream(InputStream in, ActivityHandle handle) {
     this.in = in;
-    this.handle = handle;
+    this.target = new CountTarget(handle);
   }
 
   @Override
@@ -34,7 +36,7 @@ public final class CountingInputStream extends InputStream {
         single = one;
       }
       one[0] = (byte) b;
-      handle.addRx(one, 0, 1);
+      target.now().addRx(one, 0, 1);
     }
     return b;
   }
@@ -43,7 +45,7 @@ public final class CountingInputStream extends InputStream {
   public int read(byte[] b, int off, int len) throws IOException {
     int n = in.read(b, off, len);
     if (n > 0) {
-      handle.addRx(b, off, n); // the tracker reads what it needs of the chunk in place
+      target.now().addRx(b, off, n); // the tracker reads what it needs of the chunk in place
     }
     return n;
   }
@@ -52,7 +54,7 @@ public final class CountingInputStream extends InputStream {
   public long skip(long n) throws IOException {
     long skipped = in.skip(n);
     if (skipped > 0) {
-      handle.addRx(skipped);
+      target.now().addRx(skipped);
     }
     return skipped;
   }

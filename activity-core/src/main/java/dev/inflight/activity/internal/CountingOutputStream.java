@@ -14,6 +14,9 @@ public final class CountingOutputStream extends OutputStream {
   private final OutputStream out;
   private final ActivityHandle handle;
 
+  /** Where to count (see {@link CountTarget}). */
+  private final CountTarget target;
+
   /**
    * Wraps a stream.
    *
@@ -23,6 +26,7 @@ public final class CountingOutputStream extends OutputStream {
   public CountingOutputStream(OutputStream out, ActivityHandle handle) {
     this.out = out;
     this.handle = handle;
+    this.target = new CountTarget(handle);
   }
 
   @Override
@@ -33,7 +37,7 @@ public final class CountingOutputStream extends OutputStream {
       failed(e);
       throw e;
     }
-    handle.addTx(1);
+    target.now().addTx(1);
   }
 
   @Override
@@ -45,7 +49,7 @@ public final class CountingOutputStream extends OutputStream {
       throw e;
     }
     if (len > 0) {
-      handle.addTx(b, off, len); // the bytes too: a streaming row's events are read from them
+      target.now().addTx(b, off, len); // the bytes too: a streaming row's events are read from them
     }
   }
 

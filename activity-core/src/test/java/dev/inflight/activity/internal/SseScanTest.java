@@ -9,6 +9,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
@@ -171,6 +172,37 @@ class SseScanTest {
     assertThat(scan(": [DONE]\n\n", SseScan.INITIAL) & SseScan.TERMINAL)
         .describedAs("a comment is never the last event")
         .isZero();
+  }
+
+  @Test
+  void theLastEventIsReadByteForByteOnArraysAndBuffers() {
+    Map<String, Boolean> chunks =
+        Map.of(
+            "data: {\"type\":\"message_stop\"}\n\n", true,
+            "message_stop\"}\n", true,
+            "essage_stop\"}\n", false,
+            "data: {\"type\":\"message_stoq\"}\n\n", false,
+            "data: {\"type\":\"nessage_stop\"}\n\n", false,
+            "data: {\"type\":\"message_sto\"}\n\n", false,
+            "[DONE]\n", true,
+            "DONE]\n", false,
+            "data: [DONF]\n\n", false,
+            "data: {\"choices\":[]}\n\n", false);
+    chunks.forEach(
+        (chunk, last) -> {
+          byte[] bytes = ("xx" + chunk + "yy").getBytes(UTF_8);
+          int from = 2;
+          int to = bytes.length - 2;
+          int onArray = SseScan.quick(bytes, from, to, SseScan.INITIAL);
+          int onBuffer = SseScan.quick(ByteBuffer.wrap(bytes), from, to, SseScan.INITIAL);
+          long scanned = SseScan.scan(ByteBuffer.wrap(bytes), from, to, SseScan.INITIAL, false);
+          assertThat(List.of(onArray & SseScan.TERMINAL, onBuffer & SseScan.TERMINAL))
+              .describedAs(chunk)
+              .containsOnly(last ? SseScan.TERMINAL : 0);
+          assertThat((int) scanned & SseScan.TERMINAL)
+              .describedAs(chunk)
+              .isEqualTo(last ? SseScan.TERMINAL : 0);
+        });
   }
 
   @Test

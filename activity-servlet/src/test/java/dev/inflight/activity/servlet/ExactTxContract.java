@@ -2,6 +2,7 @@ package dev.inflight.activity.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.inflight.activity.ConnectionType;
 import dev.inflight.activity.EndCounts;
 import dev.inflight.activity.RequestActivity;
 import dev.inflight.activity.servlet.testing.RawHttp;
@@ -174,6 +175,40 @@ abstract class ExactTxContract extends ContainerContract {
     assertThat(r.body()).hasSizeGreaterThan(400);
     assertTxIsBody(r);
     assertThat(backend().ended()).isEqualTo(new EndCounts(1, 0, 0, 0));
+  }
+
+  /**
+   * Once the response is committed, writes count into the request's row directly; they must still
+   * follow the request: bytes sent before its attach go to the row it attaches to, bytes after a
+   * second attach to the new row, and every one exactly once.
+   */
+  @Test
+  void writesAfterTheCommitFollowTheRequestFromRowToRow() throws Exception {
+    byte[] bytes = bytes(100, 5);
+    RawHttp.Response r =
+        sendBoth(
+            (req, res) -> {
+              ServletOutputStream out = res.getOutputStream();
+              out.write(bytes, 0, 10);
+              out.flush(); // committed, not attached yet: kept for the attach
+              out.write(bytes, 10, 5);
+              out.write('x');
+              out.flush();
+              attach(req);
+              out.write(bytes, 0, 20);
+              out.write('y');
+              out.flush();
+              ServletActivity.of(req).attach("backend-b", MODEL, ConnectionType.STREAMING);
+              out.write(bytes, 0, 30);
+              out.write('z');
+              out.flush();
+            });
+
+    assertThat(r.body()).hasSize(68);
+    assertThat(backend().cumulativeBytesTx()).as("backend-a").isEqualTo(37);
+    assertThat(tracker.getBackendSnapshot("backend-b").orElseThrow().cumulativeBytesTx())
+        .as("backend-b")
+        .isEqualTo(31);
   }
 
   @ParameterizedTest

@@ -1,6 +1,8 @@
 package dev.inflight.activity.servlet.internal;
 
+import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.internal.CountTarget;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
@@ -22,11 +24,22 @@ final class CountingServletOutputStream extends ServletOutputStream {
   /** Whether the tracker counts events: each write's bytes are then read for them. */
   private final boolean events;
 
+  /**
+   * Whether every byte written from now on is counted as it is written ({@link
+   * TrackedResponse#countsEveryByte()}, which stays true once it is): writes then skip the
+   * response's bookkeeping and count into the request's row directly, and a flush counts nothing.
+   */
+  private boolean direct;
+
+  /** Where to count (see {@link CountTarget}). */
+  private final CountTarget target;
+
   CountingServletOutputStream(
       ServletOutputStream out, TrackedResponse response, RequestActivity activity) {
     this.out = out;
     this.response = response;
     this.activity = activity;
+    this.target = new CountTarget(activity);
     this.events = activity.countsEvents();
   }
 
@@ -36,6 +49,15 @@ final class CountingServletOutputStream extends ServletOutputStream {
 
   @Override
   public void write(int b) throws IOException {
+    if (direct) {
+      try {
+        out.write(b);
+      } catch (IOException e) {
+        throw activity.clientWriteFailed(e);
+      }
+      target.now().addTx(1);
+      return;
+    }
     long counted = response.admit(1);
     try {
       out.write(b);
@@ -43,10 +65,26 @@ final class CountingServletOutputStream extends ServletOutputStream {
       throw activity.clientWriteFailed(e);
     }
     response.sent(counted);
+    direct = response.countsEveryByte();
   }
 
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
+    if (direct) {
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        throw activity.clientWriteFailed(e);
+      }
+      if (len > 0) {
+        ActivityHandle h = target.now();
+        h.addTx(len);
+        if (events) {
+          h.countTxEvents(b, off, len);
+        }
+      }
+      return;
+    }
     long counted = response.admit(len);
     try {
       out.write(b, off, len);
@@ -58,6 +96,7 @@ final class CountingServletOutputStream extends ServletOutputStream {
       // read now, while the bytes are at hand; they count as TX when the container commits them
       activity.countTxEvents(b, off, (int) counted);
     }
+    direct = response.countsEveryByte();
   }
 
   @Override
@@ -67,7 +106,10 @@ final class CountingServletOutputStream extends ServletOutputStream {
     } catch (IOException e) {
       throw activity.clientWriteFailed(e);
     }
-    response.sent(0);
+    if (!direct) {
+      response.sent(0);
+      direct = response.countsEveryByte();
+    }
   }
 
   @Override

@@ -235,6 +235,17 @@ final class TrackedResponse extends HttpServletResponseWrapper {
     return Math.max(0, limit - before);
   }
 
+  /**
+   * Whether every byte written from now on reaches the client and is counted as written: the
+   * response is committed (nothing is held in the container's buffer any more), declares no {@code
+   * Content-Length} (a declared length cannot change once committed) and is not the answer to a
+   * {@code HEAD}. Once true, it stays true, and {@link #admit} and {@link #sent} would count every
+   * byte as it comes, so the counting stream does that itself.
+   */
+  boolean countsEveryByte() {
+    return committed && declared < 0 && !head;
+  }
+
   /** Called after the container accepted a write (or flush) of which {@code bytes} count. */
   void sent(long bytes) {
     if (committed) {
