@@ -1,8 +1,11 @@
 package dev.inflight.activity.benchmarks;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -51,6 +54,11 @@ import org.jspecify.annotations.Nullable;
  * requests, while code that runs per write is compiled long before; 100 warmup blocks of 40 rounds
  * are 16,000 requests per server. With a handful of warmup blocks, the per-request code still runs
  * in its profiling tier while it is measured.
+ *
+ * <p>Across JVMs: with {@code -Dinflight.jvms=N}, the same measurement runs in N fresh JVMs one
+ * after the other, and the report's intervals are taken over the JVMs (see {@link #acrossJvms}).
+ * That is the reading to decide a target by: two JVMs running the same code differ by more than one
+ * run's interval. (Not with {@code -Dinflight.profile}: each JVM would write the same file.)
  *
  * <p>Profiling the measured blocks: with {@code -Dinflight.profile=<async-profiler arguments>}
  * (e.g. {@code event=cpu,interval=1ms,file=server.html}) and async-profiler's jar on the class
@@ -115,6 +123,11 @@ public final class ServerCpuPerMegabyte {
    * @throws Exception if a server fails, a stream is short or a tracker disagrees with the clients
    */
   public static void main(String[] args) throws Exception {
+    int jvms = Integer.getInteger("inflight.jvms", 1);
+    if (jvms > 1) {
+      acrossJvms(args, jvms);
+      return;
+    }
     int blocks = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 40;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 100;
@@ -143,6 +156,10 @@ public final class ServerCpuPerMegabyte {
         p.setUp();
       }
       double[][] perMb = measure(proxies, variants, blocks, rounds, warmup, threads, profiler);
+      String out = System.getProperty("inflight.blocksOut");
+      if (out != null) {
+        writeBlocks(Path.of(out), variants, perMb);
+      }
       System.out.printf(
           Locale.ROOT,
           "Server %s per streamed MB: %d paired blocks of %d rounds (after %d warmup blocks)%n",
@@ -179,7 +196,7 @@ public final class ServerCpuPerMegabyte {
     for (int v = 0; v < variants.size(); v++) {
       order.add(v);
     }
-    Random random = new Random(42);
+    Random random = new Random(Long.getLong("inflight.seed", 42));
     for (int b = -warmup; b < blocks; b++) {
       if (b == 0) {
         profiler.execute("start");
@@ -202,6 +219,102 @@ public final class ServerCpuPerMegabyte {
     }
     profiler.execute("stop");
     return perMb;
+  }
+
+  /**
+   * Runs the measurement in {@code jvms} fresh JVMs, one after the other, and reports each ratio
+   * over the JVMs: one run's interval covers the scatter of its blocks only, while two JVMs running
+   * the same code differ by more than that (where their servers' objects and compiled code land;
+   * whether a container's long-lived locks sit in regions whose writes take the collector's slow
+   * barrier), so a target is decided on the JVMs' own results. Each JVM gets this JVM's options and
+   * arguments, its own seed for the block order ({@code -Dinflight.seed}), and writes its blocks to
+   * a file ({@code -Dinflight.blocksOut}); its own report is printed as it ends. Then each variant
+   * counts once per JVM, as the geometric mean of its blocks, and the report's intervals are taken
+   * over the JVMs (Student's t with {@code jvms - 1} degrees of freedom): the ratio of two
+   * variants' geometric means in a JVM is exactly that JVM's geometric mean of the blocks' ratios.
+   */
+  private static void acrossJvms(String[] args, int jvms) throws IOException, InterruptedException {
+    List<String> variants = args.length > 3 ? variants(args[3]) : DEFAULT_VARIANTS;
+    double[][] perJvm = new double[variants.size()][jvms];
+    Path dir = Files.createTempDirectory("server-cpu");
+    for (int j = 0; j < jvms; j++) {
+      Path blocks = dir.resolve("jvm-" + j + ".tsv");
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+        if (!option.startsWith("-Dinflight.jvms") && !option.startsWith("-Dinflight.seed")) {
+          command.add(option);
+        }
+      }
+      command.add("-Dinflight.seed=" + (42 + j));
+      command.add("-Dinflight.blocksOut=" + blocks);
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add(ServerCpuPerMegabyte.class.getName());
+      command.addAll(List.of(args));
+      System.out.printf(Locale.ROOT, "%n## JVM %d of %d%n%n", j + 1, jvms);
+      System.out.flush();
+      int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+      if (exit != 0) {
+        throw new IllegalStateException("JVM " + (j + 1) + " of " + jvms + " exited with " + exit);
+      }
+      Map<String, double[]> measured = readBlocks(blocks);
+      for (int v = 0; v < variants.size(); v++) {
+        double[] x = measured.get(variants.get(v));
+        if (x == null) {
+          throw new IllegalStateException(
+              "JVM " + (j + 1) + " wrote no blocks of " + variants.get(v));
+        }
+        perJvm[v][j] = geometricMean(x);
+      }
+      Files.delete(blocks);
+    }
+    Files.delete(dir);
+    System.out.printf(
+        Locale.ROOT,
+        "%n## Across %d JVMs%n%nServer %s per streamed MB, each variant's geometric mean over the"
+            + " blocks of each JVM; every interval is taken over the %d JVMs:%n",
+        jvms,
+        USER_TIME_ONLY ? "user-mode CPU" : "CPU",
+        jvms);
+    for (Family family : FAMILIES) {
+      family.report(variants, perJvm);
+    }
+  }
+
+  /** One line per variant: its name, then its blocks' values. */
+  private static void writeBlocks(Path file, List<String> variants, double[][] perMb)
+      throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int v = 0; v < variants.size(); v++) {
+      StringBuilder line = new StringBuilder(variants.get(v));
+      for (double x : perMb[v]) {
+        line.append('\t').append(x);
+      }
+      lines.add(line.toString());
+    }
+    Files.write(file, lines);
+  }
+
+  private static Map<String, double[]> readBlocks(Path file) throws IOException {
+    Map<String, double[]> blocks = new HashMap<>();
+    for (String line : Files.readAllLines(file)) {
+      String[] fields = line.split("\t", -1);
+      double[] values = new double[fields.length - 1];
+      for (int i = 1; i < fields.length; i++) {
+        values[i - 1] = Double.parseDouble(fields[i]);
+      }
+      blocks.put(fields[0], values);
+    }
+    return blocks;
+  }
+
+  static double geometricMean(double[] xs) {
+    double sum = 0;
+    for (double x : xs) {
+      sum += Math.log(x);
+    }
+    return Math.exp(sum / xs.length);
   }
 
   /**

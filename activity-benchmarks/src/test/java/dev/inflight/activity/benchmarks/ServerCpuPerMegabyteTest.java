@@ -78,6 +78,15 @@ class ServerCpuPerMegabyteTest {
   }
 
   @Test
+  void aJvmCountsOnceAsTheGeometricMeansWhoseRatioIsItsGeometricMeanOfTheBlockRatios() {
+    double[] a = {31.2, 30.1, 35.8, 29.9, 33.0};
+    double[] b = {30.7, 31.5, 33.1, 30.2, 32.2};
+    assertThat(ServerCpuPerMegabyte.geometricMean(new double[] {2, 8})).isCloseTo(4, within(1e-12));
+    assertThat(ServerCpuPerMegabyte.geometricMean(a) / ServerCpuPerMegabyte.geometricMean(b))
+        .isCloseTo(Interval.ofRatios(a, b).mean(), within(1e-12));
+  }
+
+  @Test
   void blocksThatAgreeGiveAnIntervalOfNoWidth() {
     Interval r = Interval.ofRatios(new double[] {3, 6, 9}, new double[] {2, 4, 6});
     assertThat(r.mean()).isCloseTo(1.5, within(1e-12));
