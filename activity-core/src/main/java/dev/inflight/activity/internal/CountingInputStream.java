@@ -50,6 +50,20 @@ public final class CountingInputStream extends InputStream {
     return n;
   }
 
+  /**
+   * The wrapped stream's own {@code readNBytes}, counted as one chunk: {@link InputStream}'s would
+   * loop over {@link #read(byte[], int, int)} where the wrapped stream may do better (a {@code
+   * ByteArrayInputStream} copies at once).
+   */
+  @Override
+  public int readNBytes(byte[] b, int off, int len) throws IOException {
+    int n = in.readNBytes(b, off, len);
+    if (n > 0) {
+      target.now().addRx(b, off, n);
+    }
+    return n;
+  }
+
   @Override
   public long skip(long n) throws IOException {
     long skipped = in.skip(n);
