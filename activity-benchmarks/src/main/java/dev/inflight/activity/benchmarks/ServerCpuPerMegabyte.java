@@ -213,6 +213,17 @@ public final class ServerCpuPerMegabyte {
         }
         long cpu = cpuSince(serverCpu(threads, prefix), cpuBefore);
         if (b >= 0) {
+          if (cpu <= 0) {
+            // a ratio with a zero would make every mean and interval meaningless
+            throw new IllegalStateException(
+                "measured block "
+                    + (b + 1)
+                    + " of "
+                    + variants.get(v)
+                    + " read no CPU time: the blocks are shorter than the clock's step"
+                    + (USER_TIME_ONLY ? " (user-mode time counts in ticks)" : "")
+                    + "; give more rounds per block");
+          }
           perMb[v][b] = cpu / (bytes / 1_000_000.0);
         }
       }

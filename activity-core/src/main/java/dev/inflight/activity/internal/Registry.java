@@ -232,7 +232,6 @@ public final class Registry {
     return THREAD_NUMBER.get() & stripeMask;
   }
 
-  /** Ends one request of the row; the row ends with its last request. */
   /**
    * Tells a handle of this registry that its request's client is gone while the request goes on
    * (see {@link dev.inflight.activity.RequestActivity#clientWriteFailed}); other handles ignore it.
@@ -245,6 +244,7 @@ public final class Registry {
     }
   }
 
+  /** Ends one request of the row; the row ends with its last request. */
   void endRequest(Row row, EndReason reason) {
     row.backend.rows.computeIfPresent(row.sessionId, new EndOne(this, row, reason));
     endings.deliver(); // outside the bin's lock: listeners never run under the row's lock
