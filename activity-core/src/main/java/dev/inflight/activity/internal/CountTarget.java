@@ -8,14 +8,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where a counting stream counts: the handle it was given, or, when that is a tracked {@link
- * RequestActivity} attached to a row, the request's row handle itself while it is open. The streams
- * count every read or write; going through the request each time costs one more object, often on a
- * page of its own (the request is made when it arrives, its row when it attaches, with the
- * container's and the application's allocations in between), and where the kernel empties the TLB
- * on every return from a system call (page-table isolation on a processor without PCID) each page
- * touched is a page walk per flushed event (see {@code AfterSyscallBenchmark}). Once the row handle
- * is no longer open (a new attach ended it, the request ended, the row was evicted), counting goes
- * through the request again, which knows where its bytes go now.
+ * RequestActivity} attached to a row, the request's row handle itself while it is open: one object
+ * hop fewer per read or write, and no read of the request (made when it arrives, often pages away
+ * from its row) on the byte path. The server measure does not show a saving from it (see the
+ * benchmarks README, 2026-12-06, night). Once the row handle is no longer open (a new attach ended
+ * it, the request ended, the row was evicted), counting goes through the request again, which knows
+ * where its bytes go now.
  *
  * <p>Used by one thread at a time, like the stream that holds it.
  */
