@@ -76,6 +76,18 @@ public final class ServerCpuPerMegabyte {
    */
   private static final boolean USER_TIME_ONLY = "user".equals(System.getProperty("inflight.cpu"));
 
+  /**
+   * With {@code -Dinflight.cpu=alloc}, the bytes the server's threads allocate in place of their
+   * CPU time (HotSpot's per-thread allocation counter): what tracking adds to the heap per streamed
+   * MB, which the server pays later in collections and cache misses that its CPU time per block
+   * does not attribute.
+   */
+  private static final boolean ALLOCATED = "alloc".equals(System.getProperty("inflight.cpu"));
+
+  /** What a block measures, for the report's headings. */
+  private static final String MEASURED =
+      ALLOCATED ? "bytes allocated" : USER_TIME_ONLY ? "user-mode CPU" : "CPU";
+
   /** The variants run without a fourth argument. */
   static final List<String> DEFAULT_VARIANTS = List.of("none", "disabled", "enabled");
 
@@ -163,7 +175,7 @@ public final class ServerCpuPerMegabyte {
       System.out.printf(
           Locale.ROOT,
           "Server %s per streamed MB: %d paired blocks of %d rounds (after %d warmup blocks)%n",
-          USER_TIME_ONLY ? "user-mode CPU" : "CPU",
+          MEASURED,
           blocks,
           rounds,
           warmup);
@@ -286,7 +298,7 @@ public final class ServerCpuPerMegabyte {
         "%n## Across %d JVMs%n%nServer %s per streamed MB, each variant's geometric mean over the"
             + " blocks of each JVM; every interval is taken over the %d JVMs:%n",
         jvms,
-        USER_TIME_ONLY ? "user-mode CPU" : "CPU",
+        MEASURED,
         jvms);
     for (Family family : FAMILIES) {
       family.report(variants, perJvm);
@@ -404,9 +416,11 @@ public final class ServerCpuPerMegabyte {
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith(prefix)) {
         long ns =
-            USER_TIME_ONLY
-                ? threads.getThreadUserTime(t.getId())
-                : threads.getThreadCpuTime(t.getId());
+            ALLOCATED
+                ? ((com.sun.management.ThreadMXBean) threads).getThreadAllocatedBytes(t.getId())
+                : USER_TIME_ONLY
+                    ? threads.getThreadUserTime(t.getId())
+                    : threads.getThreadCpuTime(t.getId());
         if (ns > 0) {
           cpu.put(t.getId(), ns);
         }
@@ -457,12 +471,16 @@ public final class ServerCpuPerMegabyte {
       System.out.println(server + ":");
       System.out.println();
       System.out.printf(
-          Locale.ROOT, "| variant | server CPU ms/MB (mean) | / %s (95%% CI) |%n", none);
+          Locale.ROOT,
+          "| variant | server %s (mean) | / %s (95%% CI) |%n",
+          ALLOCATED ? "bytes allocated per MB" : "CPU ms/MB",
+          none);
       System.out.println("| --- | --- | --- |");
       for (String v : mine) {
         double[] x = perMb[variants.indexOf(v)];
         String ratio = base == null || v.equals(none) ? "" : Interval.ofRatios(x, base).toString();
-        System.out.printf(Locale.ROOT, "| %s | %.3f | %s |%n", v, mean(x) / 1e6, ratio);
+        System.out.printf(
+            Locale.ROOT, "| %s | %.3f | %s |%n", v, ALLOCATED ? mean(x) : mean(x) / 1e6, ratio);
       }
       System.out.println();
       printTarget(
