@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,10 +34,21 @@ final class TrackedResponse extends HttpServletResponseWrapper {
 
   private static final String CONTENT_LENGTH = "Content-Length";
 
+  private static final AtomicLongFieldUpdater<TrackedResponse> HELD =
+      AtomicLongFieldUpdater.newUpdater(TrackedResponse.class, "held");
+
   private final RequestActivity activity;
   private final boolean head;
   private final TrackedExchange exchange;
-  private final AtomicLong held = new AtomicLong();
+
+  /**
+   * Bytes handed to the container before the response was committed, counted once it is. A field
+   * with an updater rather than an {@code AtomicLong}: one object and one cache line fewer per
+   * request.
+   */
+  @SuppressWarnings("UnusedVariable") // read and written through HELD
+  private volatile long held;
+
   private volatile boolean committed;
   private volatile boolean streamUsed;
   private volatile @Nullable CountingServletOutputStream out;
@@ -252,10 +263,10 @@ final class TrackedResponse extends HttpServletResponseWrapper {
       activity.addTx(bytes);
       return;
     }
-    held.addAndGet(bytes);
+    HELD.addAndGet(this, bytes);
     if (isCommitted()) {
       committed = true;
-      activity.addTx(held.getAndSet(0));
+      activity.addTx(HELD.getAndSet(this, 0));
     }
   }
 
@@ -266,14 +277,14 @@ final class TrackedResponse extends HttpServletResponseWrapper {
    *     the response is committed already (an exception, an error page, a timeout)
    */
   void settle(boolean delivered) {
-    long bytes = held.getAndSet(0);
+    long bytes = HELD.getAndSet(this, 0);
     if (bytes > 0 && (delivered || isCommitted())) {
       activity.addTx(bytes);
     }
   }
 
   private void discard() {
-    held.set(0);
+    held = 0;
     written = 0;
   }
 }
