@@ -16,6 +16,8 @@ import io.micrometer.observation.ObservationRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -26,16 +28,22 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.filter.ServerHttpObservationFilter;
@@ -85,6 +93,17 @@ final class JettySseServer implements SseServer {
   /** The switched variants, the bare one first. */
   static final List<String> SWITCHED_VARIANTS =
       List.of(SWITCHED + "none", SWITCHED + "disabled", SWITCHED + "enabled", SWITCHED + CONTROL);
+
+  /**
+   * The peers on the switched server ({@code switched-jetty-stats}, {@code switched-micrometer},
+   * {@code switched-dropwizard}): each library's request metrics selected in turn on the same
+   * server as inflight's variants, so that inflight / peer is read without the fixed difference
+   * between two servers. Jetty's {@link StatisticsHandler} wraps the switched server's context in
+   * every variant and counts only while its variant is selected; the filters are initialised as the
+   * container would and run behind the switching filter.
+   */
+  static final List<String> SWITCHED_PEERS =
+      List.of(SWITCHED + PEERS.get(0), SWITCHED + PEERS.get(1), SWITCHED + PEERS.get(2));
 
   /** The one server of the switched variants, while any of them runs. */
   private static final SharedServer<Switched> SWITCHED_SERVER =
@@ -142,23 +161,10 @@ final class JettySseServer implements SseServer {
         recorded = statistics::getRequestTotal;
         break;
       case "micrometer":
-        MeterRegistry meters = new SimpleMeterRegistry();
-        ObservationRegistry observations = ObservationRegistry.create();
-        observations
-            .observationConfig()
-            .observationHandler(new DefaultMeterObservationHandler(meters));
-        mount(context, new ServerHttpObservationFilter(observations));
-        recorded =
-            () ->
-                meters.find("http.server.requests").timers().stream().mapToLong(Timer::count).sum();
-        break;
       case "dropwizard":
-        MetricRegistry metrics = new MetricRegistry();
-        context.setAttribute(InstrumentedFilter.REGISTRY_ATTRIBUTE, metrics);
-        mount(context, new InstrumentedFilter());
-        recorded =
-            () ->
-                metrics.timer(MetricRegistry.name(InstrumentedFilter.class, "requests")).getCount();
+        PeerFilter peer = peerFilter(variant, context);
+        mount(context, peer.filter());
+        recorded = peer.recorded();
         break;
       default:
         throw new IllegalArgumentException("unknown Jetty variant " + variant);
@@ -179,14 +185,29 @@ final class JettySseServer implements SseServer {
   private static SseServer startSwitched(
       String variant, ActivityTracker tracker, byte[] event, int chunks) throws Exception {
     String mode = variant.substring(SWITCHED.length());
-    Mode m =
-        switch (mode) {
-          case "none", CONTROL -> new Mode(null, false);
-          case "disabled", "enabled" ->
-              new Mode(ActivityFilter.builder().tracker(tracker).build(), true);
-          default -> throw new IllegalArgumentException("unknown Jetty variant " + variant);
-        };
+    if (!SWITCHED_VARIANTS.contains(variant) && !SWITCHED_PEERS.contains(variant)) {
+      throw new IllegalArgumentException("unknown Jetty variant " + variant);
+    }
     Switched server = SWITCHED_SERVER.acquire(() -> Switched.start(event, chunks));
+    Mode m;
+    try {
+      m =
+          switch (mode) {
+            case "disabled", "enabled" ->
+                new Mode(ActivityFilter.builder().tracker(tracker).build(), true, false, null);
+            case "jetty-stats" -> new Mode(null, false, true, server.statistics::getRequestTotal);
+            case "micrometer", "dropwizard" -> {
+              PeerFilter peer = peerFilter(mode, server.context);
+              peer.filter().init(new Config(peer.filter(), server.context.getServletContext()));
+              yield new Mode(peer.filter(), false, false, peer.recorded());
+            }
+            default -> new Mode(null, false, false, null); // none, the control
+          };
+    } catch (Exception | Error e) {
+      SWITCHED_SERVER.release();
+      throw e;
+    }
+    LongSupplier recorded = m.recorded();
     return new SseServer() {
       @Override
       public int port() {
@@ -199,6 +220,11 @@ final class JettySseServer implements SseServer {
       }
 
       @Override
+      public OptionalLong requestsRecorded() {
+        return recorded == null ? OptionalLong.empty() : OptionalLong.of(recorded.getAsLong());
+      }
+
+      @Override
       public void stop() throws Exception {
         SWITCHED_SERVER.release();
       }
@@ -206,21 +232,85 @@ final class JettySseServer implements SseServer {
   }
 
   /**
-   * What a switched server runs: the filter in front of the servlet (none for the bare server), and
-   * whether the servlet attaches and counts.
+   * What a switched server runs: the filter in front of the servlet (none for the bare server),
+   * whether the servlet attaches and counts, whether Jetty's statistics count, and how many
+   * requests the variant's metrics recorded (null when it has none).
    */
-  private record Mode(@Nullable Filter filter, boolean instrumented) {}
+  private record Mode(
+      @Nullable Filter filter,
+      boolean instrumented,
+      boolean statistics,
+      @Nullable LongSupplier recorded) {}
+
+  /** A peer's filter and the number of requests its metrics recorded. */
+  private record PeerFilter(Filter filter, LongSupplier recorded) {}
+
+  /**
+   * The filter of {@code micrometer} or {@code dropwizard}, with its registry; Dropwizard's finds
+   * its registry in the servlet context, where this puts it.
+   */
+  private static PeerFilter peerFilter(String peer, ServletContextHandler context) {
+    if (peer.equals("micrometer")) {
+      MeterRegistry meters = new SimpleMeterRegistry();
+      ObservationRegistry observations = ObservationRegistry.create();
+      observations
+          .observationConfig()
+          .observationHandler(new DefaultMeterObservationHandler(meters));
+      return new PeerFilter(
+          new ServerHttpObservationFilter(observations),
+          () ->
+              meters.find("http.server.requests").timers().stream().mapToLong(Timer::count).sum());
+    }
+    MetricRegistry metrics = new MetricRegistry();
+    context.setAttribute(InstrumentedFilter.REGISTRY_ATTRIBUTE, metrics);
+    return new PeerFilter(
+        new InstrumentedFilter(),
+        () -> metrics.timer(MetricRegistry.name(InstrumentedFilter.class, "requests")).getCount());
+  }
+
+  /** The configuration a container gives a filter it mounts without parameters. */
+  private record Config(Filter filter, ServletContext context) implements FilterConfig {
+    @Override
+    public String getFilterName() {
+      return filter.getClass().getName();
+    }
+
+    @Override
+    public ServletContext getServletContext() {
+      return context;
+    }
+
+    @Override
+    public @Nullable String getInitParameter(String name) {
+      return null;
+    }
+
+    @Override
+    public Enumeration<String> getInitParameterNames() {
+      return Collections.emptyEnumeration();
+    }
+  }
 
   /** The one server of the switched variants. */
   private static final class Switched {
     final Server server;
     final int port;
+    final ServletContextHandler context;
+    final SwitchedStatistics statistics;
     final SwitchFilter filter;
     final SseServlet servlet;
 
-    private Switched(Server server, int port, SwitchFilter filter, SseServlet servlet) {
+    private Switched(
+        Server server,
+        int port,
+        ServletContextHandler context,
+        SwitchedStatistics statistics,
+        SwitchFilter filter,
+        SseServlet servlet) {
       this.server = server;
       this.port = port;
+      this.context = context;
+      this.statistics = statistics;
       this.filter = filter;
       this.servlet = servlet;
     }
@@ -239,14 +329,35 @@ final class JettySseServer implements SseServer {
       mount(context, filter);
       SseServlet servlet = new SseServlet(event, chunks, false);
       context.addServlet(new ServletHolder(servlet), EndToEndBenchmark.PATH);
-      server.setHandler(context);
+      SwitchedStatistics statistics = new SwitchedStatistics();
+      statistics.setHandler(context);
+      server.setHandler(statistics);
       server.start();
-      return new Switched(server, connector.getLocalPort(), filter, servlet);
+      return new Switched(server, connector.getLocalPort(), context, statistics, filter, servlet);
     }
 
     void select(Mode m) {
       filter.delegate = m.filter();
       servlet.instrumented = m.instrumented();
+      statistics.counting = m.statistics();
+    }
+  }
+
+  /**
+   * Jetty's {@link StatisticsHandler} around the switched server's context, counting while {@code
+   * switched-jetty-stats} is selected and handing the request straight to the context otherwise.
+   * Its own cost, one volatile read and a branch, is the same in every variant.
+   */
+  private static final class SwitchedStatistics extends StatisticsHandler {
+    volatile boolean counting;
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      if (counting) {
+        return super.handle(request, response, callback);
+      }
+      Handler next = getHandler();
+      return next != null && next.handle(request, response, callback);
     }
   }
 

@@ -47,13 +47,14 @@ import org.jspecify.annotations.Nullable;
  * {@code none,disabled,enabled}); {@code all} names the seven Jetty variants (with the control
  * {@code none-2}), {@code netty} the three Reactor Netty ones, {@code switched} the four variants
  * of one Jetty server switched between them (see {@link JettySseServer#SWITCHED}: the bare servlet
- * twice, tracking off, tracking on), {@code netty-switched} the same for one Reactor Netty server
- * (see {@link NettySseServer#SWITCHED}), e.g. {@code 40 40 100 all}, {@code 40 40 100 netty} or
- * {@code 200 40 100 switched}. The warmup matters: code that runs once per request (opening and
- * ending a row, the wrappers) is compiled by the optimising compiler only after some ten thousand
- * requests, while code that runs per write is compiled long before; 100 warmup blocks of 40 rounds
- * are 16,000 requests per server. With a handful of warmup blocks, the per-request code still runs
- * in its profiling tier while it is measured.
+ * twice, tracking off, tracking on), {@code switched-all} those and the three peers on the same
+ * server ({@link JettySseServer#SWITCHED_PEERS}), {@code netty-switched} the same for one Reactor
+ * Netty server (see {@link NettySseServer#SWITCHED}), e.g. {@code 40 40 100 all}, {@code 40 40 100
+ * netty} or {@code 200 40 100 switched}. The warmup matters: code that runs once per request
+ * (opening and ending a row, the wrappers) is compiled by the optimising compiler only after some
+ * ten thousand requests, while code that runs per write is compiled long before; 100 warmup blocks
+ * of 40 rounds are 16,000 requests per server. With a handful of warmup blocks, the per-request
+ * code still runs in its profiling tier while it is measured.
  *
  * <p>Across JVMs: with {@code -Dinflight.jvms=N}, the same measurement runs in N fresh JVMs one
  * after the other, and the report's intervals are taken over the JVMs (see {@link #acrossJvms}).
@@ -111,9 +112,9 @@ public final class ServerCpuPerMegabyte {
               false),
           new Family(
               "Jetty 12 (ee10) servlet, one server switched between variants",
-              JettySseServer.SWITCHED_VARIANTS,
+              concat(JettySseServer.SWITCHED_VARIANTS, JettySseServer.SWITCHED_PEERS),
               JettySseServer.SWITCHED,
-              List.of(),
+              JettySseServer.SWITCHED_PEERS,
               1.01,
               1.015,
               true),
@@ -372,7 +373,8 @@ public final class ServerCpuPerMegabyte {
   /**
    * The variants named on the command line, in their order, without repeats: {@code all} is the
    * seven Jetty variants, {@code netty} the three Reactor Netty ones, {@code switched} and {@code
-   * netty-switched} the switched servers' four each.
+   * netty-switched} the switched servers' four each, {@code switched-all} the switched Jetty
+   * server's four and its three peers.
    *
    * @param arg comma-separated variants
    * @return the variants to run
@@ -382,6 +384,7 @@ public final class ServerCpuPerMegabyte {
     Set<String> known = new LinkedHashSet<>(JettySseServer.VARIANTS);
     known.addAll(NettySseServer.VARIANTS);
     known.addAll(JettySseServer.SWITCHED_VARIANTS);
+    known.addAll(JettySseServer.SWITCHED_PEERS);
     known.addAll(NettySseServer.SWITCHED_VARIANTS);
     Set<String> chosen = new LinkedHashSet<>();
     for (String name : arg.split(",", -1)) {
@@ -392,6 +395,9 @@ public final class ServerCpuPerMegabyte {
         chosen.addAll(NettySseServer.VARIANTS);
       } else if (n.equals("switched")) {
         chosen.addAll(JettySseServer.SWITCHED_VARIANTS);
+      } else if (n.equals("switched-all")) {
+        chosen.addAll(JettySseServer.SWITCHED_VARIANTS);
+        chosen.addAll(JettySseServer.SWITCHED_PEERS);
       } else if (n.equals("netty-switched")) {
         chosen.addAll(NettySseServer.SWITCHED_VARIANTS);
       } else if (known.contains(n)) {
@@ -400,11 +406,17 @@ public final class ServerCpuPerMegabyte {
         throw new IllegalArgumentException(
             "unknown variant '"
                 + n
-                + "'; known: all, netty, switched, netty-switched, "
+                + "'; known: all, netty, switched, switched-all, netty-switched, "
                 + String.join(", ", known));
       }
     }
     return List.copyOf(chosen);
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
   }
 
   /**

@@ -17,7 +17,7 @@ class EndToEndBenchmarkTest {
   private EndToEndBenchmark.Proxy proxy = new EndToEndBenchmark.Proxy();
 
   static Iterable<String> variants() {
-    return ServerCpuPerMegabyte.variants("all,netty,switched");
+    return ServerCpuPerMegabyte.variants("all,netty,switched-all");
   }
 
   private void start(String variant) throws Exception {
@@ -86,6 +86,33 @@ class EndToEndBenchmarkTest {
       proxy = new EndToEndBenchmark.Proxy();
       none.tearDown();
       enabled.tearDown(); // the last user stops the server
+    } finally {
+      proxy = new EndToEndBenchmark.Proxy();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"switched-jetty-stats", "switched-micrometer", "switched-dropwizard"})
+  void aSwitchedPeerRecordsTheRequestsMadeWhileItIsSelectedAndNoOthers(String peer)
+      throws Exception {
+    start(peer);
+    EndToEndBenchmark.Proxy metered = proxy;
+    proxy = new EndToEndBenchmark.Proxy();
+    start("switched-none");
+    EndToEndBenchmark.Proxy none = proxy;
+    try {
+      none.server.select();
+      EndToEndBenchmark.round(none);
+      assertThat(metered.server.requestsRecorded()).hasValue(0);
+
+      metered.server.select();
+      EndToEndBenchmark.round(metered);
+      none.server.select();
+      EndToEndBenchmark.round(none);
+      // the peer's tear-down checks that its metrics recorded exactly its own round's streams
+      proxy = new EndToEndBenchmark.Proxy();
+      none.tearDown();
+      metered.tearDown();
     } finally {
       proxy = new EndToEndBenchmark.Proxy();
     }
