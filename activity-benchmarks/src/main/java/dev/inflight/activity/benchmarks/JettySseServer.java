@@ -34,6 +34,7 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -104,6 +105,10 @@ final class JettySseServer implements SseServer {
    */
   static final List<String> SWITCHED_PEERS =
       List.of(SWITCHED + PEERS.get(0), SWITCHED + PEERS.get(1), SWITCHED + PEERS.get(2));
+
+  /** The switched server's variants and its peers ({@code switched-all}). */
+  static final List<String> SWITCHED_ALL =
+      Stream.concat(SWITCHED_VARIANTS.stream(), SWITCHED_PEERS.stream()).toList();
 
   /** The one server of the switched variants, while any of them runs. */
   private static final SharedServer<Switched> SWITCHED_SERVER =
@@ -185,7 +190,7 @@ final class JettySseServer implements SseServer {
   private static SseServer startSwitched(
       String variant, ActivityTracker tracker, byte[] event, int chunks) throws Exception {
     String mode = variant.substring(SWITCHED.length());
-    if (!SWITCHED_VARIANTS.contains(variant) && !SWITCHED_PEERS.contains(variant)) {
+    if (!SWITCHED_ALL.contains(variant)) {
       throw new IllegalArgumentException("unknown Jetty variant " + variant);
     }
     Switched server = SWITCHED_SERVER.acquire(() -> Switched.start(event, chunks));
@@ -250,22 +255,32 @@ final class JettySseServer implements SseServer {
    * its registry in the servlet context, where this puts it.
    */
   private static PeerFilter peerFilter(String peer, ServletContextHandler context) {
-    if (peer.equals("micrometer")) {
-      MeterRegistry meters = new SimpleMeterRegistry();
-      ObservationRegistry observations = ObservationRegistry.create();
-      observations
-          .observationConfig()
-          .observationHandler(new DefaultMeterObservationHandler(meters));
-      return new PeerFilter(
-          new ServerHttpObservationFilter(observations),
-          () ->
-              meters.find("http.server.requests").timers().stream().mapToLong(Timer::count).sum());
+    switch (peer) {
+      case "micrometer" -> {
+        MeterRegistry meters = new SimpleMeterRegistry();
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations
+            .observationConfig()
+            .observationHandler(new DefaultMeterObservationHandler(meters));
+        return new PeerFilter(
+            new ServerHttpObservationFilter(observations),
+            () ->
+                meters.find("http.server.requests").timers().stream()
+                    .mapToLong(Timer::count)
+                    .sum());
+      }
+      case "dropwizard" -> {
+        MetricRegistry metrics = new MetricRegistry();
+        context.setAttribute(InstrumentedFilter.REGISTRY_ATTRIBUTE, metrics);
+        return new PeerFilter(
+            new InstrumentedFilter(),
+            () ->
+                metrics
+                    .timer(MetricRegistry.name(InstrumentedFilter.class, "requests"))
+                    .getCount());
+      }
+      default -> throw new IllegalArgumentException("no peer filter named " + peer);
     }
-    MetricRegistry metrics = new MetricRegistry();
-    context.setAttribute(InstrumentedFilter.REGISTRY_ATTRIBUTE, metrics);
-    return new PeerFilter(
-        new InstrumentedFilter(),
-        () -> metrics.timer(MetricRegistry.name(InstrumentedFilter.class, "requests")).getCount());
   }
 
   /** The configuration a container gives a filter it mounts without parameters. */

@@ -70,24 +70,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ServerCpuPerMegabyte {
 
-  /**
-   * With {@code -Dinflight.cpu=user}, the threads' user-mode time only, not their whole CPU time:
-   * with a run of each, what tracking costs in the server's own code can be told from what it costs
-   * in the kernel.
-   */
-  private static final boolean USER_TIME_ONLY = "user".equals(System.getProperty("inflight.cpu"));
-
-  /**
-   * With {@code -Dinflight.cpu=alloc}, the bytes the server's threads allocate in place of their
-   * CPU time (HotSpot's per-thread allocation counter): what tracking adds to the heap per streamed
-   * MB, which the server pays later in collections and cache misses that its CPU time per block
-   * does not attribute.
-   */
-  private static final boolean ALLOCATED = "alloc".equals(System.getProperty("inflight.cpu"));
-
-  /** What a block measures, for the report's headings. */
-  private static final String MEASURED =
-      ALLOCATED ? "bytes allocated" : USER_TIME_ONLY ? "user-mode CPU" : "CPU";
+  /** What each block reads, from {@code -Dinflight.cpu} (see {@link Reading}). */
+  private static final Reading READING = Reading.fromSystemProperty();
 
   /** The variants run without a fourth argument. */
   static final List<String> DEFAULT_VARIANTS = List.of("none", "disabled", "enabled");
@@ -112,7 +96,7 @@ public final class ServerCpuPerMegabyte {
               false),
           new Family(
               "Jetty 12 (ee10) servlet, one server switched between variants",
-              concat(JettySseServer.SWITCHED_VARIANTS, JettySseServer.SWITCHED_PEERS),
+              JettySseServer.SWITCHED_ALL,
               JettySseServer.SWITCHED,
               JettySseServer.SWITCHED_PEERS,
               1.01,
@@ -176,7 +160,7 @@ public final class ServerCpuPerMegabyte {
       System.out.printf(
           Locale.ROOT,
           "Server %s per streamed MB: %d paired blocks of %d rounds (after %d warmup blocks)%n",
-          MEASURED,
+          READING.what,
           blocks,
           rounds,
           warmup);
@@ -193,7 +177,7 @@ public final class ServerCpuPerMegabyte {
   /**
    * Streams {@code rounds} rounds through every server in each block, in a shuffled order.
    *
-   * @return per variant, per measured block: server CPU nanoseconds per streamed MB
+   * @return per variant, per measured block: what {@link #READING} reads per streamed MB
    */
   private static double[][] measure(
       List<EndToEndBenchmark.Proxy> proxies,
@@ -233,8 +217,10 @@ public final class ServerCpuPerMegabyte {
                     + (b + 1)
                     + " of "
                     + variants.get(v)
-                    + " read no CPU time: the blocks are shorter than the clock's step"
-                    + (USER_TIME_ONLY ? " (user-mode time counts in ticks)" : "")
+                    + " read no "
+                    + READING.what
+                    + ": the blocks are shorter than the clock's step"
+                    + (READING == Reading.USER ? " (user-mode time counts in ticks)" : "")
                     + "; give more rounds per block");
           }
           perMb[v][b] = cpu / (bytes / 1_000_000.0);
@@ -299,7 +285,7 @@ public final class ServerCpuPerMegabyte {
         "%n## Across %d JVMs%n%nServer %s per streamed MB, each variant's geometric mean over the"
             + " blocks of each JVM; every interval is taken over the %d JVMs:%n",
         jvms,
-        MEASURED,
+        READING.what,
         jvms);
     for (Family family : FAMILIES) {
       family.report(variants, perJvm);
@@ -383,8 +369,7 @@ public final class ServerCpuPerMegabyte {
   static List<String> variants(String arg) {
     Set<String> known = new LinkedHashSet<>(JettySseServer.VARIANTS);
     known.addAll(NettySseServer.VARIANTS);
-    known.addAll(JettySseServer.SWITCHED_VARIANTS);
-    known.addAll(JettySseServer.SWITCHED_PEERS);
+    known.addAll(JettySseServer.SWITCHED_ALL);
     known.addAll(NettySseServer.SWITCHED_VARIANTS);
     Set<String> chosen = new LinkedHashSet<>();
     for (String name : arg.split(",", -1)) {
@@ -396,8 +381,7 @@ public final class ServerCpuPerMegabyte {
       } else if (n.equals("switched")) {
         chosen.addAll(JettySseServer.SWITCHED_VARIANTS);
       } else if (n.equals("switched-all")) {
-        chosen.addAll(JettySseServer.SWITCHED_VARIANTS);
-        chosen.addAll(JettySseServer.SWITCHED_PEERS);
+        chosen.addAll(JettySseServer.SWITCHED_ALL);
       } else if (n.equals("netty-switched")) {
         chosen.addAll(NettySseServer.SWITCHED_VARIANTS);
       } else if (known.contains(n)) {
@@ -413,32 +397,72 @@ public final class ServerCpuPerMegabyte {
     return List.copyOf(chosen);
   }
 
-  private static List<String> concat(List<String> a, List<String> b) {
-    List<String> all = new ArrayList<>(a);
-    all.addAll(b);
-    return List.copyOf(all);
-  }
-
   /**
-   * CPU nanoseconds used so far by each live thread whose name starts with the prefix, by thread
-   * id.
+   * What {@link #READING} reads of each live thread whose name starts with the prefix, so far, by
+   * thread id.
    */
   private static Map<Long, Long> serverCpu(ThreadMXBean threads, String prefix) {
     Map<Long, Long> cpu = new HashMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith(prefix)) {
-        long ns =
-            ALLOCATED
-                ? ((com.sun.management.ThreadMXBean) threads).getThreadAllocatedBytes(t.getId())
-                : USER_TIME_ONLY
-                    ? threads.getThreadUserTime(t.getId())
-                    : threads.getThreadCpuTime(t.getId());
-        if (ns > 0) {
-          cpu.put(t.getId(), ns);
+        long value = READING.of(threads, t.getId());
+        if (value > 0) {
+          cpu.put(t.getId(), value);
         }
       }
     }
     return cpu;
+  }
+
+  /**
+   * What a block reads of the server's threads: their CPU time (the default), their user-mode time
+   * only ({@code -Dinflight.cpu=user}: with a run of each, what tracking costs in the server's own
+   * code can be told from what it costs in the kernel; Linux counts it in ticks), or the bytes they
+   * allocate ({@code -Dinflight.cpu=alloc}, HotSpot's per-thread counter: what tracking adds to the
+   * heap per streamed MB).
+   */
+  enum Reading {
+    CPU("CPU", "CPU ms/MB", 1e6),
+    USER("user-mode CPU", "user-mode CPU ms/MB", 1e6),
+    ALLOC("bytes allocated", "bytes allocated per MB", 1);
+
+    /** What is read, for the report's headings. */
+    final String what;
+
+    /** The report's column of a variant's mean. */
+    final String column;
+
+    /** What the mean is divided by for that column. */
+    final double scale;
+
+    Reading(String what, String column, double scale) {
+      this.what = what;
+      this.column = column;
+      this.scale = scale;
+    }
+
+    /** The reading {@code -Dinflight.cpu} asks for; a value it does not know is refused. */
+    static Reading fromSystemProperty() {
+      String value = System.getProperty("inflight.cpu");
+      if (value == null) {
+        return CPU;
+      }
+      return switch (value) {
+        case "user" -> USER;
+        case "alloc" -> ALLOC;
+        default ->
+            throw new IllegalArgumentException(
+                "-Dinflight.cpu=" + value + ": expected user or alloc (or no value, for CPU time)");
+      };
+    }
+
+    long of(ThreadMXBean threads, long id) {
+      return switch (this) {
+        case CPU -> threads.getThreadCpuTime(id);
+        case USER -> threads.getThreadUserTime(id);
+        case ALLOC -> ((com.sun.management.ThreadMXBean) threads).getThreadAllocatedBytes(id);
+      };
+    }
   }
 
   /**
@@ -483,16 +507,12 @@ public final class ServerCpuPerMegabyte {
       System.out.println(server + ":");
       System.out.println();
       System.out.printf(
-          Locale.ROOT,
-          "| variant | server %s (mean) | / %s (95%% CI) |%n",
-          ALLOCATED ? "bytes allocated per MB" : "CPU ms/MB",
-          none);
+          Locale.ROOT, "| variant | server %s (mean) | / %s (95%% CI) |%n", READING.column, none);
       System.out.println("| --- | --- | --- |");
       for (String v : mine) {
         double[] x = perMb[variants.indexOf(v)];
         String ratio = base == null || v.equals(none) ? "" : Interval.ofRatios(x, base).toString();
-        System.out.printf(
-            Locale.ROOT, "| %s | %.3f | %s |%n", v, ALLOCATED ? mean(x) : mean(x) / 1e6, ratio);
+        System.out.printf(Locale.ROOT, "| %s | %.3f | %s |%n", v, mean(x) / READING.scale, ratio);
       }
       System.out.println();
       printTarget(
