@@ -10,7 +10,8 @@ module dev.inflight.activity {
 
   exports dev.inflight.activity;
   // the counting streams' shortcut to a request's row (CountTarget), for the servlet adapter's
-  // stream
+  // stream and the WebFlux adapter's counters
   exports dev.inflight.activity.internal to
-      dev.inflight.activity.servlet;
+      dev.inflight.activity.servlet,
+      dev.inflight.activity.webflux;
 }

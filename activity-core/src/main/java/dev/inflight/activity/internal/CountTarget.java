@@ -8,14 +8,24 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where a counting stream counts: the handle it was given, or, when that is a tracked {@link
- * RequestActivity} attached to a row, the request's row handle itself while it is open: one object
- * hop fewer per read or write, and no read of the request (made when it arrives, often pages away
- * from its row) on the byte path. The server measure does not show a saving from it (see the
- * benchmarks README, 2026-12-06, night). Once the row handle is no longer open (a new attach ended
- * it, the request ended, the row was evicted), counting goes through the request again, which knows
- * where its bytes go now.
+ * RequestActivity} attached to a row, the request's row handle itself while it is open: no read of
+ * the request (made when it arrives, often pages away from its row) on the byte path. Once the row
+ * handle is no longer open (a new attach ended it, the request ended, the row was evicted),
+ * counting goes through the request again, which knows where its bytes go now.
  *
- * <p>Used by one thread at a time, like the stream that holds it.
+ * <p>The stream keeps the row handle in a field of its own rather than in an object of this class:
+ * one object fewer to make per stream and to touch per read or write (the server measure shows no
+ * saving from it either way, see the benchmarks README, 2026-12-07). The stream's pattern:
+ *
+ * <pre>{@code
+ * private @Nullable ActivityHandle row;
+ *
+ * private ActivityHandle target() {
+ *   ActivityHandle h = CountTarget.now(given, row);
+ *   row = h;
+ *   return h;
+ * }
+ * }</pre>
  */
 public final class CountTarget {
   /** The request's {@code handle} field, read on the slow path only. */
@@ -31,31 +41,23 @@ public final class CountTarget {
     }
   }
 
-  private final ActivityHandle given;
-  private @Nullable ActivityHandle row;
+  private CountTarget() {}
 
   /**
-   * A target for the stream given {@code handle}.
+   * Where to count now: {@code last} if it is a row handle that is still open, else the open row
+   * handle of {@code given} when that is an attached, tracked request that has not ended, else
+   * {@code given} itself.
    *
-   * @param handle what the stream was given to count into
+   * @param given what the stream was given to count into
+   * @param last what this returned the last time, or null
+   * @return the handle to count into, for the stream to keep for the next call
    */
-  public CountTarget(ActivityHandle handle) {
-    this.given = handle;
-  }
-
-  /**
-   * The handle to count into now: the request's row handle while it is open, else the handle given.
-   *
-   * @return never null
-   */
-  public ActivityHandle now() {
-    ActivityHandle r = row;
-    if (r != null && r.isOpen()) {
-      return r;
+  public static ActivityHandle now(ActivityHandle given, @Nullable ActivityHandle last) {
+    if (last instanceof RowHandle && last.isOpen()) {
+      return last;
     }
-    r = rowOf(given);
-    row = r;
-    return r != null ? r : given;
+    ActivityHandle row = rowOf(given);
+    return row != null ? row : given;
   }
 
   /** The open row handle of an attached, tracked request that has not ended, else null. */

@@ -8,9 +8,10 @@ import org.jspecify.annotations.Nullable;
 /** Counts the bytes read (and skipped) as RX. */
 public final class CountingInputStream extends InputStream {
   private final InputStream in;
+  private final ActivityHandle handle;
 
-  /** Where to count (see {@link CountTarget}). */
-  private final CountTarget target;
+  /** Where the last read or write counted: the request's row handle while it is open. */
+  private @Nullable ActivityHandle row;
 
   /** The byte of a one-byte read, handed over as a chunk. */
   private byte @Nullable [] single;
@@ -23,7 +24,14 @@ public final class CountingInputStream extends InputStream {
    */
   public CountingInputStream(InputStream in, ActivityHandle handle) {
     this.in = in;
-    this.target = new CountTarget(handle);
+    this.handle = handle;
+  }
+
+  /** Where to count now (see {@link CountTarget}). */
+  private ActivityHandle target() {
+    ActivityHandle h = CountTarget.now(handle, row);
+    row = h;
+    return h;
   }
 
   @Override
@@ -36,7 +44,7 @@ public final class CountingInputStream extends InputStream {
         single = one;
       }
       one[0] = (byte) b;
-      target.now().addRx(one, 0, 1);
+      target().addRx(one, 0, 1);
     }
     return b;
   }
@@ -45,7 +53,7 @@ public final class CountingInputStream extends InputStream {
   public int read(byte[] b, int off, int len) throws IOException {
     int n = in.read(b, off, len);
     if (n > 0) {
-      target.now().addRx(b, off, n); // the tracker reads what it needs of the chunk in place
+      target().addRx(b, off, n); // the tracker reads what it needs of the chunk in place
     }
     return n;
   }
@@ -59,7 +67,7 @@ public final class CountingInputStream extends InputStream {
   public int readNBytes(byte[] b, int off, int len) throws IOException {
     int n = in.readNBytes(b, off, len);
     if (n > 0) {
-      target.now().addRx(b, off, n);
+      target().addRx(b, off, n);
     }
     return n;
   }
@@ -68,7 +76,7 @@ public final class CountingInputStream extends InputStream {
   public long skip(long n) throws IOException {
     long skipped = in.skip(n);
     if (skipped > 0) {
-      target.now().addRx(skipped);
+      target().addRx(skipped);
     }
     return skipped;
   }

@@ -4,6 +4,7 @@ import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.RequestActivity;
 import java.io.IOException;
 import java.io.OutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Counts the bytes written as TX, only after the write returned normally. When the handle is a
@@ -14,8 +15,8 @@ public final class CountingOutputStream extends OutputStream {
   private final OutputStream out;
   private final ActivityHandle handle;
 
-  /** Where to count (see {@link CountTarget}). */
-  private final CountTarget target;
+  /** Where the last read or write counted: the request's row handle while it is open. */
+  private @Nullable ActivityHandle row;
 
   /**
    * Wraps a stream.
@@ -26,7 +27,13 @@ public final class CountingOutputStream extends OutputStream {
   public CountingOutputStream(OutputStream out, ActivityHandle handle) {
     this.out = out;
     this.handle = handle;
-    this.target = new CountTarget(handle);
+  }
+
+  /** Where to count now (see {@link CountTarget}). */
+  private ActivityHandle target() {
+    ActivityHandle h = CountTarget.now(handle, row);
+    row = h;
+    return h;
   }
 
   @Override
@@ -37,7 +44,7 @@ public final class CountingOutputStream extends OutputStream {
       failed(e);
       throw e;
     }
-    target.now().addTx(1);
+    target().addTx(1);
   }
 
   @Override
@@ -49,7 +56,7 @@ public final class CountingOutputStream extends OutputStream {
       throw e;
     }
     if (len > 0) {
-      target.now().addTx(b, off, len); // the bytes too: a streaming row's events are read from them
+      target().addTx(b, off, len); // the bytes too: a streaming row's events are read from them
     }
   }
 

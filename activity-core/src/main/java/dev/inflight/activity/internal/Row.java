@@ -21,13 +21,34 @@ abstract class RowPadBefore {
   int gap;
 }
 
-/** The two byte counters: the only fields written on the hot path. */
+/**
+ * The two byte counters, the only fields written on the hot path, and what every read or write also
+ * reads: the row's type and whether its first byte and first content were timed. Together, so that
+ * counting a chunk touches as few cache lines of the row as can be.
+ */
 abstract class RowCounters extends RowPadBefore {
   /** Bytes from the backend; {@link Row#SEALED} or less once the row ended. */
   volatile long rx;
 
   /** Bytes to the client; {@link Row#SEALED} or less once the row ended. */
   volatile long tx;
+
+  /** When the first byte went to the client, or {@link Row#NO_FIRST_BYTE}. */
+  volatile long firstTxNanos = Row.NO_FIRST_BYTE;
+
+  /**
+   * When the backend's first content arrived (on a streaming row whose chunks the tracker reads,
+   * the first chunk with content outside keep-alives and control events, see {@link SseScan}), or
+   * {@link Row#NO_FIRST_BYTE}.
+   */
+  volatile long firstContentNanos = Row.NO_FIRST_BYTE;
+
+  /** Streaming or not; changed under the row's bin lock, when a streaming request joins. */
+  volatile ConnectionType type;
+
+  RowCounters(ConnectionType type) {
+    this.type = type;
+  }
 }
 
 /**
@@ -39,16 +60,6 @@ abstract class RowCounters extends RowPadBefore {
 abstract class RowSnapshotFields extends RowCounters {
   final long startedNanos;
   final long startedEpochMillis;
-
-  /** When the first byte went to the client, or {@link Row#NO_FIRST_BYTE}. */
-  volatile long firstTxNanos = Row.NO_FIRST_BYTE;
-
-  /**
-   * When the backend's first content arrived (on a streaming row whose chunks the tracker reads,
-   * the first chunk with content outside keep-alives and control events, see {@link SseScan}), or
-   * {@link Row#NO_FIRST_BYTE}.
-   */
-  volatile long firstContentNanos = Row.NO_FIRST_BYTE;
 
   /** The byte total when progress was last seen, and when. */
   volatile long lastSeenBytes;
@@ -86,7 +97,6 @@ abstract class RowSnapshotFields extends RowCounters {
   volatile long maxEventGapNanos = Row.NO_GAP;
 
   final String sessionId;
-  volatile ConnectionType type;
   volatile @Nullable String model;
 
   RowSnapshotFields(
@@ -95,8 +105,8 @@ abstract class RowSnapshotFields extends RowCounters {
       @Nullable String model,
       long startedNanos,
       long startedEpochMillis) {
+    super(type);
     this.sessionId = sessionId;
-    this.type = type;
     this.model = model;
     this.startedNanos = startedNanos;
     this.startedEpochMillis = startedEpochMillis;
@@ -193,10 +203,10 @@ public final class Row extends RowLinks {
       AtomicLongFieldUpdater.newUpdater(RowCounters.class, "rx");
   private static final AtomicLongFieldUpdater<RowCounters> TX =
       AtomicLongFieldUpdater.newUpdater(RowCounters.class, "tx");
-  private static final AtomicLongFieldUpdater<RowSnapshotFields> FIRST_TX =
-      AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "firstTxNanos");
-  private static final AtomicLongFieldUpdater<RowSnapshotFields> FIRST_CONTENT =
-      AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "firstContentNanos");
+  private static final AtomicLongFieldUpdater<RowCounters> FIRST_TX =
+      AtomicLongFieldUpdater.newUpdater(RowCounters.class, "firstTxNanos");
+  private static final AtomicLongFieldUpdater<RowCounters> FIRST_CONTENT =
+      AtomicLongFieldUpdater.newUpdater(RowCounters.class, "firstContentNanos");
   private static final AtomicLongFieldUpdater<RowSnapshotFields> RX_COMMENTS =
       AtomicLongFieldUpdater.newUpdater(RowSnapshotFields.class, "rxComments");
   private static final AtomicLongFieldUpdater<RowSnapshotFields> EVENTS_RX =

@@ -6,6 +6,7 @@ import dev.inflight.activity.internal.CountTarget;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The container's output stream, counting what each successful write hands to it (through {@link
@@ -31,16 +32,22 @@ final class CountingServletOutputStream extends ServletOutputStream {
    */
   private boolean direct;
 
-  /** Where to count (see {@link CountTarget}). */
-  private final CountTarget target;
+  /** Where the last read or write counted: the request's row handle while it is open. */
+  private @Nullable ActivityHandle row;
 
   CountingServletOutputStream(
       ServletOutputStream out, TrackedResponse response, RequestActivity activity) {
     this.out = out;
     this.response = response;
     this.activity = activity;
-    this.target = new CountTarget(activity);
     this.events = activity.countsEvents();
+  }
+
+  /** Where to count now (see {@link CountTarget}). */
+  private ActivityHandle target() {
+    ActivityHandle h = CountTarget.now(activity, row);
+    row = h;
+    return h;
   }
 
   boolean wraps(ServletOutputStream stream) {
@@ -55,7 +62,7 @@ final class CountingServletOutputStream extends ServletOutputStream {
       } catch (IOException e) {
         throw activity.clientWriteFailed(e);
       }
-      target.now().addTx(1);
+      target().addTx(1);
       return;
     }
     long counted = response.admit(1);
@@ -77,7 +84,7 @@ final class CountingServletOutputStream extends ServletOutputStream {
         throw activity.clientWriteFailed(e);
       }
       if (len > 0) {
-        ActivityHandle h = target.now();
+        ActivityHandle h = target();
         h.addTx(len);
         if (events) {
           h.countTxEvents(b, off, len);

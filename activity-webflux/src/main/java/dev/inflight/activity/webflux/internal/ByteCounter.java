@@ -1,9 +1,12 @@
 package dev.inflight.activity.webflux.internal;
 
+import dev.inflight.activity.ActivityHandle;
 import dev.inflight.activity.EndReason;
 import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.internal.CountTarget;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import reactor.core.Fuseable;
@@ -38,6 +41,14 @@ final class ByteCounter {
 
   /** Where the totals are kept: this counter, or the tracking counter this one was made from. */
   private final ByteCounter totals;
+
+  /**
+   * Where the last buffer counted: the request's row handle while it is open (see {@link
+   * CountTarget}), one object fewer to touch per buffer than through the request. Written by the
+   * body's subscriber and by the connection's event loop; a racing write stores a handle that is
+   * checked before each use, so either value counts right.
+   */
+  private @Nullable ActivityHandle row;
 
   private static final VarHandle HANDED_OVER;
 
@@ -95,9 +106,17 @@ final class ByteCounter {
     return activity;
   }
 
-  /** Counts bytes the connection wrote, on its event loop; TX is counted by the caller. */
+  /** Counts bytes the connection wrote, on its event loop, as the request's TX. */
   void written(int bytes) {
     written += bytes;
+    Glue.countTx(target(), bytes);
+  }
+
+  /** Where to count now (see {@link CountTarget}). */
+  private ActivityHandle target() {
+    ActivityHandle h = CountTarget.now(activity, row);
+    row = h;
+    return h;
   }
 
   /**
@@ -129,7 +148,7 @@ final class ByteCounter {
       HANDED_OVER.setRelease(t, (long) HANDED_OVER.get(t) + bytes); // one writer at a time
       if (events) {
         try {
-          Glue.countTxEvents(activity, buffer); // read as handed on; its bytes count as written
+          Glue.countTxEvents(target(), buffer); // read as handed on; its bytes count as written
         } catch (RuntimeException e) {
           Glue.failed("Counting sent events failed", e);
         }
@@ -138,13 +157,13 @@ final class ByteCounter {
     if (!rx && !tx) {
       return;
     }
-    // a typed call (RequestActivity is final), not one through the ActivityHandle interface
     try {
+      ActivityHandle h = target();
       if (rx) {
-        Glue.addRx(activity, buffer); // the bytes themselves, for a streaming row's scan
+        Glue.addRx(h, buffer); // the bytes themselves, for a streaming row's scan
       }
       if (tx) {
-        activity.addTx(bytes);
+        h.addTx(bytes);
       }
     } catch (RuntimeException e) {
       Glue.failed("Counting body bytes failed", e);

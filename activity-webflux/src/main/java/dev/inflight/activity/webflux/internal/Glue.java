@@ -57,7 +57,7 @@ public final class Glue {
    * @param activity where to count
    * @param buffer the buffer
    */
-  static void addRx(RequestActivity activity, DataBuffer buffer) {
+  static void addRx(ActivityHandle activity, DataBuffer buffer) {
     if (buffer.readableByteCount() <= 0 || (NETTY && NettyChunks.addRx(activity, buffer))) {
       return;
     }
@@ -75,7 +75,7 @@ public final class Glue {
    * @param activity where to count
    * @param buffer the buffer
    */
-  static void countTxEvents(RequestActivity activity, DataBuffer buffer) {
+  static void countTxEvents(ActivityHandle activity, DataBuffer buffer) {
     if (buffer.readableByteCount() <= 0 || (NETTY && NettyChunks.countTxEvents(activity, buffer))) {
       return;
     }

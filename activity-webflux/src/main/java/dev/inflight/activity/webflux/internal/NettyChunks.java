@@ -1,6 +1,6 @@
 package dev.inflight.activity.webflux.internal;
 
-import dev.inflight.activity.RequestActivity;
+import dev.inflight.activity.ActivityHandle;
 import io.netty.buffer.ByteBuf;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBuffer;
@@ -22,7 +22,7 @@ final class NettyChunks {
    * @param buffer a buffer with readable bytes
    * @return false, having done nothing, for any other buffer
    */
-  static boolean addRx(RequestActivity activity, DataBuffer buffer) {
+  static boolean addRx(ActivityHandle activity, DataBuffer buffer) {
     if (!(buffer instanceof NettyDataBuffer)) {
       return false;
     }
@@ -41,7 +41,7 @@ final class NettyChunks {
    * @param buffer a buffer with readable bytes
    * @return false, having done nothing, for any other buffer
    */
-  static boolean countTxEvents(RequestActivity activity, DataBuffer buffer) {
+  static boolean countTxEvents(ActivityHandle activity, DataBuffer buffer) {
     if (!(buffer instanceof NettyDataBuffer)) {
       return false;
     }

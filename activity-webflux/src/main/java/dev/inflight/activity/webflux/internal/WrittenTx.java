@@ -232,7 +232,6 @@ final class WrittenTx extends ChannelOutboundHandlerAdapter {
     }
     if (failure == null) {
       counter.written(bytes);
-      Glue.countTx(counter.activity(), bytes);
       promise.trySuccess();
     } else {
       clientGone(counter.activity(), failure, channel);
