@@ -110,6 +110,19 @@ final class JettySseServer implements SseServer {
   static final List<String> SWITCHED_ALL =
       Stream.concat(SWITCHED_VARIANTS.stream(), SWITCHED_PEERS.stream()).toList();
 
+  /**
+   * Parts of {@code switched-enabled}, for bisecting what tracking costs: {@code
+   * switched-filter-only} is the enabled filter while the servlet neither attaches nor counts what
+   * it reads (the wrappers, the request's activity and scope, TX counted into the request), and
+   * {@code switched-no-rx} attaches without counting what it reads (also the row's open and end).
+   * Run them with {@code switched-parts}, beside the switched server's none, disabled and enabled.
+   */
+  static final List<String> SWITCHED_PARTS = List.of(SWITCHED + "filter-only", SWITCHED + "no-rx");
+
+  /** Every variant of the switched server. */
+  static final List<String> SWITCHED_KNOWN =
+      Stream.concat(SWITCHED_ALL.stream(), SWITCHED_PARTS.stream()).toList();
+
   /** The one server of the switched variants, while any of them runs. */
   private static final SharedServer<Switched> SWITCHED_SERVER =
       new SharedServer<>(s -> s.server.stop());
@@ -190,7 +203,7 @@ final class JettySseServer implements SseServer {
   private static SseServer startSwitched(
       String variant, ActivityTracker tracker, byte[] event, int chunks) throws Exception {
     String mode = variant.substring(SWITCHED.length());
-    if (!SWITCHED_ALL.contains(variant)) {
+    if (!SWITCHED_KNOWN.contains(variant)) {
       throw new IllegalArgumentException("unknown Jetty variant " + variant);
     }
     Switched server = SWITCHED_SERVER.acquire(() -> Switched.start(event, chunks));
@@ -199,14 +212,22 @@ final class JettySseServer implements SseServer {
       m =
           switch (mode) {
             case "disabled", "enabled" ->
-                new Mode(ActivityFilter.builder().tracker(tracker).build(), true, false, null);
-            case "jetty-stats" -> new Mode(null, false, true, server.statistics::getRequestTotal);
+                new Mode(
+                    ActivityFilter.builder().tracker(tracker).build(), true, true, false, null);
+            case "no-rx" ->
+                new Mode(
+                    ActivityFilter.builder().tracker(tracker).build(), true, false, false, null);
+            case "filter-only" ->
+                new Mode(
+                    ActivityFilter.builder().tracker(tracker).build(), false, false, false, null);
+            case "jetty-stats" ->
+                new Mode(null, false, false, true, server.statistics::getRequestTotal);
             case "micrometer", "dropwizard" -> {
               PeerFilter peer = peerFilter(mode, server.context);
               peer.filter().init(new Config(peer.filter(), server.context.getServletContext()));
-              yield new Mode(peer.filter(), false, false, peer.recorded());
+              yield new Mode(peer.filter(), false, false, false, peer.recorded());
             }
-            default -> new Mode(null, false, false, null); // none, the control
+            default -> new Mode(null, false, false, false, null); // none, the control
           };
     } catch (Exception | Error e) {
       SWITCHED_SERVER.release();
@@ -238,12 +259,13 @@ final class JettySseServer implements SseServer {
 
   /**
    * What a switched server runs: the filter in front of the servlet (none for the bare server),
-   * whether the servlet attaches and counts, whether Jetty's statistics count, and how many
-   * requests the variant's metrics recorded (null when it has none).
+   * whether the servlet attaches and whether it counts what it reads, whether Jetty's statistics
+   * count, and how many requests the variant's metrics recorded (null when it has none).
    */
   private record Mode(
       @Nullable Filter filter,
-      boolean instrumented,
+      boolean attach,
+      boolean countRx,
       boolean statistics,
       @Nullable LongSupplier recorded) {}
 
@@ -353,7 +375,8 @@ final class JettySseServer implements SseServer {
 
     void select(Mode m) {
       filter.delegate = m.filter();
-      servlet.instrumented = m.instrumented();
+      servlet.attach = m.attach();
+      servlet.countRx = m.countRx();
       statistics.counting = m.statistics();
     }
   }
@@ -442,13 +465,19 @@ final class JettySseServer implements SseServer {
     private final byte[] event;
     private final int chunks;
 
-    /** Set once for a server of one variant, and per selection on the switched server. */
-    volatile boolean instrumented;
+    /**
+     * Whether the servlet attaches, and whether it counts what it reads: set once for a server of
+     * one variant, and per selection on the switched server.
+     */
+    volatile boolean attach;
+
+    volatile boolean countRx;
 
     SseServlet(byte[] event, int chunks, boolean instrumented) {
       this.event = event;
       this.chunks = chunks;
-      this.instrumented = instrumented;
+      this.attach = instrumented;
+      this.countRx = instrumented;
     }
 
     @Override
@@ -457,11 +486,13 @@ final class JettySseServer implements SseServer {
       resp.setContentType("text/event-stream");
       resp.setHeader("Cache-Control", "no-cache");
       InputStream backend = new ByteArrayInputStream(repeat(event, chunks));
-      if (instrumented) {
+      if (attach) {
         ActivityHandle activity =
             ServletActivity.of(req)
                 .attach(EndToEndBenchmark.BACKEND, "gpt-4", ConnectionType.STREAMING);
-        backend = ActivityStreams.countRx(backend, activity);
+        if (countRx) {
+          backend = ActivityStreams.countRx(backend, activity);
+        }
       }
       byte[] buffer = new byte[event.length];
       OutputStream out = resp.getOutputStream();

@@ -96,7 +96,7 @@ public final class ServerCpuPerMegabyte {
               false),
           new Family(
               "Jetty 12 (ee10) servlet, one server switched between variants",
-              JettySseServer.SWITCHED_ALL,
+              JettySseServer.SWITCHED_KNOWN,
               JettySseServer.SWITCHED,
               JettySseServer.SWITCHED_PEERS,
               1.01,
@@ -360,7 +360,8 @@ public final class ServerCpuPerMegabyte {
    * The variants named on the command line, in their order, without repeats: {@code all} is the
    * seven Jetty variants, {@code netty} the three Reactor Netty ones, {@code switched} and {@code
    * netty-switched} the switched servers' four each, {@code switched-all} the switched Jetty
-   * server's four and its three peers.
+   * server's four and its three peers, {@code switched-parts} its none, disabled and enabled and
+   * the parts of enabled ({@link JettySseServer#SWITCHED_PARTS}).
    *
    * @param arg comma-separated variants
    * @return the variants to run
@@ -369,7 +370,7 @@ public final class ServerCpuPerMegabyte {
   static List<String> variants(String arg) {
     Set<String> known = new LinkedHashSet<>(JettySseServer.VARIANTS);
     known.addAll(NettySseServer.VARIANTS);
-    known.addAll(JettySseServer.SWITCHED_ALL);
+    known.addAll(JettySseServer.SWITCHED_KNOWN);
     known.addAll(NettySseServer.SWITCHED_VARIANTS);
     Set<String> chosen = new LinkedHashSet<>();
     for (String name : arg.split(",", -1)) {
@@ -382,6 +383,9 @@ public final class ServerCpuPerMegabyte {
         chosen.addAll(JettySseServer.SWITCHED_VARIANTS);
       } else if (n.equals("switched-all")) {
         chosen.addAll(JettySseServer.SWITCHED_ALL);
+      } else if (n.equals("switched-parts")) {
+        chosen.addAll(JettySseServer.SWITCHED_VARIANTS.subList(0, 3));
+        chosen.addAll(JettySseServer.SWITCHED_PARTS);
       } else if (n.equals("netty-switched")) {
         chosen.addAll(NettySseServer.SWITCHED_VARIANTS);
       } else if (known.contains(n)) {
@@ -390,7 +394,7 @@ public final class ServerCpuPerMegabyte {
         throw new IllegalArgumentException(
             "unknown variant '"
                 + n
-                + "'; known: all, netty, switched, switched-all, netty-switched, "
+                + "'; known: all, netty, switched, switched-all, switched-parts, netty-switched, "
                 + String.join(", ", known));
       }
     }

@@ -3,6 +3,7 @@ package dev.inflight.activity.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.inflight.activity.BackendSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -17,7 +18,7 @@ class EndToEndBenchmarkTest {
   private EndToEndBenchmark.Proxy proxy = new EndToEndBenchmark.Proxy();
 
   static Iterable<String> variants() {
-    return ServerCpuPerMegabyte.variants("all,netty,switched-all");
+    return ServerCpuPerMegabyte.variants("all,netty,switched-all,switched-parts");
   }
 
   private void start(String variant) throws Exception {
@@ -113,6 +114,36 @@ class EndToEndBenchmarkTest {
       proxy = new EndToEndBenchmark.Proxy();
       none.tearDown();
       metered.tearDown();
+    } finally {
+      proxy = new EndToEndBenchmark.Proxy();
+    }
+  }
+
+  @Test
+  void thePartsOfEnabledTrackWithTheTrackerOnAndCountOnlyTheirPart() throws Exception {
+    start("switched-no-rx");
+    EndToEndBenchmark.Proxy noRx = proxy;
+    proxy = new EndToEndBenchmark.Proxy();
+    start("switched-filter-only");
+    EndToEndBenchmark.Proxy filterOnly = proxy;
+    try {
+      noRx.server.select();
+      long sent = EndToEndBenchmark.round(noRx);
+      filterOnly.server.select();
+      EndToEndBenchmark.round(filterOnly);
+
+      assertThat(noRx.tracker.isEnabled()).isTrue();
+      assertThat(filterOnly.tracker.isEnabled()).isTrue();
+      BackendSnapshot attached =
+          noRx.tracker.getBackendSnapshot(EndToEndBenchmark.BACKEND).orElseThrow();
+      assertThat(attached.cumulativeBytesTx()).as("TX into the rows").isEqualTo(sent);
+      assertThat(attached.cumulativeBytesRx()).as("nothing read is counted").isZero();
+      assertThat(filterOnly.tracker.getBackendSnapshot(EndToEndBenchmark.BACKEND))
+          .as("no attach, no row")
+          .isEmpty();
+      proxy = new EndToEndBenchmark.Proxy();
+      noRx.tearDown();
+      filterOnly.tearDown();
     } finally {
       proxy = new EndToEndBenchmark.Proxy();
     }
