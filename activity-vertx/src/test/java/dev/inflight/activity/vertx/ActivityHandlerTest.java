@@ -761,13 +761,15 @@ class ActivityHandlerTest {
       }
     }
 
+    // the route's own end handler runs apart from the tracker's: wait for both
     Await.until(
         "every attached request ended, no rows left",
         Duration.ofSeconds(20),
         () ->
             tracker.activeConnections() == 0
                 && backend().completedConnections() == attaches.get()
-                && ended.size() == attaches.get());
+                && ended.size() == attaches.get()
+                && written.size() == attaches.get());
     assertThat(attaches.get()).isGreaterThan(300);
     BackendSnapshot s = backend();
     assertThat(s.connections()).isEmpty();
