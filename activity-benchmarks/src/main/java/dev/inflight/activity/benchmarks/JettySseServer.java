@@ -119,6 +119,16 @@ final class JettySseServer implements SseServer {
    */
   static final List<String> SWITCHED_PARTS = List.of(SWITCHED + "filter-only", SWITCHED + "no-rx");
 
+  /**
+   * What {@code switched-parts} runs: the switched server's none, disabled and enabled, and the
+   * parts of enabled between them.
+   */
+  static final List<String> SWITCHED_BISECT =
+      Stream.concat(
+              SWITCHED_VARIANTS.stream().filter(v -> !v.equals(SWITCHED + CONTROL)),
+              SWITCHED_PARTS.stream())
+          .toList();
+
   /** Every variant of the switched server. */
   static final List<String> SWITCHED_KNOWN =
       Stream.concat(SWITCHED_ALL.stream(), SWITCHED_PARTS.stream()).toList();

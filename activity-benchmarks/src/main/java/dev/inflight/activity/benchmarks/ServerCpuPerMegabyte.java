@@ -361,7 +361,7 @@ public final class ServerCpuPerMegabyte {
    * seven Jetty variants, {@code netty} the three Reactor Netty ones, {@code switched} and {@code
    * netty-switched} the switched servers' four each, {@code switched-all} the switched Jetty
    * server's four and its three peers, {@code switched-parts} its none, disabled and enabled and
-   * the parts of enabled ({@link JettySseServer#SWITCHED_PARTS}).
+   * the parts of enabled ({@link JettySseServer#SWITCHED_BISECT}).
    *
    * @param arg comma-separated variants
    * @return the variants to run
@@ -384,8 +384,7 @@ public final class ServerCpuPerMegabyte {
       } else if (n.equals("switched-all")) {
         chosen.addAll(JettySseServer.SWITCHED_ALL);
       } else if (n.equals("switched-parts")) {
-        chosen.addAll(JettySseServer.SWITCHED_VARIANTS.subList(0, 3));
-        chosen.addAll(JettySseServer.SWITCHED_PARTS);
+        chosen.addAll(JettySseServer.SWITCHED_BISECT);
       } else if (n.equals("netty-switched")) {
         chosen.addAll(NettySseServer.SWITCHED_VARIANTS);
       } else if (known.contains(n)) {

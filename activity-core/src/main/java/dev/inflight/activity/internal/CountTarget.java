@@ -21,8 +21,11 @@ import org.jspecify.annotations.Nullable;
  * private @Nullable ActivityHandle row;
  *
  * private ActivityHandle target() {
- *   ActivityHandle h = CountTarget.now(given, row);
- *   row = h;
+ *   ActivityHandle last = row;
+ *   ActivityHandle h = CountTarget.now(given, last);
+ *   if (h != last) {
+ *     row = h;
+ *   }
  *   return h;
  * }
  * }</pre>

@@ -10,7 +10,7 @@ public final class CountingInputStream extends InputStream {
   private final InputStream in;
   private final ActivityHandle handle;
 
-  /** Where the last read or write counted: the request's row handle while it is open. */
+  /** Where the last read counted, as {@link CountTarget#now} chose it. */
   private @Nullable ActivityHandle row;
 
   /** The byte of a one-byte read, handed over as a chunk. */
@@ -29,8 +29,11 @@ public final class CountingInputStream extends InputStream {
 
   /** Where to count now (see {@link CountTarget}). */
   private ActivityHandle target() {
-    ActivityHandle h = CountTarget.now(handle, row);
-    row = h;
+    ActivityHandle last = row;
+    ActivityHandle h = CountTarget.now(handle, last);
+    if (h != last) {
+      row = h; // only on a change: no store per read
+    }
     return h;
   }
 

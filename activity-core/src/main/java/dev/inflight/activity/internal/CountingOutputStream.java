@@ -15,7 +15,7 @@ public final class CountingOutputStream extends OutputStream {
   private final OutputStream out;
   private final ActivityHandle handle;
 
-  /** Where the last read or write counted: the request's row handle while it is open. */
+  /** Where the last write counted, as {@link CountTarget#now} chose it. */
   private @Nullable ActivityHandle row;
 
   /**
@@ -31,8 +31,11 @@ public final class CountingOutputStream extends OutputStream {
 
   /** Where to count now (see {@link CountTarget}). */
   private ActivityHandle target() {
-    ActivityHandle h = CountTarget.now(handle, row);
-    row = h;
+    ActivityHandle last = row;
+    ActivityHandle h = CountTarget.now(handle, last);
+    if (h != last) {
+      row = h; // only on a change: no store per write
+    }
     return h;
   }
 

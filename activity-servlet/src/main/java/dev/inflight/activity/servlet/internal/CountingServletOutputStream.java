@@ -32,7 +32,7 @@ final class CountingServletOutputStream extends ServletOutputStream {
    */
   private boolean direct;
 
-  /** Where the last read or write counted: the request's row handle while it is open. */
+  /** Where the last write counted, as {@link CountTarget#now} chose it. */
   private @Nullable ActivityHandle row;
 
   CountingServletOutputStream(
@@ -45,8 +45,11 @@ final class CountingServletOutputStream extends ServletOutputStream {
 
   /** Where to count now (see {@link CountTarget}). */
   private ActivityHandle target() {
-    ActivityHandle h = CountTarget.now(activity, row);
-    row = h;
+    ActivityHandle last = row;
+    ActivityHandle h = CountTarget.now(activity, last);
+    if (h != last) {
+      row = h; // only on a change: no store per write
+    }
     return h;
   }
 

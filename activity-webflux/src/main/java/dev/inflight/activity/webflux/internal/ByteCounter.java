@@ -43,10 +43,10 @@ final class ByteCounter {
   private final ByteCounter totals;
 
   /**
-   * Where the last buffer counted: the request's row handle while it is open (see {@link
-   * CountTarget}), one object fewer to touch per buffer than through the request. Written by the
-   * body's subscriber and by the connection's event loop; a racing write stores a handle that is
-   * checked before each use, so either value counts right.
+   * Where the last buffer counted, as {@link CountTarget#now} chose it: the request's row handle
+   * while it is open, one object fewer to touch per buffer than through the request. Written (only
+   * when it changes) by the body's subscriber and by the connection's event loop; a racing write
+   * stores a handle that is checked before each use, so either value counts right.
    */
   private @Nullable ActivityHandle row;
 
@@ -114,8 +114,11 @@ final class ByteCounter {
 
   /** Where to count now (see {@link CountTarget}). */
   private ActivityHandle target() {
-    ActivityHandle h = CountTarget.now(activity, row);
-    row = h;
+    ActivityHandle last = row;
+    ActivityHandle h = CountTarget.now(activity, last);
+    if (h != last) {
+      row = h; // only on a change: no store per buffer
+    }
     return h;
   }
 
